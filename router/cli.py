@@ -1,0 +1,118 @@
+"""`ehb`: the one command line of EHB-5.
+
+This module only parses arguments and dispatches; each command lives with the code it drives.
+It is the composition root: the only router module allowed to start subgraphs (`dev`, `subgraph`,
+`migrate`), and it imports them lazily so that serving the router never loads subgraph code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from subgraphs import DEFAULT_ROUTER_PORT, SUBGRAPH_NAMES
+
+
+def _parse_subgraph_urls(values: list[str]) -> dict[str, str]:
+    urls: dict[str, str] = {}
+    for value in values:
+        name, separator, url = value.partition("=")
+        if not separator or not name or not url:
+            raise SystemExit(f"--subgraph-url expects NAME=URL, got {value!r}")
+        urls[name] = url
+    return urls
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ehb", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    dev = commands.add_parser("dev", help="run the six subgraphs and the router (embedded mode)")
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=int, default=DEFAULT_ROUTER_PORT, help="router port")
+    dev.add_argument("--seed", action="store_true", help="load demo data")
+    dev.add_argument("--data-dir", type=Path, default=None, help="where SQLite files live")
+
+    router = commands.add_parser("router", help="serve a Federation 2 supergraph")
+    router.add_argument("--supergraph", type=Path, default=Path("schema/supergraph.graphql"))
+    router.add_argument("--host", default="127.0.0.1")
+    router.add_argument("--port", type=int, default=DEFAULT_ROUTER_PORT)
+    router.add_argument(
+        "--subgraph-url",
+        action="append",
+        default=[],
+        metavar="NAME=URL",
+        help="override the URL the supergraph gives a subgraph (repeatable)",
+    )
+
+    subgraph = commands.add_parser("subgraph", help="serve one subgraph")
+    subgraph.add_argument("name", choices=SUBGRAPH_NAMES)
+    subgraph.add_argument("--host", default="127.0.0.1")
+    subgraph.add_argument("--port", type=int, default=None)
+
+    compose = commands.add_parser(
+        "compose", help="export subgraph SDLs, write schema/supergraph.graphql and the API schema"
+    )
+    compose.add_argument("--check", action="store_true", help="fail if generated files are stale")
+    compose.add_argument("--root", type=Path, default=Path("."))
+
+    plan = commands.add_parser("plan", help="print the query plan of an operation")
+    plan.add_argument("operation", type=Path, help="file holding the GraphQL operation")
+    plan.add_argument("--supergraph", type=Path, default=Path("schema/supergraph.graphql"))
+    plan.add_argument("--operation-name", default=None)
+
+    migrate = commands.add_parser("migrate", help="upgrade subgraph databases to head")
+    migrate.add_argument("names", nargs="*", choices=[*SUBGRAPH_NAMES, []], default=[])
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _build_parser().parse_args(argv)
+    if args.command == "router":
+        from router.http.server import serve_router
+
+        serve_router(
+            args.supergraph,
+            host=args.host,
+            port=args.port,
+            subgraph_urls=_parse_subgraph_urls(args.subgraph_url),
+        )
+        return 0
+    if args.command == "plan":
+        from router.planner.explain import explain_plan
+
+        print(
+            explain_plan(
+                args.supergraph.read_text(),
+                args.operation.read_text(),
+                operation_name=args.operation_name,
+            )
+        )
+        return 0
+    if args.command == "compose":
+        from router.compose_command import run_compose
+
+        return run_compose(args.root, check=args.check)
+    if args.command == "dev":
+        from router.dev import run_dev
+
+        run_dev(host=args.host, port=args.port, seed=args.seed, data_dir=args.data_dir)
+        return 0
+    if args.command == "subgraph":
+        from subgraphs.kernel.serve import serve_subgraph
+
+        serve_subgraph(args.name, host=args.host, port=args.port)
+        return 0
+    if args.command == "migrate":
+        from subgraphs.kernel.migrations import migrate_to_head
+
+        for name in args.names or SUBGRAPH_NAMES:
+            migrate_to_head(name)
+            print(f"{name}: at head")
+        return 0
+    raise AssertionError(args.command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

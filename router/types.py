@@ -1,0 +1,42 @@
+"""Type aliases shared by every layer of the router (a leaf module: imports nothing from router)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeAlias
+
+JSON: TypeAlias = Any
+JSONObject: TypeAlias = dict[str, Any]
+Variables: TypeAlias = Mapping[str, Any]
+ResponsePath: TypeAlias = list[str | int]
+
+
+@dataclass(frozen=True, slots=True)
+class SubgraphRequest:
+    """One GraphQL request the router sends to a subgraph."""
+
+    query: str
+    variables: JSONObject = field(default_factory=dict)
+    operation_name: str | None = None
+
+
+@dataclass(slots=True)
+class RequestContext:
+    """What the router knows about the client request while executing it."""
+
+    headers: Mapping[str, str] = field(default_factory=dict)
+    request_id: str = ""
+
+
+class SubgraphFetcher(Protocol):
+    """Sends one request to the named subgraph and returns its decoded JSON response body.
+
+    Raises ``router.errors.SubgraphUnavailable`` when the subgraph cannot be reached or
+    answers with something that is not a GraphQL response (connection refused, timeout,
+    non-JSON body, HTTP 5xx without a GraphQL body).
+    """
+
+    async def __call__(
+        self, subgraph: str, request: SubgraphRequest, context: RequestContext
+    ) -> JSONObject: ...
