@@ -1,0 +1,94 @@
+"""The router's runtime settings, read from ``EHB_ROUTER_*`` environment variables.
+
+Every setting has a safe default, so an empty environment gives a working router:
+
+=========================================  ======================================  =========
+variable                                   meaning                                 default
+=========================================  ======================================  =========
+``EHB_ROUTER_SUBGRAPH_TIMEOUT``            seconds one subgraph request may take   ``30``
+``EHB_ROUTER_SUBGRAPH_CONNECT_TIMEOUT``    seconds to open a subgraph connection   ``5``
+``EHB_ROUTER_SUBGRAPH_MAX_CONNECTIONS``    pooled connections per subgraph         ``100``
+``EHB_ROUTER_SUBGRAPH_KEEPALIVE``          seconds an idle pooled connection lives ``4``
+``EHB_ROUTER_HEALTH_PROBE_TIMEOUT``        seconds a ``/health`` subgraph probe    ``2``
+                                           may take
+``EHB_ROUTER_MAX_REQUEST_BYTES``           largest accepted request body           ``1000000``
+``EHB_ROUTER_PLAN_CACHE_SIZE``             query plans kept in the plan cache      ``1024``
+``EHB_ROUTER_SHUTDOWN_GRACE``              seconds in-flight requests get to       ``30``
+                                           finish on SIGTERM
+``EHB_ROUTER_FORWARD_HEADERS``             comma-separated client headers passed   ``authorization``
+                                           on to subgraphs
+=========================================  ======================================  =========
+
+The idle keep-alive time stays below the 5 s that uvicorn and Node servers keep an idle
+connection open, so the router rarely reuses a connection the subgraph is about to close.
+Malformed values raise ``ValueError`` naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+ENV_PREFIX = "EHB_ROUTER_"
+REQUEST_ID_HEADER = "x-request-id"
+
+_Value = TypeVar("_Value", int, float)
+
+
+@dataclass(frozen=True, slots=True)
+class RouterConfig:
+    subgraph_timeout_seconds: float = 30.0
+    subgraph_connect_timeout_seconds: float = 5.0
+    subgraph_max_connections: int = 100
+    subgraph_keepalive_seconds: float = 4.0
+    health_probe_timeout_seconds: float = 2.0
+    max_request_bytes: int = 1_000_000
+    plan_cache_size: int = 1024
+    shutdown_grace_seconds: float = 30.0
+    forwarded_headers: tuple[str, ...] = ("authorization",)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> RouterConfig:
+        env = os.environ if environ is None else environ
+        defaults = cls()
+
+        def positive(name: str, parse: Callable[[str], _Value], default: _Value) -> _Value:
+            raw = env.get(ENV_PREFIX + name)
+            if raw is None or raw.strip() == "":
+                return default
+            try:
+                value = parse(raw.strip())
+            except ValueError:
+                raise ValueError(f"{ENV_PREFIX}{name} must be a number, got {raw!r}") from None
+            if value <= 0:
+                raise ValueError(f"{ENV_PREFIX}{name} must be positive, got {raw!r}")
+            return value
+
+        forwarded = env.get(ENV_PREFIX + "FORWARD_HEADERS")
+        return cls(
+            subgraph_timeout_seconds=positive(
+                "SUBGRAPH_TIMEOUT", float, defaults.subgraph_timeout_seconds
+            ),
+            subgraph_connect_timeout_seconds=positive(
+                "SUBGRAPH_CONNECT_TIMEOUT", float, defaults.subgraph_connect_timeout_seconds
+            ),
+            subgraph_max_connections=positive(
+                "SUBGRAPH_MAX_CONNECTIONS", int, defaults.subgraph_max_connections
+            ),
+            subgraph_keepalive_seconds=positive(
+                "SUBGRAPH_KEEPALIVE", float, defaults.subgraph_keepalive_seconds
+            ),
+            health_probe_timeout_seconds=positive(
+                "HEALTH_PROBE_TIMEOUT", float, defaults.health_probe_timeout_seconds
+            ),
+            max_request_bytes=positive("MAX_REQUEST_BYTES", int, defaults.max_request_bytes),
+            plan_cache_size=positive("PLAN_CACHE_SIZE", int, defaults.plan_cache_size),
+            shutdown_grace_seconds=positive(
+                "SHUTDOWN_GRACE", float, defaults.shutdown_grace_seconds
+            ),
+            forwarded_headers=defaults.forwarded_headers
+            if forwarded is None
+            else tuple(name.strip().lower() for name in forwarded.split(",") if name.strip()),
+        )

@@ -1,0 +1,145 @@
+"""Subgraph requests over HTTP: the router's ``SubgraphFetcher`` on a pooled aiohttp session."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import aiohttp
+import orjson
+
+from router.config import REQUEST_ID_HEADER
+from router.errors import SubgraphUnavailable
+from router.types import JSONObject, RequestContext, SubgraphRequest
+
+REQUEST_HEADERS: Mapping[str, str] = {
+    "content-type": "application/json",
+    "accept": "application/graphql-response+json, application/json",
+}
+# Only operations without side effects may be sent twice.
+_MUTATION = re.compile(r"^\s*mutation\b")
+
+
+class HttpSubgraphFetcher:
+    """Sends GraphQL requests to subgraphs by name; implements ``router.types.SubgraphFetcher``.
+
+    A response whose body is a GraphQL response (a JSON object with ``data`` or ``errors``) is
+    returned whatever its HTTP status: subgraph errors are data. Anything else raises
+    ``SubgraphUnavailable`` with a reason a person can act on.
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        subgraph_urls: Mapping[str, str],
+        *,
+        timeout_seconds: float,
+        forwarded_headers: Iterable[str] = (),
+    ) -> None:
+        self._session = session
+        self._urls = dict(subgraph_urls)
+        self._timeout_seconds = timeout_seconds
+        self._forwarded_headers = tuple(name.lower() for name in forwarded_headers)
+
+    async def __call__(
+        self, subgraph: str, request: SubgraphRequest, context: RequestContext
+    ) -> JSONObject:
+        return await self.fetch(subgraph, request, context)
+
+    async def fetch(
+        self,
+        subgraph: str,
+        request: SubgraphRequest,
+        context: RequestContext,
+        *,
+        timeout_seconds: float | None = None,
+    ) -> JSONObject:
+        url = self._urls.get(subgraph)
+        if url is None:
+            raise SubgraphUnavailable(subgraph, "the supergraph gives it no URL")
+        timeout = self._timeout_seconds if timeout_seconds is None else timeout_seconds
+        client_timeout = aiohttp.ClientTimeout(total=timeout)
+        body = orjson.dumps(_request_body(request))
+        headers = self._headers(context)
+        # A pooled keep-alive connection the subgraph closed while idle fails at once: retry
+        # once on a fresh connection, but never a mutation (it may have reached the subgraph).
+        attempts = 1 if _MUTATION.match(request.query) else 2
+        for attempt in range(1, attempts + 1):
+            try:
+                status, payload = await self._post(url, body, headers, client_timeout)
+            except aiohttp.ServerDisconnectedError as error:
+                if attempt == attempts:
+                    raise _unavailable(subgraph, error, timeout) from error
+            except (aiohttp.ClientError, TimeoutError, OSError) as error:
+                raise _unavailable(subgraph, error, timeout) from error
+            else:
+                return _graphql_response(subgraph, status, payload)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _headers(self, context: RequestContext) -> dict[str, str]:
+        headers = dict(REQUEST_HEADERS)
+        if context.request_id:
+            headers[REQUEST_ID_HEADER] = context.request_id
+        for name in self._forwarded_headers:
+            value = context.headers.get(name)
+            if value is not None:
+                headers[name] = value
+        return headers
+
+    async def _post(
+        self,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        client_timeout: aiohttp.ClientTimeout,
+    ) -> tuple[int, bytes]:
+        async with self._session.post(
+            url, data=body, headers=headers, timeout=client_timeout
+        ) as response:
+            return response.status, await response.read()
+
+
+def _request_body(request: SubgraphRequest) -> dict[str, Any]:
+    body: dict[str, Any] = {"query": request.query}
+    if request.variables:
+        body["variables"] = request.variables
+    if request.operation_name is not None:
+        body["operationName"] = request.operation_name
+    return body
+
+
+def _unavailable(subgraph: str, error: BaseException, timeout: float) -> SubgraphUnavailable:
+    if isinstance(error, TimeoutError):
+        return SubgraphUnavailable(subgraph, f"no response within {timeout:g}s")
+    if isinstance(error, aiohttp.ClientConnectorError):
+        errno = error.os_error.errno
+        cause = os.strerror(errno) if errno else str(error.os_error)
+        return SubgraphUnavailable(
+            subgraph, f"cannot connect to {error.host}:{error.port}: {cause}"
+        )
+    if isinstance(error, aiohttp.ServerDisconnectedError):
+        return SubgraphUnavailable(subgraph, "the subgraph closed the connection before answering")
+    return SubgraphUnavailable(subgraph, f"HTTP transport error: {error!r}")
+
+
+def _graphql_response(subgraph: str, status: int, payload: bytes) -> JSONObject:
+    try:
+        decoded = orjson.loads(payload) if payload else None
+    except orjson.JSONDecodeError:
+        raise SubgraphUnavailable(
+            subgraph, f"HTTP {status} with a body that is not JSON: {_excerpt(payload)}"
+        ) from None
+    if isinstance(decoded, dict) and ("data" in decoded or "errors" in decoded):
+        return decoded
+    if payload == b"":
+        raise SubgraphUnavailable(subgraph, f"HTTP {status} with an empty body")
+    raise SubgraphUnavailable(
+        subgraph, f"HTTP {status} with a JSON body that is not a GraphQL response"
+    )
+
+
+def _excerpt(payload: bytes, limit: int = 80) -> str:
+    text = payload[:limit].decode("utf-8", errors="replace").strip()
+    return repr(text + ("…" if len(payload) > limit else ""))

@@ -1,0 +1,21 @@
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+# The shared test fixtures live in tests/fixtures/ and are imported as `tests.fixtures...`.
+REPO_ROOT = str(Path(__file__).resolve().parents[3])
+if REPO_ROOT not in sys.path:
+    sys.path.insert(0, REPO_ROOT)
+
+from router.config import RouterConfig  # noqa: E402
+from router.transport import create_subgraph_session  # noqa: E402
+
+
+@pytest.fixture
+async def subgraph_session() -> AsyncIterator[aiohttp.ClientSession]:
+    session = create_subgraph_session(RouterConfig())
+    yield session
+    await session.close()
