@@ -1,0 +1,30 @@
+"""The part of the query engine the HTTP pipeline relies on (``router.executor.QueryEngine``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal, Protocol
+
+from router.types import RequestContext
+
+OperationType = Literal["query", "mutation", "subscription"]
+
+
+class PreparedOperation(Protocol):
+    @property
+    def operation_type(self) -> OperationType: ...
+
+
+class GraphQLEngine(Protocol):
+    def prepare(self, document: str, operation_name: str | None) -> PreparedOperation:
+        """Parses, validates and plans (cached); raises ``RequestError`` for unusable documents."""
+        ...
+
+    async def execute(
+        self,
+        prepared: PreparedOperation,
+        variables: Mapping[str, Any] | None,
+        context: RequestContext,
+    ) -> dict[str, Any]:
+        """Runs the operation; raises ``RequestError`` for unusable variables."""
+        ...

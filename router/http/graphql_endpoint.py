@@ -1,0 +1,56 @@
+"""``/graphql``: the request pipeline, one step per module."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from router.errors import RequestError, SubgraphUnavailable
+from router.http.execute import execute_operation
+from router.http.graphql_request import parse_graphql_request
+from router.http.prepare import prepare_operation
+from router.http.request_errors import SUBGRAPH_UNAVAILABLE, internal_error_body
+from router.http.request_id import request_id_for
+from router.http.serialise import graphql_response, negotiate_media_type
+from router.http.state import router_state
+from router.types import RequestContext
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_METHODS = "GET, POST"
+
+
+async def graphql_endpoint(request: Request) -> Response:
+    state = router_state(request)
+    request_id = request_id_for(request)
+    media_type = negotiate_media_type(request.headers.get("accept"))
+    status_code = 200
+    body: dict[str, Any]
+    try:
+        graphql_request = await parse_graphql_request(
+            request, max_body_bytes=state.config.max_request_bytes
+        )
+        prepared = prepare_operation(state.engine, graphql_request)
+        context = RequestContext(headers=request.headers, request_id=request_id)
+        body = await execute_operation(state.engine, prepared, graphql_request, context)
+    except RequestError as error:
+        body, status_code = {"errors": error.errors}, error.status_code
+    except SubgraphUnavailable as error:
+        # The engine turns unreachable subgraphs into partial results; this is the safety net.
+        logger.warning("request %s: %s", request_id, error)
+        body = {"errors": [{"message": str(error), "extensions": {"code": SUBGRAPH_UNAVAILABLE}}]}
+        status_code = 502
+    except Exception:
+        logger.exception("request %s failed unexpectedly", request_id)
+        body, status_code = internal_error_body(request_id), 500
+    headers = {"allow": ALLOWED_METHODS} if status_code == 405 else None
+    return graphql_response(
+        body,
+        status_code=status_code,
+        media_type=media_type,
+        request_id=request_id,
+        headers=headers,
+    )

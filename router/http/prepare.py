@@ -1,0 +1,20 @@
+"""Pipeline step 2: parse, validate and plan the document (the engine caches all three)."""
+
+from __future__ import annotations
+
+from router.http.engine_protocol import GraphQLEngine, PreparedOperation
+from router.http.graphql_request import GraphQLRequest
+from router.http.request_errors import bad_request
+
+
+def prepare_operation(engine: GraphQLEngine, request: GraphQLRequest) -> PreparedOperation:
+    """Raises ``RequestError`` for unusable documents and operations the method cannot carry."""
+    prepared = engine.prepare(request.query, request.operation_name)
+    if prepared.operation_type == "subscription":
+        raise bad_request("Subscriptions are not served over a single HTTP request")
+    if request.method == "GET" and prepared.operation_type != "query":
+        # GET must stay safe: caches and prefetchers may repeat it.
+        raise bad_request(
+            f"A {prepared.operation_type} can only be sent with POST, not GET", status_code=405
+        )
+    return prepared

@@ -1,0 +1,20 @@
+"""The id that ties a client request to the router's logs and the subgraph requests it causes."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from starlette.requests import Request
+
+from router.config import REQUEST_ID_HEADER
+
+# A caller's id is reused only when it cannot smuggle anything into logs or headers.
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def request_id_for(request: Request) -> str:
+    incoming = request.headers.get(REQUEST_ID_HEADER)
+    if incoming is not None and _SAFE_REQUEST_ID.fullmatch(incoming):
+        return incoming
+    return uuid.uuid4().hex

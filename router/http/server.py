@@ -1,0 +1,86 @@
+"""``ehb router``: serve a supergraph file with uvicorn until SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+from typing import NoReturn
+
+import uvicorn
+from graphql import GraphQLError
+
+from router.config import RouterConfig
+from router.errors import SupergraphError
+
+EXIT_UNUSABLE_INPUT = 2
+
+
+class _GracefulServer(uvicorn.Server):
+    """Stops accepting, lets in-flight requests finish, then returns (exit code 0).
+
+    Plain uvicorn re-raises the captured signal after shutting down, which would end the
+    process with "killed by SIGTERM" instead of a clean exit.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        handled = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self._request_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _request_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.should_exit and sig == signal.SIGINT:
+            self.force_exit = True
+        self.should_exit = True
+
+
+def serve_router(
+    supergraph_path: Path, *, host: str, port: int, subgraph_urls: dict[str, str]
+) -> None:
+    """Exits with code 2 and a one-line reason when the supergraph or settings are unusable."""
+    from router.http.app import create_router_app
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        config = RouterConfig.from_env()
+        supergraph_sdl = supergraph_path.read_text(encoding="utf-8")
+        app = create_router_app(supergraph_sdl, subgraph_urls=subgraph_urls, config=config)
+    except FileNotFoundError:
+        _exit_unusable(f"supergraph file {supergraph_path} does not exist")
+    except (OSError, UnicodeDecodeError) as error:
+        _exit_unusable(f"cannot read supergraph file {supergraph_path}: {error}")
+    except (SupergraphError, GraphQLError) as error:
+        _exit_unusable(f"{supergraph_path} is not a usable supergraph: {error}")
+    except ValueError as error:
+        _exit_unusable(f"invalid router setting: {error}")
+
+    server = _GracefulServer(
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            lifespan="on",
+            log_level="info",
+            access_log=False,
+            timeout_graceful_shutdown=int(config.shutdown_grace_seconds),
+        )
+    )
+    server.run()
+    if not server.started:
+        raise SystemExit(1)
+
+
+def _exit_unusable(reason: str) -> NoReturn:
+    print(f"ehb router: {reason}", file=sys.stderr)
+    raise SystemExit(EXIT_UNUSABLE_INPUT)

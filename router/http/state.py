@@ -1,0 +1,26 @@
+"""What the app lifespan creates and every endpoint uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+from starlette.requests import Request
+
+from router.config import RouterConfig
+from router.http.engine_protocol import GraphQLEngine
+from router.transport import HttpSubgraphFetcher
+
+STATE_KEY = "router"
+
+
+@dataclass(frozen=True, slots=True)
+class RouterState:
+    config: RouterConfig
+    engine: GraphQLEngine
+    fetcher: HttpSubgraphFetcher
+    subgraph_names: tuple[str, ...]
+
+
+def router_state(request: Request) -> RouterState:
+    return cast(RouterState, getattr(request.state, STATE_KEY))
