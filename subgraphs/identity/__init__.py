@@ -1,0 +1,1 @@
+"""identity: users, their roles and status (owner of the `User` entity)."""

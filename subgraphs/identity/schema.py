@@ -1,0 +1,21 @@
+"""identity's federation schema."""
+
+from __future__ import annotations
+
+import strawberry
+
+from subgraphs.identity.mutations import Mutation
+from subgraphs.identity.queries import Query
+from subgraphs.identity.types import User
+from subgraphs.kernel.extensions import KERNEL_EXTENSIONS
+from subgraphs.kernel.scalars import subgraph_config
+from subgraphs.kernel.schema import FEDERATION_VERSION
+
+schema = strawberry.federation.Schema(
+    query=Query,
+    mutation=Mutation,
+    types=[User],
+    federation_version=FEDERATION_VERSION,
+    extensions=KERNEL_EXTENSIONS,
+    config=subgraph_config(),
+)

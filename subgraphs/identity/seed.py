@@ -1,0 +1,21 @@
+"""identity's demo data: the shared demo users (idempotent)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from subgraphs.identity.models import Role
+from subgraphs.identity.services import get_user, register_user
+from subgraphs.kernel.demo import DEMO_USERS
+
+
+async def seed_demo(session: AsyncSession) -> None:
+    for demo in DEMO_USERS:
+        if await get_user(session, user_id=demo.id) is None:
+            await register_user(
+                session,
+                user_id=demo.id,
+                email=demo.email,
+                display_name=demo.display_name,
+                roles=[Role(role) for role in demo.roles],
+            )

@@ -1,0 +1,1 @@
+"""The small shared base every EHB-5 subgraph stands on (see subgraphs/README.md)."""

@@ -1,0 +1,126 @@
+"""The app factory: a domain's Strawberry federation schema -> a Starlette ASGI app.
+
+Routes: `POST/GET /graphql`, `GET /health` (liveness) and `GET /ready` (database answers and the
+subgraph's Alembic branch is at head). The lifespan owns the engine and session factory.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import MetaData, text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.federation import Schema
+
+from subgraphs.kernel.context import SubgraphContext, build_context
+from subgraphs.kernel.db import Database, open_database
+from subgraphs.kernel.extensions import KERNEL_EXTENSIONS, quiet_strawberry_error_log
+from subgraphs.kernel.migrations import pending_migration_reason
+from subgraphs.kernel.settings import Settings
+
+logger = logging.getLogger("subgraphs.kernel")
+
+_CONTEXT_SCOPE_KEY = "ehb.context"
+
+
+class _GraphQLView(GraphQL[SubgraphContext, None]):
+    """Strawberry's ASGI view with our per-request context (session from the lifespan)."""
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> SubgraphContext:
+        database: Database = request.app.state.database
+        context = build_context(request, database.sessions())
+        request.scope[_CONTEXT_SCOPE_KEY] = context
+        return context
+
+
+class _GraphQLEndpoint:
+    """Runs the view and always closes the request's session, whatever happened."""
+
+    def __init__(self, view: _GraphQLView) -> None:
+        self._view = view
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self._view(scope, receive, send)
+        finally:
+            context = scope.get(_CONTEXT_SCOPE_KEY)
+            if isinstance(context, SubgraphContext):
+                await context.session.close()
+
+
+def _require_kernel_extensions(name: str, schema: Schema) -> None:
+    missing = [ext.__name__ for ext in KERNEL_EXTENSIONS if ext not in schema.extensions]
+    if missing:
+        raise ValueError(
+            f"{name}: build the schema with `extensions=KERNEL_EXTENSIONS` "
+            f"(from subgraphs.kernel.extensions); missing {', '.join(missing)}"
+        )
+
+
+def _require_table_prefix(name: str, metadata: MetaData) -> None:
+    strays = [table for table in metadata.tables if not table.startswith(f"{name}_")]
+    if strays:
+        raise ValueError(f"{name}: every table must be prefixed '{name}_': {', '.join(strays)}")
+
+
+def create_subgraph_app(
+    name: str,
+    schema: Schema,
+    *,
+    settings: Settings | None = None,
+    models_metadata: MetaData,
+    extra_routes: Sequence[BaseRoute] = (),
+) -> Starlette:
+    """Build subgraph `name`'s ASGI app. Nothing connects until the lifespan starts."""
+    _require_kernel_extensions(name, schema)
+    _require_table_prefix(name, models_metadata)
+    quiet_strawberry_error_log()
+    settings = settings or Settings()
+    database_url = settings.database_url(name)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.database = open_database(database_url, settings)
+        try:
+            yield
+        finally:
+            await app.state.database.dispose()
+
+    async def health(_: Request) -> Response:
+        return JSONResponse({"status": "pass", "subgraph": name})
+
+    async def ready(request: Request) -> Response:
+        database: Database = request.app.state.database
+        try:
+            async with database.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            reason = await pending_migration_reason(database.engine, name)
+        except Exception as exc:
+            logger.warning("%s: readiness check failed", name, exc_info=exc)
+            reason = f"database unreachable: {type(exc).__name__}"
+        if reason is not None:
+            return JSONResponse({"status": "fail", "subgraph": name, "reason": reason}, 503)
+        return JSONResponse({"status": "pass", "subgraph": name})
+
+    view = _GraphQLView(schema, graphql_ide=None if settings.is_production else "graphiql")
+    app = Starlette(
+        routes=[
+            Route("/graphql", _GraphQLEndpoint(view), methods=["GET", "POST"]),
+            Route("/health", health, methods=["GET"]),
+            Route("/ready", ready, methods=["GET"]),
+            *extra_routes,
+        ],
+        lifespan=lifespan,
+    )
+    app.state.subgraph = name
+    app.state.settings = settings
+    return app

@@ -1,0 +1,112 @@
+"""Strawberry schema extensions the app factory installs on every subgraph schema.
+
+`MaskUnexpectedErrors` keeps domain errors and GraphQL validation errors as they are and turns
+anything else into an opaque INTERNAL_SERVER_ERROR carrying the request id (logged in full).
+`UnitOfWork` commits a mutation's session once when every field succeeded and rolls back
+otherwise; queries never commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
+
+from subgraphs.kernel.context import SubgraphContext
+from subgraphs.kernel.errors import INTERNAL_SERVER_ERROR, DomainError
+
+logger = logging.getLogger("subgraphs.kernel")
+
+
+def internal_error(
+    error: GraphQLError | None, cause: BaseException, request_id: str
+) -> GraphQLError:
+    """Log `cause` with its traceback and return the only thing the client may see of it."""
+    logger.error(
+        "unexpected error (request id %s)%s",
+        request_id,
+        f" at {'.'.join(map(str, error.path))}" if error and error.path else "",
+        exc_info=cause,
+    )
+    return GraphQLError(
+        f"Internal server error (request id {request_id})",
+        nodes=error.nodes if error else None,
+        path=error.path if error else None,
+        extensions={"code": INTERNAL_SERVER_ERROR, "requestId": request_id},
+    )
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    cause = error.original_error
+    # Errors without a path are parse/validation/variable-coercion errors: their text helps.
+    return (
+        error.path is not None
+        and cause is not None
+        and not isinstance(cause, DomainError | GraphQLError)
+    )
+
+
+def _request_id(context: object) -> str:
+    return context.request_id if isinstance(context, SubgraphContext) else "unknown"
+
+
+class MaskUnexpectedErrors(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        request_id = _request_id(self.execution_context.context)
+        result.errors = [
+            internal_error(error, error.original_error, request_id)  # type: ignore[arg-type]
+            if _is_unexpected(error)
+            else error
+            for error in result.errors
+        ]
+
+
+class UnitOfWork(SchemaExtension):
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        context = self.execution_context.context
+        result = self.execution_context.result
+        if not isinstance(context, SubgraphContext) or result is None:
+            return
+        if not self._is_mutation() or result.errors:
+            await context.session.rollback()
+            if self._is_mutation() and result.errors:
+                # Nothing was kept, so no field may claim otherwise.
+                result.data = None
+            return
+        try:
+            await context.session.commit()
+        except Exception as exc:
+            await context.session.rollback()
+            result.data = None
+            result.errors = [internal_error(None, exc, context.request_id)]
+
+    def _is_mutation(self) -> bool:
+        try:
+            return self.execution_context.operation_type is OperationType.MUTATION
+        except RuntimeError:
+            return False
+
+
+KERNEL_EXTENSIONS: tuple[type[SchemaExtension], ...] = (MaskUnexpectedErrors, UnitOfWork)
+
+
+class _SkipErrorsTheKernelLogs(logging.Filter):
+    """Strawberry logs every resolver error; the kernel logs unexpected ones with a request id
+    and domain errors are normal outcomes, so only errors without a cause stay in its log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, GraphQLError) and record.msg.original_error)
+
+
+def quiet_strawberry_error_log() -> None:
+    strawberry_logger = logging.getLogger("strawberry.execution")
+    if not any(isinstance(f, _SkipErrorsTheKernelLogs) for f in strawberry_logger.filters):
+        strawberry_logger.addFilter(_SkipErrorsTheKernelLogs())

@@ -1,0 +1,47 @@
+"""Subgraph settings from `EHB_*` environment variables, with safe embedded defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from subgraphs import SUBGRAPH_NAMES
+
+
+class Settings(BaseSettings):
+    """Everything a subgraph process reads from its environment.
+
+    `EHB_<NAME>_DATABASE_URL` (e.g. `EHB_MONEY_DATABASE_URL`) overrides one subgraph's database;
+    otherwise each subgraph gets `sqlite+aiosqlite:///<EHB_DATA_DIR>/<name>.db`.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="EHB_", extra="ignore")
+
+    env: Literal["dev", "production"] = "dev"
+    data_dir: Path = Path("./data")
+    broadcast_url: str = "memory://"
+    db_pool_size: int = Field(default=5, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Explicit per-subgraph URLs; filled from EHB_<NAME>_DATABASE_URL when not given.
+    database_urls: dict[str, str] = Field(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        for name in SUBGRAPH_NAMES:
+            from_env = os.environ.get(f"EHB_{name.upper()}_DATABASE_URL")
+            if from_env and name not in self.database_urls:
+                self.database_urls[name] = from_env
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def database_url(self, name: str) -> str:
+        """The SQLAlchemy async URL of subgraph `name`'s database."""
+        if name in self.database_urls:
+            return self.database_urls[name]
+        return f"sqlite+aiosqlite:///{self.data_dir / f'{name}.db'}"

@@ -1,0 +1,154 @@
+"""Helpers for subgraph tests: a migrated temp database, a real server on an ephemeral
+loopback port, a GraphQL client and an SQL statement counter. Only tests import this module.
+
+    async with running_subgraph("money", tmp_path) as money:
+        body = await money.graphql("{ wallet(id: $id) { id } }", {"id": wallet_id})
+        with count_statements(money.engine) as statements:
+            ...
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+
+from subgraphs.kernel.db import Database
+from subgraphs.kernel.migrations import migrate_to_head_async
+from subgraphs.kernel.settings import Settings
+
+AppFactory = Callable[[Settings], Starlette]
+
+
+def sqlite_settings(name: str, directory: Path) -> Settings:
+    """Settings pointing subgraph `name` at `<directory>/<name>.db` (not migrated)."""
+    database_url = f"sqlite+aiosqlite:///{directory / f'{name}.db'}"
+    return Settings(data_dir=directory, database_urls={name: database_url})
+
+
+async def migrated_settings(name: str, directory: Path) -> Settings:
+    """`sqlite_settings` with the database upgraded to subgraph `name`'s head."""
+    settings = sqlite_settings(name, directory)
+    await migrate_to_head_async(name, settings.database_url(name))
+    return settings
+
+
+@asynccontextmanager
+async def serve_app(app: Starlette) -> AsyncIterator[str]:
+    """Run `app` (lifespan included) with uvicorn in this event loop; yields its base URL."""
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, lifespan="on", log_level="warning", ws="none"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # raises why it stopped
+            raise RuntimeError("uvicorn stopped before starting")
+        await asyncio.sleep(0.005)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@dataclass(slots=True)
+class RunningSubgraph:
+    """A subgraph served over real HTTP for the duration of a test."""
+
+    url: str
+    app: Starlette
+    client: httpx.AsyncClient
+
+    @property
+    def database(self) -> Database:
+        database: Database = self.app.state.database
+        return database
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self.database.engine
+
+    async def graphql(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """POST a GraphQL request; returns the decoded body (asserting HTTP 200 and JSON)."""
+        return await graphql_post(self.client, self.url, query, variables, headers=headers)
+
+
+async def graphql_post(
+    client: httpx.AsyncClient,
+    base_url: str,
+    query: str,
+    variables: Mapping[str, Any] | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    response = await client.post(
+        f"{base_url}/graphql",
+        json={"query": query, "variables": dict(variables or {})},
+        headers=dict(headers or {}),
+    )
+    if response.status_code != 200:
+        raise AssertionError(f"HTTP {response.status_code}: {response.text}")
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def default_app_factory(name: str) -> AppFactory:
+    factory: AppFactory = importlib.import_module(f"subgraphs.{name}.app").create_app
+    return factory
+
+
+@asynccontextmanager
+async def running_subgraph(
+    name: str,
+    directory: Path,
+    *,
+    app_factory: AppFactory | None = None,
+    migrate: bool = True,
+) -> AsyncIterator[RunningSubgraph]:
+    """Subgraph `name` on a SQLite file in `directory` (migrated to head unless told not to),
+    served on an ephemeral loopback port. `app_factory(settings)` defaults to its create_app."""
+    settings = (
+        await migrated_settings(name, directory) if migrate else sqlite_settings(name, directory)
+    )
+    app = (app_factory or default_app_factory(name))(settings)
+    async with serve_app(app) as url, httpx.AsyncClient(timeout=10) as client:
+        yield RunningSubgraph(url=url, app=app, client=client)
+
+
+@contextmanager
+def count_statements(engine: AsyncEngine) -> Iterator[list[str]]:
+    """Collect every SQL statement `engine` sends while the block runs."""
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])  # (conn, cursor, statement, parameters, context, executemany)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+def selects(statements: list[str]) -> list[str]:
+    """The SELECT statements among `statements`."""
+    return [s for s in statements if s.lstrip().upper().startswith("SELECT")]
