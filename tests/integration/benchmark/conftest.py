@@ -1,0 +1,102 @@
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+# The shared test fixtures live in tests/fixtures/ and are imported as `tests.fixtures...`.
+REPO_ROOT = Path(__file__).resolve().parents[3]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from router.config import RouterConfig  # noqa: E402
+from router.http.app import create_router_app  # noqa: E402
+from tests.fixtures.benchmark.data import FIXTURE_DIR  # noqa: E402
+from tests.fixtures.benchmark.loopback import LoopbackServer, start_loopback_server  # noqa: E402
+from tests.fixtures.benchmark.subgraph_servers import (  # noqa: E402
+    graphql_urls,
+    start_benchmark_subgraphs,
+)
+
+SUPERGRAPH_PATH = FIXTURE_DIR / "supergraph.apollo.graphql"
+GATEWAY_SCRIPT = Path(__file__).with_name("apollo_gateway.cjs")
+GATEWAY_START_TIMEOUT_SECONDS = 30.0
+
+
+@pytest.fixture(scope="session")
+async def benchmark_subgraphs() -> AsyncIterator[dict[str, LoopbackServer]]:
+    servers = await start_benchmark_subgraphs()
+    yield servers
+    for server in servers.values():
+        await server.stop()
+
+
+@pytest.fixture(scope="session")
+def subgraph_urls(benchmark_subgraphs: dict[str, LoopbackServer]) -> dict[str, str]:
+    return graphql_urls(benchmark_subgraphs)
+
+
+async def start_router(subgraph_urls: dict[str, str]) -> LoopbackServer:
+    app = create_router_app(
+        SUPERGRAPH_PATH.read_text(),
+        subgraph_urls=subgraph_urls,
+        config=RouterConfig(health_probe_timeout_seconds=1.0),
+    )
+    return await start_loopback_server(app)
+
+
+@pytest.fixture(scope="session")
+async def router_url(subgraph_urls: dict[str, str]) -> AsyncIterator[str]:
+    server = await start_router(subgraph_urls)
+    yield server.graphql_url
+    await server.stop()
+
+
+@pytest.fixture(scope="session")
+def npm_tools() -> None:
+    subprocess.run([str(REPO_ROOT / "scripts" / "npm-tools")], check=True)
+
+
+async def start_apollo_gateway(
+    subgraph_urls: dict[str, str],
+) -> tuple[asyncio.subprocess.Process, str]:
+    """Starts the reference gateway; returns the process and its GraphQL URL."""
+    process = await asyncio.create_subprocess_exec(
+        "node",
+        str(GATEWAY_SCRIPT),
+        str(SUPERGRAPH_PATH),
+        *(f"{name}={url}" for name, url in subgraph_urls.items()),
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "NODE_ENV": "production"},
+    )
+    assert process.stdout is not None
+    async with asyncio.timeout(GATEWAY_START_TIMEOUT_SECONDS):
+        first_line = await process.stdout.readline()
+    if not first_line.startswith(b"http://"):
+        process.kill()
+        await process.wait()
+        raise RuntimeError(f"@apollo/gateway did not start: {first_line!r}")
+    return process, first_line.decode().strip()
+
+
+async def stop_process(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.terminate()
+        await process.wait()
+
+
+@pytest.fixture(scope="session")
+async def apollo_gateway_url(npm_tools: None, subgraph_urls: dict[str, str]) -> AsyncIterator[str]:
+    process, url = await start_apollo_gateway(subgraph_urls)
+    yield url
+    await stop_process(process)
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session

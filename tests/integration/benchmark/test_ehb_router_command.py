@@ -1,0 +1,124 @@
+"""`ehb router` as people run it: a subprocess serving the benchmark supergraph."""
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import aiohttp
+import orjson
+
+from tests.fixtures.benchmark.loopback import unused_loopback_port
+from tests.integration.benchmark.conftest import SUPERGRAPH_PATH
+from tests.integration.benchmark.graphql_client import post_graphql
+
+EHB = str(Path(sys.executable).with_name("ehb"))
+READY_TIMEOUT_SECONDS = 30.0
+
+
+async def _wait_until_healthy(client: aiohttp.ClientSession, url: str) -> None:
+    async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+        while True:
+            try:
+                async with client.get(url) as response:
+                    if 200 <= response.status < 300:
+                        return
+            except aiohttp.ClientConnectionError:
+                pass
+            await asyncio.sleep(0.1)
+
+
+async def test_ehb_router_serves_the_supergraph_and_exits_cleanly_on_sigterm(
+    client: aiohttp.ClientSession, subgraph_urls: dict[str, str]
+) -> None:
+    port = unused_loopback_port()
+    process = await asyncio.create_subprocess_exec(
+        EHB,
+        "router",
+        "--supergraph",
+        str(SUPERGRAPH_PATH),
+        "--port",
+        str(port),
+        *(
+            arg
+            for name, url in subgraph_urls.items()
+            for arg in ("--subgraph-url", f"{name}={url}")
+        ),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await _wait_until_healthy(client, f"http://127.0.0.1:{port}/health")
+        async with client.get(f"http://127.0.0.1:{port}/health") as response:
+            health = orjson.loads(await response.read())
+        status, body = await post_graphql(
+            client, f"http://127.0.0.1:{port}/graphql", "{ topProducts(first: 1) { name } }"
+        )
+    finally:
+        process.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+            return_code = await process.wait()
+
+    assert health["status"] == "pass"
+    assert status == 200
+    assert body == {"data": {"topProducts": [{"name": "Table"}]}}
+    assert return_code == 0
+
+
+async def _run_ehb(*args: str) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        EHB,
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ},
+    )
+    async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+        _, stderr = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, stderr.decode()
+
+
+async def test_a_missing_supergraph_file_is_a_one_line_error_with_exit_code_2(
+    tmp_path: Path,
+) -> None:
+    missing = tmp_path / "nowhere.graphql"
+
+    code, stderr = await _run_ehb("router", "--supergraph", str(missing), "--port", "1")
+
+    assert code == 2
+    assert stderr == f"ehb router: supergraph file {missing} does not exist\n"
+
+
+async def test_an_unusable_supergraph_is_a_one_line_error_with_exit_code_2(
+    tmp_path: Path,
+) -> None:
+    not_a_supergraph = tmp_path / "plain.graphql"
+    not_a_supergraph.write_text("type Query { hello: String }\n")
+
+    code, stderr = await _run_ehb("router", "--supergraph", str(not_a_supergraph), "--port", "1")
+
+    assert code == 2
+    assert stderr.startswith(f"ehb router: {not_a_supergraph} is not a usable supergraph: ")
+    assert stderr.count("\n") == 1
+
+
+async def test_an_invalid_router_setting_is_a_one_line_error_with_exit_code_2() -> None:
+    process = await asyncio.create_subprocess_exec(
+        EHB,
+        "router",
+        "--supergraph",
+        str(SUPERGRAPH_PATH),
+        "--port",
+        "1",
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "EHB_ROUTER_SUBGRAPH_TIMEOUT": "soon"},
+    )
+    _, stderr = await process.communicate()
+
+    assert process.returncode == 2
+    assert stderr.decode() == (
+        "ehb router: invalid router setting: EHB_ROUTER_SUBGRAPH_TIMEOUT must be a number, "
+        "got 'soon'\n"
+    )
