@@ -1,0 +1,240 @@
+"""Print the merged supergraph model as Apollo Federation 2 supergraph SDL.
+
+Layout follows @apollo/composition: schema definition with the @link applications, then every
+directive and type definition sorted by name, type-level directives one per line.
+"""
+
+from __future__ import annotations
+
+from graphql import print_ast
+from graphql.language.print_string import print_string
+
+from router.composition.federation_spec import graph_enum_value, join_spec_version
+from router.composition.join_spec import directive_definitions, type_definitions
+from router.composition.model import Argument, Field, Key, MergedType, Supergraph
+
+_SPECS = "https://specs.apollo.dev"
+_KIND_KEYWORDS = {
+    "object": "type",
+    "interface": "interface",
+    "union": "union",
+    "enum": "enum",
+    "input": "input",
+    "scalar": "scalar",
+}
+
+
+def print_supergraph(supergraph: Supergraph) -> str:
+    return _Printer(supergraph).print()
+
+
+class _Printer:
+    def __init__(self, supergraph: Supergraph) -> None:
+        self.supergraph = supergraph
+        self.join_version = join_spec_version(supergraph.federation_version)
+        self.tag = supergraph.tag_directive_name if supergraph.uses_tag else None
+        self.inaccessible = (
+            supergraph.inaccessible_directive_name if supergraph.uses_inaccessible else None
+        )
+        self.graph_values = {name: graph_enum_value(name) for name, _ in supergraph.graphs}
+
+    def print(self) -> str:
+        directives = directive_definitions(
+            self.join_version, tag_name=self.tag, inaccessible_name=self.inaccessible
+        )
+        blocks = dict(type_definitions(self.join_version))
+        blocks["join__Graph"] = self._graph_enum()
+        for merged in self.supergraph.types.values():
+            blocks[merged.name] = self._type(merged)
+        parts = [self._schema_definition()]
+        parts += [directives[name] for name in sorted(directives, key=str.lower)]
+        parts += [blocks[name] for name in sorted(blocks, key=str.lower)]
+        return "\n\n".join(parts)
+
+    def _schema_definition(self) -> str:
+        links = [
+            f'@link(url: "{_SPECS}/link/v1.0")',
+            f'@link(url: "{_SPECS}/join/{self.join_version}", for: EXECUTION)',
+        ]
+        if self.tag is not None:
+            renamed = (
+                f', import: [{{name: "@tag", as: "@{self.tag}"}}]' if self.tag != "tag" else ""
+            )
+            links.append(f'@link(url: "{_SPECS}/tag/v0.3"{renamed})')
+        if self.inaccessible is not None:
+            renamed = (
+                f', import: [{{name: "@inaccessible", as: "@{self.inaccessible}"}}]'
+                if self.inaccessible != "inaccessible"
+                else ""
+            )
+            links.append(f'@link(url: "{_SPECS}/inaccessible/v0.2"{renamed}, for: SECURITY)')
+        roots = [
+            f"  {operation}: {name}"
+            for operation, name in (
+                ("query", "Query"),
+                ("mutation", "Mutation"),
+                ("subscription", "Subscription"),
+            )
+            if name in self.supergraph.types
+        ]
+        return (
+            "schema\n" + "".join(f"  {link}\n" for link in links) + "{\n" + "\n".join(roots) + "\n}"
+        )
+
+    def _graph_enum(self) -> str:
+        values = [
+            f"  {self.graph_values[name]} @join__graph(name: {print_string(name)}, "
+            f"url: {print_string(url)})"
+            for name, url in self.supergraph.graphs
+        ]
+        return "enum join__Graph {\n" + "\n".join(values) + "\n}"
+
+    def _type(self, merged: MergedType) -> str:
+        header = f"{_KIND_KEYWORDS[merged.kind]} {merged.name}"
+        if merged.implements:
+            header += " implements " + " & ".join(merged.implements)
+        directives = self._type_directives(merged)
+        text = _description(merged.description, "") + header
+        text += "".join(f"\n  {directive}" for directive in directives)
+        if merged.kind == "union":
+            return text + ("\n = " if directives else " = ") + " | ".join(merged.members)
+        if merged.kind == "scalar":
+            return text
+        body = (
+            [self._enum_value(merged, name) for name in merged.values]
+            if merged.kind == "enum"
+            else [self._field(merged, field) for field in merged.fields.values()]
+        )
+        return text + ("\n{\n" if directives else " {\n") + "\n".join(body) + "\n}"
+
+    def _type_directives(self, merged: MergedType) -> list[str]:
+        directives = [
+            f'@join__implements(graph: {self.graph_values[graph]}, interface: "{interface}")'
+            for interface, graphs in merged.implements.items()
+            for graph in graphs
+        ]
+        for graph, source in merged.sources.items():
+            flags = ""
+            if source.extension:
+                flags += ", extension: true"
+            if source.is_interface_object:
+                flags += ", isInterfaceObject: true"
+            keys: list[Key | None] = [*source.keys] or [None]
+            for key in keys:
+                arguments = f"graph: {self.graph_values[graph]}"
+                if key is not None:
+                    arguments += f", key: {print_string(key.fields)}"
+                resolvable = "" if key is None or key.resolvable else ", resolvable: false"
+                directives.append(f"@join__type({arguments}{flags}{resolvable})")
+        directives += [
+            f'@join__unionMember(graph: {self.graph_values[graph]}, member: "{member}")'
+            for member, graphs in merged.members.items()
+            for graph in graphs
+        ]
+        directives += self._visibility(merged.tags, merged.inaccessible)
+        if merged.specified_by_url:
+            directives.append(f"@specifiedBy(url: {print_string(merged.specified_by_url)})")
+        return directives
+
+    def _field(self, merged: MergedType, field: Field) -> str:
+        arguments = self._arguments(list(field.arguments.values()))
+        line = f"{field.name}{arguments}: {field.type}"
+        if field.default is not None:
+            line += f" = {print_ast(field.default)}"
+        directives = self._join_fields(merged, field) + self._visibility(
+            field.tags, field.inaccessible
+        )
+        directives += _deprecation(field.deprecation_reason)
+        if directives:
+            line += " " + " ".join(directives)
+        return _description(field.description, "  ") + "  " + line
+
+    def _arguments(self, arguments: list[Argument]) -> str:
+        if not arguments:
+            return ""
+        printed = []
+        for argument in arguments:
+            text = f"{argument.name}: {argument.type}"
+            if argument.default is not None:
+                text += f" = {print_ast(argument.default)}"
+            directives = self._visibility(argument.tags, argument.inaccessible)
+            directives += _deprecation(argument.deprecation_reason)
+            if directives:
+                text += " " + " ".join(directives)
+            printed.append((argument.description, text))
+        if not any(description for description, _ in printed):
+            return "(" + ", ".join(text for _, text in printed) + ")"
+        lines = [_description(description, "    ") + "    " + text for description, text in printed]
+        return "(\n" + "\n".join(lines) + "\n  )"
+
+    def _join_fields(self, merged: MergedType, field: Field) -> list[str]:
+        if merged.kind == "input":
+            return []
+        if field.from_interface_object:
+            return ["@join__field"]
+        sources = list(field.sources.values())
+        types_differ = len({source.type for source in sources}) > 1
+        needed = (
+            types_differ
+            or set(field.sources) != set(merged.sources)
+            or any(
+                source.external
+                or source.requires
+                or source.provides
+                or source.override
+                or source.used_overridden
+                for source in sources
+            )
+        )
+        if not needed:
+            return []
+        directives = []
+        for source in sources:
+            arguments = [f"graph: {self.graph_values[source.graph]}"]
+            if source.requires is not None:
+                arguments.append(f"requires: {print_string(source.requires)}")
+            if source.provides is not None:
+                arguments.append(f"provides: {print_string(source.provides)}")
+            if types_differ:
+                arguments.append(f"type: {print_string(source.type)}")
+            if source.external:
+                arguments.append("external: true")
+            if source.override is not None:
+                arguments.append(f"override: {print_string(source.override)}")
+            if source.used_overridden:
+                arguments.append("usedOverridden: true")
+            if source.override_label is not None:
+                arguments.append(f"overrideLabel: {print_string(source.override_label)}")
+            directives.append(f"@join__field({', '.join(arguments)})")
+        return directives
+
+    def _enum_value(self, merged: MergedType, name: str) -> str:
+        value = merged.values[name]
+        directives = [f"@join__enumValue(graph: {self.graph_values[g]})" for g in value.graphs]
+        directives += self._visibility(value.tags, value.inaccessible)
+        directives += _deprecation(value.deprecation_reason)
+        return _description(value.description, "  ") + f"  {name} " + " ".join(directives)
+
+    def _visibility(self, tags: list[str], inaccessible: bool) -> list[str]:
+        printed = [f"@{self.tag}(name: {print_string(tag)})" for tag in tags]
+        if inaccessible:
+            printed.append(f"@{self.inaccessible}")
+        return printed
+
+
+def _deprecation(reason: str | None) -> list[str]:
+    if reason is None:
+        return []
+    if reason == "No longer supported":
+        return ["@deprecated"]
+    return [f"@deprecated(reason: {print_string(reason)})"]
+
+
+def _description(description: str | None, indent: str) -> str:
+    if not description:
+        return ""
+    if "\n" not in description and '"""' not in description:
+        return f'{indent}"""{description}"""\n'
+    escaped = description.replace('"""', '\\"""')
+    body = "\n".join(f"{indent}{line}" if line else "" for line in escaped.split("\n"))
+    return f'{indent}"""\n{body}\n{indent}"""\n'
