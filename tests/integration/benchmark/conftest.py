@@ -1,5 +1,3 @@
-import asyncio
-import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -21,10 +19,12 @@ from tests.fixtures.benchmark.subgraph_servers import (  # noqa: E402
     graphql_urls,
     start_benchmark_subgraphs,
 )
+from tests.integration.benchmark.reference_gateway import (  # noqa: E402
+    start_apollo_gateway,
+    stop_process,
+)
 
 SUPERGRAPH_PATH = FIXTURE_DIR / "supergraph.apollo.graphql"
-GATEWAY_SCRIPT = Path(__file__).with_name("apollo_gateway.cjs")
-GATEWAY_START_TIMEOUT_SECONDS = 30.0
 
 
 @pytest.fixture(scope="session")
@@ -61,37 +61,9 @@ def npm_tools() -> None:
     subprocess.run([str(REPO_ROOT / "scripts" / "npm-tools")], check=True)
 
 
-async def start_apollo_gateway(
-    subgraph_urls: dict[str, str],
-) -> tuple[asyncio.subprocess.Process, str]:
-    """Starts the reference gateway; returns the process and its GraphQL URL."""
-    process = await asyncio.create_subprocess_exec(
-        "node",
-        str(GATEWAY_SCRIPT),
-        str(SUPERGRAPH_PATH),
-        *(f"{name}={url}" for name, url in subgraph_urls.items()),
-        stdout=asyncio.subprocess.PIPE,
-        env={**os.environ, "NODE_ENV": "production"},
-    )
-    assert process.stdout is not None
-    async with asyncio.timeout(GATEWAY_START_TIMEOUT_SECONDS):
-        first_line = await process.stdout.readline()
-    if not first_line.startswith(b"http://"):
-        process.kill()
-        await process.wait()
-        raise RuntimeError(f"@apollo/gateway did not start: {first_line!r}")
-    return process, first_line.decode().strip()
-
-
-async def stop_process(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is None:
-        process.terminate()
-        await process.wait()
-
-
 @pytest.fixture(scope="session")
 async def apollo_gateway_url(npm_tools: None, subgraph_urls: dict[str, str]) -> AsyncIterator[str]:
-    process, url = await start_apollo_gateway(subgraph_urls)
+    process, url = await start_apollo_gateway(SUPERGRAPH_PATH, subgraph_urls)
     yield url
     await stop_process(process)
 

@@ -56,7 +56,8 @@ async def test_ehb_router_serves_the_supergraph_and_exits_cleanly_on_sigterm(
             client, f"http://127.0.0.1:{port}/graphql", "{ topProducts(first: 1) { name } }"
         )
     finally:
-        process.send_signal(signal.SIGTERM)
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
         async with asyncio.timeout(READY_TIMEOUT_SECONDS):
             return_code = await process.wait()
 
