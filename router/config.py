@@ -61,7 +61,8 @@ class RouterConfig:
             try:
                 value = parse(raw.strip())
             except ValueError:
-                raise ValueError(f"{ENV_PREFIX}{name} must be a number, got {raw!r}") from None
+                kind = "a whole number" if parse is int else "a number"
+                raise ValueError(f"{ENV_PREFIX}{name} must be {kind}, got {raw!r}") from None
             if value <= 0:
                 raise ValueError(f"{ENV_PREFIX}{name} must be positive, got {raw!r}")
             return value

@@ -1,0 +1,55 @@
+import pytest
+
+from router.config import RouterConfig
+
+
+def test_an_empty_environment_gives_the_safe_defaults() -> None:
+    config = RouterConfig.from_env({})
+
+    assert config == RouterConfig()
+    assert config.subgraph_timeout_seconds == 30.0
+    assert config.subgraph_keepalive_seconds < 5.0
+    assert config.forwarded_headers == ("authorization",)
+
+
+def test_settings_are_read_from_prefixed_variables() -> None:
+    config = RouterConfig.from_env(
+        {
+            "EHB_ROUTER_SUBGRAPH_TIMEOUT": "2.5",
+            "EHB_ROUTER_SUBGRAPH_MAX_CONNECTIONS": "8",
+            "EHB_ROUTER_MAX_REQUEST_BYTES": "4096",
+            "EHB_ROUTER_PLAN_CACHE_SIZE": "16",
+            "EHB_ROUTER_HEALTH_PROBE_TIMEOUT": "0.5",
+            "EHB_ROUTER_SHUTDOWN_GRACE": "3",
+            "EHB_ROUTER_FORWARD_HEADERS": "Authorization, X-Tenant ,",
+            "SUBGRAPH_TIMEOUT": "99",
+        }
+    )
+
+    assert config.subgraph_timeout_seconds == 2.5
+    assert config.subgraph_max_connections == 8
+    assert config.max_request_bytes == 4096
+    assert config.plan_cache_size == 16
+    assert config.health_probe_timeout_seconds == 0.5
+    assert config.shutdown_grace_seconds == 3.0
+    assert config.forwarded_headers == ("authorization", "x-tenant")
+
+
+def test_an_empty_forward_headers_variable_forwards_nothing() -> None:
+    assert RouterConfig.from_env({"EHB_ROUTER_FORWARD_HEADERS": ""}).forwarded_headers == ()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("EHB_ROUTER_SUBGRAPH_TIMEOUT", "soon", "must be a number"),
+        ("EHB_ROUTER_SUBGRAPH_TIMEOUT", "0", "must be positive"),
+        ("EHB_ROUTER_MAX_REQUEST_BYTES", "-1", "must be positive"),
+        ("EHB_ROUTER_PLAN_CACHE_SIZE", "1.5", "must be a whole number"),
+    ],
+)
+def test_a_malformed_value_is_refused_naming_the_variable(
+    variable: str, value: str, message: str
+) -> None:
+    with pytest.raises(ValueError, match=f"^{variable} {message}, got '{value}'$"):
+        RouterConfig.from_env({variable: value})
