@@ -8,13 +8,43 @@ from pathlib import Path
 
 import aiohttp
 import orjson
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tests.fixtures.benchmark.loopback import unused_loopback_port
+from tests.fixtures.benchmark.loopback import start_loopback_server, unused_loopback_port
+from tests.fixtures.benchmark.subgraph_servers import subgraph_app
 from tests.integration.benchmark.conftest import SUPERGRAPH_PATH
 from tests.integration.benchmark.graphql_client import post_graphql
 
 EHB = str(Path(sys.executable).with_name("ehb"))
 READY_TIMEOUT_SECONDS = 30.0
+SUBGRAPH_DELAY_SECONDS = 0.6
+
+
+def _delayed(app: ASGIApp, seconds: float) -> ASGIApp:
+    async def delayed_app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await asyncio.sleep(seconds)
+        await app(scope, receive, send)
+
+    return delayed_app
+
+
+async def _start_ehb_router(port: int, subgraph_urls: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        EHB,
+        "router",
+        "--supergraph",
+        str(SUPERGRAPH_PATH),
+        "--port",
+        str(port),
+        *(
+            arg
+            for name, url in subgraph_urls.items()
+            for arg in ("--subgraph-url", f"{name}={url}")
+        ),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
 
 
 async def _wait_until_healthy(client: aiohttp.ClientSession, url: str) -> None:
@@ -64,6 +94,37 @@ async def test_ehb_router_serves_the_supergraph_and_exits_cleanly_on_sigterm(
     assert health["status"] == "pass"
     assert status == 200
     assert body == {"data": {"topProducts": [{"name": "Table"}]}}
+    assert return_code == 0
+
+
+async def test_sigterm_lets_an_in_flight_request_finish_before_exiting(
+    client: aiohttp.ClientSession, subgraph_urls: dict[str, str]
+) -> None:
+    slow_accounts = await start_loopback_server(
+        _delayed(subgraph_app("accounts"), SUBGRAPH_DELAY_SECONDS)
+    )
+    port = unused_loopback_port()
+    process = await _start_ehb_router(
+        port, {**subgraph_urls, "accounts": slow_accounts.graphql_url}
+    )
+    try:
+        await _wait_until_healthy(client, f"http://127.0.0.1:{port}/health")
+        in_flight = asyncio.create_task(
+            post_graphql(client, f"http://127.0.0.1:{port}/graphql", "{ me { name } }")
+        )
+        await asyncio.sleep(SUBGRAPH_DELAY_SECONDS / 3)
+        process.send_signal(signal.SIGTERM)
+        status, body = await in_flight
+        async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+            return_code = await process.wait()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await slow_accounts.stop()
+
+    assert status == 200
+    assert body == {"data": {"me": {"name": "Uri Goldshtein"}}}
     assert return_code == 0
 
 
