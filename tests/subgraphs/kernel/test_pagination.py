@@ -1,0 +1,121 @@
+"""Keyset pagination: stable order with ties, bounded `first`, opaque and checked cursors."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from subgraphs.identity.models import User
+from subgraphs.kernel.db import open_database
+from subgraphs.kernel.errors import BadUserInput
+from subgraphs.kernel.pagination import Connection, paginate
+from subgraphs.kernel.testing import migrated_settings
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+async def session(tmp_path) -> AsyncIterator[AsyncSession]:
+    settings = await migrated_settings("identity", tmp_path)
+    database = open_database(settings.database_url("identity"))
+    async with database.sessions() as session:
+        # Two users share a timestamp so the id has to break the tie.
+        for index, minutes in enumerate([0, 1, 1, 2, 3, 4, 5]):
+            session.add(
+                User(
+                    id=f"00000000-0000-0000-0000-00000000000{index}",
+                    email=f"u{index}@example.com",
+                    display_name=f"User {index}",
+                    roles=["USER"],
+                    created_at=START + timedelta(minutes=minutes),
+                )
+            )
+        await session.commit()
+        yield session
+    await database.dispose()
+
+
+async def all_pages(session: AsyncSession, first: int) -> list[list[str]]:
+    pages: list[list[str]] = []
+    after = None
+    while True:
+        page = await paginate(session, select(User), first=first, after=after)
+        pages.append([user.email for _, user in page.rows])
+        if not page.has_next_page:
+            return pages
+        after = page.rows[-1][0]
+
+
+async def test_pages_cover_every_row_once_in_created_at_then_id_order(session):
+    assert await all_pages(session, first=3) == [
+        ["u0@example.com", "u1@example.com", "u2@example.com"],
+        ["u3@example.com", "u4@example.com", "u5@example.com"],
+        ["u6@example.com"],
+    ]
+
+
+async def test_tied_timestamps_split_across_pages_are_not_lost(session):
+    pages = await all_pages(session, first=2)
+
+    assert [email for page in pages for email in page] == [f"u{i}@example.com" for i in range(7)]
+    assert pages[0] == ["u0@example.com", "u1@example.com"]
+    assert pages[1] == ["u2@example.com", "u3@example.com"]
+
+
+async def test_page_flags_and_connection_cursors(session):
+    first = await paginate(session, select(User), first=7, after=None)
+    assert (first.has_next_page, first.has_previous_page) == (False, False)
+
+    later = await paginate(session, select(User), first=2, after=first.rows[0][0])
+    connection = Connection.from_page(later, lambda user: user.email)
+
+    assert [edge.node for edge in connection.edges] == ["u1@example.com", "u2@example.com"]
+    assert connection.page_info.has_next_page is True
+    assert connection.page_info.has_previous_page is True
+    assert connection.page_info.start_cursor == connection.edges[0].cursor
+    assert connection.page_info.end_cursor == connection.edges[-1].cursor
+
+
+async def test_empty_page_has_no_cursors(session):
+    last = (await paginate(session, select(User), first=7, after=None)).rows[-1][0]
+    connection = Connection.from_page(
+        await paginate(session, select(User), first=5, after=last), lambda user: user.email
+    )
+
+    assert connection.edges == []
+    assert connection.page_info.start_cursor is None
+    assert connection.page_info.end_cursor is None
+    assert connection.page_info.has_next_page is False
+
+
+@pytest.mark.parametrize("first", [0, -1, 101])
+async def test_first_out_of_range_is_bad_user_input(session, first):
+    with pytest.raises(BadUserInput) as raised:
+        await paginate(session, select(User), first=first, after=None)
+    assert raised.value.extensions["code"] == "BAD_USER_INPUT"
+
+
+def b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not base64 at all!",
+        b64(b"not json"),
+        b64(b'{"t": 1}'),
+        b64(b'["only-one-value"]'),
+        b64(b'[{"t": "2026-01-01T00:00:00"}, "naive timestamp"]'),
+        b64(b"[true, false]"),
+        "é",
+    ],
+)
+async def test_malformed_cursor_is_bad_user_input(session, cursor):
+    with pytest.raises(BadUserInput, match="Invalid pagination cursor"):
+        await paginate(session, select(User), first=2, after=cursor)
