@@ -81,6 +81,7 @@ def merge_subgraphs(subgraphs: list[Subgraph], diagnostics: Diagnostics) -> Supe
             s.name: query_sources.get(s.name, TypeSource(graph=s.name)) for s in subgraphs
         }
     _resolve_overrides(types, subgraphs, diagnostics)
+    _drop_federation1_extension_flags(types, subgraphs)
     _copy_interface_object_fields(types)
     if not any(types.get("Query", MergedType("Query", "object")).fields.values()):
         diagnostics.error(
@@ -179,10 +180,26 @@ def _resolve_overrides(
                         coordinate=coordinate,
                     )
                 elif origin in field.sources:
-                    if (merged.name, field.name) in used_by_field_sets[origin]:
+                    if source.override_label is not None:
+                        # Progressive override: both subgraphs keep serving a share of traffic.
+                        field.sources[origin].override_label = source.override_label
+                    elif (merged.name, field.name) in used_by_field_sets[origin]:
                         field.sources[origin].used_overridden = True
                     else:
                         del field.sources[origin]
+
+
+def _drop_federation1_extension_flags(
+    types: dict[str, MergedType], subgraphs: list[Subgraph]
+) -> None:
+    """Federation 1 had to `extend` types owned elsewhere; like Apollo's schema upgrader, an
+    extension is kept only when no subgraph defines the type."""
+    federation1 = {subgraph.name for subgraph in subgraphs if subgraph.is_federation1}
+    for merged in types.values():
+        if any(not source.extension for source in merged.sources.values()):
+            for graph, source in merged.sources.items():
+                if graph in federation1:
+                    source.extension = False
 
 
 def _fields_used_by_field_sets(subgraph: Subgraph) -> set[tuple[str, str]]:

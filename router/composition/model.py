@@ -40,6 +40,11 @@ class FieldSource:
     override_label: str | None = None
     used_overridden: bool = False
 
+    @property
+    def progressively_overridden(self) -> bool:
+        """Another subgraph takes over a share of this field (``@override(label:)``)."""
+        return self.override is None and self.override_label is not None
+
 
 @dataclass
 class Argument:

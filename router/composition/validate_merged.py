@@ -38,6 +38,7 @@ def validate_merged(
                 source
                 for source in sources
                 if not source.used_overridden
+                and not source.progressively_overridden
                 and (
                     not source.external
                     or (merged.name, field.name) in provided.get(source.graph, set())
