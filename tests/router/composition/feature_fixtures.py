@@ -7,7 +7,8 @@ from router.composition import SubgraphSource
 
 def _link(version: str, *imports: str) -> str:
     quoted = ", ".join(f'"{name}"' for name in imports)
-    return f'extend schema @link(url: "https://specs.apollo.dev/federation/v{version}", import: [{quoted}])\n'
+    url = f"https://specs.apollo.dev/federation/v{version}"
+    return f'extend schema @link(url: "{url}", import: [{quoted}])\n'
 
 
 def _sources(*sdls: tuple[str, str]) -> list[SubgraphSource]:
@@ -84,7 +85,10 @@ FEATURES: dict[str, list[SubgraphSource]] = {
             "a",
             _link("2.3", "@key", "@shareable")
             + """
-            type Query { money: Money @shareable ping(times: Int = 1, loud: Boolean): String! @shareable }
+            type Query {
+              money: Money @shareable
+              ping(times: Int = 1, loud: Boolean): String! @shareable
+            }
             type Money @shareable { amount: Int! currency: String! }
             """,
         ),
@@ -223,7 +227,11 @@ FEATURES: dict[str, list[SubgraphSource]] = {
             "b",
             _link("2.3", "@key", "@tag", "@shareable")
             + """
-            type User @key(fields: "id") { id: ID! name: String @shareable @tag(name: "b") displayName: String @shareable }
+            type User @key(fields: "id") {
+              id: ID!
+              name: String @shareable @tag(name: "b")
+              displayName: String @shareable
+            }
             """,
         ),
     ),
@@ -250,7 +258,8 @@ FEATURES: dict[str, list[SubgraphSource]] = {
     "strawberry_style_sdl_with_extension": _sources(
         (
             "identity",
-            """schema @link(url: "https://specs.apollo.dev/federation/v2.11", import: ["@key", "@shareable"]) {
+            """schema
+  @link(url: "https://specs.apollo.dev/federation/v2.11", import: ["@key", "@shareable"]) {
   query: Query
 }
 
@@ -318,7 +327,11 @@ type _Service {
             "reviews",
             """
             extend type Query { latest: [Review] }
-            type Review @key(fields: "id") { id: ID! body: String author: User @provides(fields: "name") }
+            type Review @key(fields: "id") {
+              id: ID!
+              body: String
+              author: User @provides(fields: "name")
+            }
             extend type User @key(fields: "id") {
               id: ID! @external
               name: String @external
