@@ -1,94 +1,94 @@
-"""Derives the public API schema: no link/join machinery, no ``@inaccessible`` elements."""
+"""Derive the public API schema: no link/join machinery, no spec directives, no @inaccessible."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
-import graphql
+from graphql import GraphQLSchema, build_ast_schema, print_schema
+from graphql.language import REMOVE, Visitor, ast, visit
 
-from router.supergraph.links import LinkedFeature
+from router.supergraph.links import LinkedSpec
+
+# Specs whose directives describe execution or security and never reach the API schema.
+_MACHINERY_SPECS = frozenset(
+    {
+        "link",
+        "join",
+        "inaccessible",
+        "tag",
+        "authenticated",
+        "requiresScopes",
+        "policy",
+        "cost",
+        "context",
+    }
+)
 
 
-class _ApiSchemaFilter(graphql.Visitor):
-    def __init__(self, features: Sequence[LinkedFeature]) -> None:
+class _ApiSchemaVisitor(Visitor):
+    def __init__(self, links: list[LinkedSpec]) -> None:
         super().__init__()
-        self._spec_features = [feature for feature in features if feature.is_apollo_spec]
-        inaccessible = next((f for f in self._spec_features if f.name == "inaccessible"), None)
-        self._inaccessible = inaccessible.directive_name("inaccessible") if inaccessible else None
-        self.removed_types: set[str] = set()
+        self._machinery = [link for link in links if link.name in _MACHINERY_SPECS]
+        inaccessible = [link for link in links if link.name == "inaccessible"]
+        self._inaccessible = (
+            inaccessible[0].directive_name("inaccessible") if inaccessible else None
+        )
 
-    def is_spec_directive(self, name: str) -> bool:
-        return any(feature.owns_directive(name) for feature in self._spec_features)
+    def _is_machinery(self, name: str) -> bool:
+        return name == "link" or any(link.owns(name) for link in self._machinery)
 
-    def is_spec_type(self, name: str) -> bool:
-        return any(feature.owns_type(name) for feature in self._spec_features)
-
-    def is_inaccessible(self, node: Any) -> bool:
+    def _is_inaccessible(self, node: Any) -> bool:
         return self._inaccessible is not None and any(
             directive.name.value == self._inaccessible for directive in node.directives or ()
         )
 
-    def enter_directive(self, node: graphql.DirectiveNode, *_: Any) -> Any:
-        return graphql.REMOVE if self.is_spec_directive(node.name.value) else None
+    def enter(self, node: ast.Node, *_args: Any) -> Any:
+        if isinstance(node, ast.DirectiveNode):
+            return REMOVE if self._is_machinery(node.name.value) else None
+        if isinstance(node, ast.DirectiveDefinitionNode):
+            return REMOVE if self._is_machinery(node.name.value) else None
+        if isinstance(node, ast.TypeDefinitionNode):
+            if self._is_machinery(node.name.value) or self._is_inaccessible(node):
+                return REMOVE
+            return None
+        if isinstance(
+            node,
+            ast.FieldDefinitionNode | ast.InputValueDefinitionNode | ast.EnumValueDefinitionNode,
+        ) and self._is_inaccessible(node):
+            return REMOVE
+        return None
 
-    def enter_directive_definition(self, node: graphql.DirectiveDefinitionNode, *_: Any) -> Any:
-        return graphql.REMOVE if self.is_spec_directive(node.name.value) else None
 
-    def _element(self, node: Any, *_: Any) -> Any:
-        return graphql.REMOVE if self.is_inaccessible(node) else None
-
-    enter_field_definition = _element
-    enter_input_value_definition = _element
-    enter_enum_value_definition = _element
-
-
-def _type_definitions_to_keep(
-    document: graphql.DocumentNode, api_filter: _ApiSchemaFilter
-) -> graphql.DocumentNode:
-    removed = {
+def _drop_dangling_references(document: ast.DocumentNode) -> ast.DocumentNode:
+    """Union members and interfaces whose type was removed as @inaccessible."""
+    names = {
         definition.name.value
         for definition in document.definitions
-        if isinstance(definition, graphql.TypeDefinitionNode | graphql.TypeExtensionNode)
-        and (
-            api_filter.is_spec_type(definition.name.value) or api_filter.is_inaccessible(definition)
-        )
+        if isinstance(definition, ast.TypeDefinitionNode)
     }
-    api_filter.removed_types = removed
-    kept: list[graphql.DefinitionNode] = []
+    definitions: list[ast.DefinitionNode] = []
     for definition in document.definitions:
-        if (
-            isinstance(definition, graphql.TypeDefinitionNode | graphql.TypeExtensionNode)
-            and definition.name.value in removed
-        ):
-            continue
-        kept.append(_without_removed_references(definition, removed))
-    return graphql.DocumentNode(definitions=tuple(kept))
+        if isinstance(definition, ast.UnionTypeDefinitionNode):
+            members = tuple(t for t in definition.types or () if t.name.value in names)
+            if not members:
+                continue
+            definition = replace(definition, types=members)
+        if isinstance(definition, ast.ObjectTypeDefinitionNode | ast.InterfaceTypeDefinitionNode):
+            definition = replace(
+                definition,
+                interfaces=tuple(i for i in definition.interfaces or () if i.name.value in names),
+            )
+        if isinstance(definition, ast.SchemaDefinitionNode | ast.SchemaExtensionNode):
+            definition = replace(definition, directives=())
+        definitions.append(definition)
+    return ast.DocumentNode(definitions=tuple(definitions))
 
 
-def _without_removed_references(
-    definition: graphql.DefinitionNode, removed: set[str]
-) -> graphql.DefinitionNode:
-    updates: dict[str, Any] = {}
-    interfaces = getattr(definition, "interfaces", None)
-    if interfaces:
-        updates["interfaces"] = tuple(i for i in interfaces if i.name.value not in removed)
-    types = getattr(definition, "types", None)
-    if isinstance(definition, graphql.UnionTypeDefinitionNode | graphql.UnionTypeExtensionNode):
-        updates["types"] = tuple(t for t in types or () if t.name.value not in removed)
-    if isinstance(definition, graphql.SchemaDefinitionNode):
-        updates["operation_types"] = tuple(
-            o for o in definition.operation_types if o.type.name.value not in removed
-        )
-    if not updates:
-        return definition
-    return type(definition)(**{**{k: getattr(definition, k) for k in definition.keys}, **updates})
+def build_api_schema(document: ast.DocumentNode, links: list[LinkedSpec]) -> GraphQLSchema:
+    stripped = visit(document, _ApiSchemaVisitor(links))
+    return build_ast_schema(_drop_dangling_references(stripped), assume_valid_sdl=True)
 
 
-def build_api_schema(
-    document: graphql.DocumentNode, features: Sequence[LinkedFeature]
-) -> graphql.GraphQLSchema:
-    api_filter = _ApiSchemaFilter(features)
-    filtered = graphql.visit(document, api_filter)
-    pruned = _type_definitions_to_keep(filtered, api_filter)
-    return graphql.build_ast_schema(pruned, assume_valid_sdl=True)
+def print_api_schema(schema: GraphQLSchema) -> str:
+    return print_schema(schema)

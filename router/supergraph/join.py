@@ -1,138 +1,154 @@
-"""Reads the ``join__*`` directives of a supergraph document into ``TypeModel``s."""
+"""Read the ``@join__*`` directives of a supergraph document into the type model."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
+from typing import Any
 
-import graphql
+from graphql import value_from_ast_untyped
+from graphql.language import ast
 
 from router.errors import SupergraphError
-from router.supergraph.links import LinkedFeature, directive_arguments
-from router.supergraph.model import FieldModel, JoinField, JoinType, SubgraphEndpoint, TypeKind
+from router.supergraph.fieldset import parse_field_set
+from router.supergraph.links import LinkedSpec
+from router.supergraph.model import (
+    EntityKey,
+    FieldInGraph,
+    FieldModel,
+    SubgraphEndpoint,
+    TypeModel,
+)
 
-_KINDS: dict[type, TypeKind] = {
-    graphql.ObjectTypeDefinitionNode: "object",
-    graphql.ObjectTypeExtensionNode: "object",
-    graphql.InterfaceTypeDefinitionNode: "interface",
-    graphql.InterfaceTypeExtensionNode: "interface",
-    graphql.UnionTypeDefinitionNode: "union",
-    graphql.UnionTypeExtensionNode: "union",
-    graphql.EnumTypeDefinitionNode: "enum",
-    graphql.EnumTypeExtensionNode: "enum",
-    graphql.InputObjectTypeDefinitionNode: "input",
-    graphql.InputObjectTypeExtensionNode: "input",
-    graphql.ScalarTypeDefinitionNode: "scalar",
-    graphql.ScalarTypeExtensionNode: "scalar",
-}
+_Composite = ast.ObjectTypeDefinitionNode | ast.InterfaceTypeDefinitionNode
+
+
+def _arguments(directive: ast.DirectiveNode) -> dict[str, Any]:
+    return {arg.name.value: value_from_ast_untyped(arg.value) for arg in directive.arguments or ()}
+
+
+def _directives(node: ast.Node, name: str) -> list[dict[str, Any]]:
+    return [
+        _arguments(directive)
+        for directive in getattr(node, "directives", None) or ()
+        if directive.name.value == name
+    ]
 
 
 def read_graphs(
-    document: graphql.DocumentNode, join: LinkedFeature, urls: Mapping[str, str]
-) -> dict[str, SubgraphEndpoint]:
-    """The ``join__Graph`` enum: enum value -> endpoint (URLs overridden by subgraph name)."""
+    document: ast.DocumentNode, join: LinkedSpec, subgraph_urls: Mapping[str, str]
+) -> tuple[dict[str, SubgraphEndpoint], dict[str, str]]:
+    """The join__Graph enum: subgraphs keyed by name, and enum value -> name."""
     enum_name = f"{join.prefix}__Graph"
     graph_directive = join.directive_name("graph")
-    endpoints: dict[str, SubgraphEndpoint] = {}
     for definition in document.definitions:
-        if not (
-            isinstance(definition, graphql.EnumTypeDefinitionNode)
+        if (
+            isinstance(definition, ast.EnumTypeDefinitionNode)
             and definition.name.value == enum_name
         ):
-            continue
-        for value in definition.values or ():
-            for directive in value.directives or ():
-                if directive.name.value != graph_directive:
-                    continue
-                arguments = directive_arguments(directive)
-                name, url = arguments.get("name"), arguments.get("url")
-                if not isinstance(name, str) or not isinstance(url, str):
+            subgraphs: dict[str, SubgraphEndpoint] = {}
+            by_enum: dict[str, str] = {}
+            for value in definition.values or ():
+                found = _directives(value, graph_directive)
+                if not found:
                     raise SupergraphError(
-                        f"@{graph_directive} on {value.name.value} needs name and url"
+                        f"{enum_name}.{value.name.value} has no @{graph_directive}"
                     )
-                endpoints[value.name.value] = SubgraphEndpoint(
-                    name=name, enum_value=value.name.value, url=urls.get(name, url)
-                )
-    if not endpoints:
-        raise SupergraphError(f"the supergraph declares no subgraphs (enum {enum_name} is missing)")
-    return endpoints
+                name = str(found[0]["name"])
+                url = subgraph_urls.get(name, str(found[0].get("url") or ""))
+                subgraphs[name] = SubgraphEndpoint(name, value.name.value, url)
+                by_enum[value.name.value] = name
+            return subgraphs, by_enum
+    raise SupergraphError(f"the supergraph has no {enum_name} enum")
 
 
-class JoinReader:
-    """Accumulates join information over type definitions and extensions."""
+def read_types(
+    document: ast.DocumentNode, join: LinkedSpec, graph_by_enum: Mapping[str, str]
+) -> dict[str, TypeModel]:
+    type_directive = join.directive_name("type")
+    field_directive = join.directive_name("field")
+    implements_directive = join.directive_name("implements")
+    member_directive = join.directive_name("unionMember")
 
-    def __init__(self, join: LinkedFeature, graphs: Mapping[str, SubgraphEndpoint]) -> None:
-        self._join = join
-        self._graph_names = {value: endpoint.name for value, endpoint in graphs.items()}
-        self.kinds: dict[str, TypeKind] = {}
-        self.join_types: dict[str, list[JoinType]] = defaultdict(list)
-        self.fields: dict[str, dict[str, list[JoinField]]] = defaultdict(dict)
-        self.implements: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        self.members: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    def graph_of(arguments: Mapping[str, Any], where: str) -> str:
+        enum_value = arguments.get("graph")
+        if enum_value not in graph_by_enum:
+            raise SupergraphError(f"{where} names unknown graph {enum_value!r}")
+        return graph_by_enum[str(enum_value)]
 
-    def read(self, document: graphql.DocumentNode) -> None:
-        for definition in document.definitions:
-            kind = _KINDS.get(type(definition))
-            if kind is None:
-                continue
-            assert isinstance(definition, graphql.TypeDefinitionNode | graphql.TypeExtensionNode)
+    types: dict[str, TypeModel] = {}
+    for definition in document.definitions:
+        if isinstance(definition, _Composite | ast.UnionTypeDefinitionNode):
             name = definition.name.value
-            self.kinds[name] = kind
-            for directive in definition.directives or ():
-                self._read_type_directive(name, directive)
-            for field_node in getattr(definition, "fields", None) or ():
-                joins = self.fields[name].setdefault(field_node.name.value, [])
-                for directive in field_node.directives or ():
-                    if directive.name.value == self._join.directive_name("field"):
-                        joins.append(self._join_field(directive))
-
-    def _graph(self, value: object) -> str:
-        if not isinstance(value, str) or value not in self._graph_names:
-            raise SupergraphError(f"unknown join__Graph value {value!r}")
-        return self._graph_names[value]
-
-    def _read_type_directive(self, type_name: str, directive: graphql.DirectiveNode) -> None:
-        name = directive.name.value
-        arguments = directive_arguments(directive)
-        if name == self._join.directive_name("type"):
-            self.join_types[type_name].append(
-                JoinType(
-                    graph=self._graph(arguments.get("graph")),
-                    key=_optional_str(arguments.get("key")),
-                    extension=bool(arguments.get("extension", False)),
-                    resolvable=bool(arguments.get("resolvable", True)),
-                    is_interface_object=bool(arguments.get("isInterfaceObject", False)),
-                )
+            graphs: list[str] = []
+            keys: list[EntityKey] = []
+            interface_objects: set[str] = set()
+            for arguments in _directives(definition, type_directive):
+                graph = graph_of(arguments, name)
+                if graph not in graphs:
+                    graphs.append(graph)
+                if arguments.get("key"):
+                    fields = str(arguments["key"])
+                    keys.append(
+                        EntityKey(
+                            graph,
+                            fields,
+                            parse_field_set(fields),
+                            bool(arguments.get("resolvable", True)),
+                        )
+                    )
+                if arguments.get("isInterfaceObject"):
+                    interface_objects.add(graph)
+            links: dict[str, set[str]] = {graph: set() for graph in graphs}
+            link_directive, link_argument = (
+                (member_directive, "member")
+                if isinstance(definition, ast.UnionTypeDefinitionNode)
+                else (implements_directive, "interface")
             )
-        elif name == self._join.directive_name("implements"):
-            interface = arguments.get("interface")
-            if isinstance(interface, str):
-                self.implements[type_name][self._graph(arguments.get("graph"))].add(interface)
-        elif name == self._join.directive_name("unionMember"):
-            member = arguments.get("member")
-            if isinstance(member, str):
-                self.members[type_name][self._graph(arguments.get("graph"))].add(member)
+            for arguments in _directives(definition, link_directive):
+                links.setdefault(graph_of(arguments, name), set()).add(
+                    str(arguments[link_argument])
+                )
+            fields_model: dict[str, FieldModel] = {}
+            if isinstance(definition, _Composite):
+                for field in definition.fields or ():
+                    fields_model[field.name.value] = _read_field(
+                        field, field_directive, graph_of, f"{name}.{field.name.value}"
+                    )
+            kind = {
+                ast.ObjectTypeDefinitionNode: "object",
+                ast.InterfaceTypeDefinitionNode: "interface",
+                ast.UnionTypeDefinitionNode: "union",
+            }[type(definition)]
+            types[name] = TypeModel(
+                name=name,
+                kind=kind,
+                graphs=frozenset(graphs),
+                keys=tuple(keys),
+                interface_object_graphs=frozenset(interface_objects),
+                fields=fields_model,
+                abstract_links={graph: frozenset(value) for graph, value in links.items()},
+            )
+    return types
 
-    def _join_field(self, directive: graphql.DirectiveNode) -> JoinField:
-        arguments = directive_arguments(directive)
-        graph = arguments.get("graph")
-        return JoinField(
-            graph=self._graph(graph) if graph is not None else None,
-            requires=_optional_str(arguments.get("requires")),
-            provides=_optional_str(arguments.get("provides")),
-            type=_optional_str(arguments.get("type")),
-            external=bool(arguments.get("external") or False),
-            override=_optional_str(arguments.get("override")),
-            override_label=_optional_str(arguments.get("overrideLabel")),
-            used_overridden=bool(arguments.get("usedOverridden") or False),
+
+def _read_field(
+    field: ast.FieldDefinitionNode, directive_name: str, graph_of: Any, where: str
+) -> FieldModel:
+    in_graphs: dict[str, FieldInGraph] = {}
+    for arguments in _directives(field, directive_name):
+        if arguments.get("graph") is None:
+            continue
+        graph = graph_of(arguments, where)
+        requires = arguments.get("requires")
+        provides = arguments.get("provides")
+        in_graphs[graph] = FieldInGraph(
+            graph=graph,
+            requires=parse_field_set(str(requires)) if requires else None,
+            provides=parse_field_set(str(provides)) if provides else None,
+            type=arguments.get("type"),
+            external=bool(arguments.get("external")),
+            override=arguments.get("override"),
+            used_overridden=bool(arguments.get("usedOverridden")),
+            override_label=arguments.get("overrideLabel"),
         )
-
-    def field_models(self, type_name: str) -> dict[str, FieldModel]:
-        return {
-            field_name: FieldModel(field_name, tuple(joins))
-            for field_name, joins in self.fields.get(type_name, {}).items()
-        }
-
-
-def _optional_str(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+    return FieldModel(name=field.name.value, in_graphs=in_graphs)

@@ -1,92 +1,94 @@
-"""``@link`` resolution: which names in the supergraph belong to which linked spec."""
+"""The ``@link`` header of a supergraph: which specs it uses and under which names."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-import graphql
+from graphql import ValueNode, value_from_ast_untyped
+from graphql.language import ast
 
 from router.errors import SupergraphError
 
-_SPEC_URL = re.compile(r"^(?P<base>.+)/(?P<name>[A-Za-z_][\w-]*)/v(?P<version>\d+\.\d+)/?$")
+_SPEC_URL = re.compile(r"^https?://[^/]+/(?P<name>[A-Za-z_][\w-]*)/v(?P<version>\d+\.\d+)$")
+SUPPORTED_JOIN_VERSIONS = ("0.3", "0.4", "0.5")
 
 
 @dataclass(frozen=True, slots=True)
-class LinkedFeature:
-    """One ``@link``-ed spec with the names its elements have in this schema."""
+class LinkedSpec:
+    """One ``@link``: the spec name and version, the prefix it is used under, its imports."""
 
-    url: str
     name: str
     version: str
     prefix: str
-    imports: dict[str, str]  # original element name (directives with "@") -> local name
-
-    @property
-    def is_apollo_spec(self) -> bool:
-        return self.url.startswith("https://specs.apollo.dev/")
+    imports: dict[str, str]  # original element name (``@inaccessible``) -> local name
 
     def directive_name(self, element: str) -> str:
-        """The local name of the spec's directive ``element`` (``"field"`` -> ``"join__field"``)."""
+        """Local name of a directive of this spec (``type`` -> ``join__type``)."""
         imported = self.imports.get("@" + element)
         if imported is not None:
-            return imported
+            return imported.lstrip("@")
         if element == self.name:
             return self.prefix
         return f"{self.prefix}__{element}"
 
-    def owns_directive(self, local_name: str) -> bool:
-        return (
-            local_name == self.prefix
-            or local_name.startswith(self.prefix + "__")
-            or local_name in {v.lstrip("@") for k, v in self.imports.items() if k.startswith("@")}
-        )
-
-    def owns_type(self, local_name: str) -> bool:
-        return local_name.startswith(self.prefix + "__") or local_name in {
-            v for k, v in self.imports.items() if not k.startswith("@")
-        }
+    def owns(self, local_name: str) -> bool:
+        """Whether a directive or type name (without ``@``) belongs to this spec."""
+        if local_name == self.prefix or local_name.startswith(self.prefix + "__"):
+            return True
+        return any(local.lstrip("@") == local_name for local in self.imports.values())
 
 
-def read_links(document: graphql.DocumentNode) -> list[LinkedFeature]:
-    """Every ``@link`` on the schema definition(s), the link spec itself included."""
-    features: list[LinkedFeature] = []
+def read_links(document: ast.DocumentNode) -> list[LinkedSpec]:
+    links: list[LinkedSpec] = []
     for definition in document.definitions:
-        if not isinstance(definition, graphql.SchemaDefinitionNode | graphql.SchemaExtensionNode):
+        if not isinstance(definition, ast.SchemaDefinitionNode | ast.SchemaExtensionNode):
             continue
         for directive in definition.directives or ():
-            arguments = _arguments(directive)
-            url = arguments.get("url")
-            if not isinstance(url, str):
-                continue
             if directive.name.value == "core":
                 raise SupergraphError(
-                    "this supergraph uses @core (Federation 1 supergraph format); "
-                    "recompose it with Federation 2 (@link + join v0.3 or later)"
+                    "this is a Federation 1 supergraph (@core); compose it with Federation 2"
                 )
-            if directive.name.value != "link":
-                continue
-            match = _SPEC_URL.match(url)
-            if match is None:
-                raise SupergraphError(f"@link url {url!r} is not of the form <base>/<name>/v<x.y>")
-            name = match["name"]
-            prefix = arguments.get("as") or name
-            imports: dict[str, str] = {}
-            for item in arguments.get("import") or ():
-                if isinstance(item, str):
-                    imports[item] = item
-                elif isinstance(item, dict) and isinstance(item.get("name"), str):
-                    imports[item["name"]] = item.get("as") or item["name"]
-            features.append(LinkedFeature(url, name, match["version"], str(prefix), imports))
-    return features
+            if directive.name.value == "link":
+                links.append(_read_link(directive))
+    return links
 
 
-def _arguments(directive: graphql.DirectiveNode) -> dict[str, object]:
-    return {
-        argument.name.value: graphql.value_from_ast_untyped(argument.value)
-        for argument in directive.arguments or ()
-    }
+def _read_link(directive: ast.DirectiveNode) -> LinkedSpec:
+    arguments = {arg.name.value: _literal(arg.value) for arg in directive.arguments or ()}
+    url = str(arguments.get("url") or "")
+    match = _SPEC_URL.match(url)
+    if match is None:
+        raise SupergraphError(f"unrecognised @link url {url!r}")
+    name = match.group("name")
+    imports: dict[str, str] = {}
+    for item in arguments.get("import") or ():
+        if isinstance(item, str):
+            imports[item] = item
+        elif isinstance(item, dict) and "name" in item:
+            imports[str(item["name"])] = str(item.get("as") or item["name"])
+    return LinkedSpec(
+        name=name,
+        version=match.group("version"),
+        prefix=str(arguments.get("as") or name),
+        imports=imports,
+    )
 
 
-def directive_arguments(directive: graphql.DirectiveNode) -> dict[str, object]:
-    return _arguments(directive)
+def _literal(value: ValueNode) -> object:
+    return value_from_ast_untyped(value)
+
+
+def join_spec(links: list[LinkedSpec]) -> LinkedSpec:
+    joins = [link for link in links if link.name == "join"]
+    if not joins:
+        raise SupergraphError(
+            "not a Federation 2 supergraph: no @link to https://specs.apollo.dev/join"
+        )
+    join = joins[0]
+    if join.version not in SUPPORTED_JOIN_VERSIONS:
+        raise SupergraphError(
+            f"join spec v{join.version} is not supported "
+            f"(supported: {', '.join('v' + v for v in SUPPORTED_JOIN_VERSIONS)})"
+        )
+    return join

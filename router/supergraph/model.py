@@ -1,19 +1,17 @@
-"""The frozen supergraph model: what each ``join__*`` directive says about types and fields."""
+"""The frozen supergraph model: which subgraph resolves which type and field, and how."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass
 
-import graphql
-
-TypeKind = Literal["object", "interface", "union", "enum", "input", "scalar"]
+from graphql import GraphQLSchema
+from graphql.language import ast
 
 
 @dataclass(frozen=True, slots=True)
 class SubgraphEndpoint:
-    """One subgraph: its ``join__graph`` name, its ``join__Graph`` enum value and its URL."""
+    """One subgraph: its name (``accounts``), its join__Graph value (``ACCOUNTS``) and URL."""
 
     name: str
     enum_value: str
@@ -21,82 +19,130 @@ class SubgraphEndpoint:
 
 
 @dataclass(frozen=True, slots=True)
-class JoinType:
-    """One ``@join__type``: the type exists in ``graph``, maybe as an entity with ``key``."""
+class EntityKey:
+    """One ``@join__type(graph:, key:)``: the key fields a subgraph resolves the entity by."""
 
     graph: str
-    key: str | None = None
-    extension: bool = False
-    resolvable: bool = True
-    is_interface_object: bool = False
+    fields: str
+    selection: ast.SelectionSetNode
+    resolvable: bool
 
 
 @dataclass(frozen=True, slots=True)
-class JoinField:
-    """One ``@join__field``; ``graph`` is None for the argument-less form."""
+class FieldInGraph:
+    """One ``@join__field`` of a field: how one subgraph defines it."""
 
-    graph: str | None
-    requires: str | None = None
-    provides: str | None = None
-    type: str | None = None
-    external: bool = False
-    override: str | None = None
+    graph: str
+    requires: ast.SelectionSetNode | None
+    provides: ast.SelectionSetNode | None
+    type: str | None
+    external: bool
+    override: str | None
+    used_overridden: bool
     override_label: str | None = None
-    used_overridden: bool = False
+
+    @property
+    def resolves(self) -> bool:
+        """The subgraph resolves the field itself (external fields only arrive via @provides)."""
+        return not self.external and not self.used_overridden
 
 
 @dataclass(frozen=True, slots=True)
 class FieldModel:
+    """A field of a composite type and its per-subgraph definitions."""
+
     name: str
-    join_fields: tuple[JoinField, ...] = ()
+    # Empty when the field carries no graph-specific @join__field: then every subgraph that
+    # defines the parent type resolves it.
+    in_graphs: Mapping[str, FieldInGraph]
 
 
 @dataclass(frozen=True, slots=True)
 class TypeModel:
+    """A composite type (object, interface, union) and where it lives."""
+
     name: str
-    kind: TypeKind
-    join_types: tuple[JoinType, ...] = ()
-    fields: Mapping[str, FieldModel] = field(default_factory=dict)
-    implements: Mapping[str, frozenset[str]] = field(default_factory=dict)  # graph -> interfaces
-    union_members: Mapping[str, frozenset[str]] = field(default_factory=dict)  # graph -> members
+    kind: str  # "object" | "interface" | "union"
+    graphs: frozenset[str]
+    keys: tuple[EntityKey, ...]
+    interface_object_graphs: frozenset[str]
+    fields: Mapping[str, FieldModel]
+    # Per subgraph: the interfaces it implements (objects/interfaces) or its members (unions).
+    # A graph missing from the mapping means the supergraph did not say (older join specs).
+    abstract_links: Mapping[str, frozenset[str]]
 
-    def graphs(self) -> frozenset[str]:
-        return frozenset(join.graph for join in self.join_types)
+    def keys_in(self, graph: str) -> tuple[EntityKey, ...]:
+        return tuple(key for key in self.keys if key.graph == graph)
 
-    def keys(self, graph: str) -> tuple[str, ...]:
-        """Keys the subgraph can resolve the entity by (``resolvable: false`` keys excluded)."""
-        return tuple(
-            join.key
-            for join in self.join_types
-            if join.graph == graph and join.key is not None and join.resolvable
-        )
-
-    def all_keys(self, graph: str) -> tuple[str, ...]:
-        return tuple(j.key for j in self.join_types if j.graph == graph and j.key is not None)
-
-    def is_interface_object_in(self, graph: str) -> bool:
-        return any(j.graph == graph and j.is_interface_object for j in self.join_types)
+    @property
+    def is_entity(self) -> bool:
+        return bool(self.keys)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Supergraph:
-    """Built once by ``load_supergraph``; shared read-only by the planner and executor."""
+    """Everything the planner and executor need, built once from the supergraph SDL."""
 
-    subgraphs: Mapping[str, SubgraphEndpoint]
-    api_schema: graphql.GraphQLSchema
-    api_sdl: str
-    schema: graphql.GraphQLSchema  # the whole supergraph schema (inaccessible elements included)
-    types: Mapping[str, TypeModel]
+    sdl: str
     join_version: str
-    sdl: str = field(repr=False, default="")
+    subgraphs: Mapping[str, SubgraphEndpoint]
+    schema: GraphQLSchema  # the full supergraph schema (join machinery included)
+    api_schema: GraphQLSchema
+    api_sdl: str
+    types: Mapping[str, TypeModel]
+    graph_by_enum: Mapping[str, str]
 
     def type(self, name: str) -> TypeModel:
         return self.types[name]
 
-    def root_type_name(self, operation: str) -> str | None:
-        root = {
-            "query": self.schema.query_type,
-            "mutation": self.schema.mutation_type,
-            "subscription": self.schema.subscription_type,
-        }[operation]
-        return root.name if root is not None else None
+    def field_resolvable_in(self, type_name: str, field_name: str, graph: str) -> bool:
+        """Whether ``graph`` resolves ``type_name.field_name`` on its own (no @provides)."""
+        if field_name == "__typename":
+            return True
+        type_model = self.types.get(type_name)
+        if type_model is None or graph not in type_model.graphs:
+            return False
+        field_model = type_model.fields.get(field_name)
+        if field_model is None:
+            return False
+        if not field_model.in_graphs:
+            return True
+        in_graph = field_model.in_graphs.get(graph)
+        return in_graph is not None and in_graph.resolves
+
+    def field_known_in(self, type_name: str, field_name: str, graph: str) -> bool:
+        """Whether ``graph`` defines the field at all (resolved or @external)."""
+        if field_name == "__typename":
+            return True
+        type_model = self.types.get(type_name)
+        if type_model is None or graph not in type_model.graphs:
+            return False
+        field_model = type_model.fields.get(field_name)
+        if field_model is None:
+            return False
+        return not field_model.in_graphs or graph in field_model.in_graphs
+
+    def graphs_resolving(self, type_name: str, field_name: str) -> list[str]:
+        type_model = self.types[type_name]
+        return [
+            graph
+            for graph in self.subgraphs
+            if graph in type_model.graphs and self.field_resolvable_in(type_name, field_name, graph)
+        ]
+
+    def possible_types_in(self, abstract_name: str, graph: str) -> list[str]:
+        """Object types a subgraph may return for an abstract type (in supergraph order)."""
+        abstract_model = self.types[abstract_name]
+        abstract = self.schema.type_map[abstract_name]
+        result: list[str] = []
+        for possible in self.schema.get_possible_types(abstract):  # type: ignore[arg-type]
+            model = self.types.get(possible.name)
+            if model is None or graph not in model.graphs:
+                continue
+            if abstract_model.kind == "union":
+                if possible.name not in abstract_model.abstract_links.get(graph, frozenset()):
+                    continue
+            elif abstract_name not in model.abstract_links.get(graph, frozenset()):
+                continue
+            result.append(possible.name)
+        return result
