@@ -36,11 +36,10 @@ def include_object_for(name: str) -> Callable[[Any, str | None, str, bool, Any],
     """
 
     def include_object(obj: Any, object_name: str | None, type_: str, *_: Any) -> bool:
-        if type_ == "table":
-            return bool(object_name) and (
-                object_name.startswith(f"{name}_") and object_name != version_table(name)
-            )
-        return True
+        if type_ != "table":
+            return True
+        table = object_name or ""
+        return table.startswith(f"{name}_") and table != version_table(name)
 
     return include_object
 

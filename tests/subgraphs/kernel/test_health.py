@@ -40,3 +40,16 @@ async def test_ready_reports_an_unreachable_database(tmp_path):
     assert health.status_code == 200
     assert ready.status_code == 503
     assert ready.json()["reason"] == "database unreachable: OperationalError"
+
+
+async def test_graphiql_is_served_in_dev_and_not_in_production(tmp_path):
+    pages = {}
+    for env in ("dev", "production"):
+        settings = Settings(
+            env=env, database_urls={"identity": f"sqlite+aiosqlite:///{tmp_path}/x.db"}
+        )
+        async with serve_app(create_probe_app(settings)) as url, httpx.AsyncClient() as client:
+            pages[env] = await client.get(f"{url}/graphql", headers={"Accept": "text/html"})
+
+    assert pages["dev"].status_code == 200 and "graphiql" in pages["dev"].text.lower()
+    assert "graphiql" not in pages["production"].text.lower()

@@ -11,8 +11,10 @@ from alembic.runtime.migration import MigrationContext
 import subgraphs
 from subgraphs.kernel.db import create_engine
 from subgraphs.kernel.migrations import (
+    current_revision_is_head,
     current_revision_is_head_async,
     include_object_for,
+    migrate_to_head,
     migrate_to_head_async,
 )
 from subgraphs.kernel.serve import load_app
@@ -62,3 +64,12 @@ async def test_migrating_twice_is_a_no_op(name, tmp_path):
 def test_every_table_is_prefixed_with_the_subgraph_name(name):
     # create_subgraph_app refuses tables owned by no prefix; building the app proves it.
     load_app(name)
+
+
+def test_blocking_migrate_to_head_serves_the_cli(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'identity.db'}"
+    assert not current_revision_is_head("identity", url)
+
+    migrate_to_head("identity", url)
+
+    assert current_revision_is_head("identity", url)
