@@ -34,7 +34,11 @@ def apollo_compose(subgraphs: Sequence[SubgraphSource]) -> tuple[str | None, lis
             cwd=COMPOSE_SCRIPT.parent,
         )
     if completed.returncode != 0:
-        return None, [line for line in completed.stdout.splitlines() if line.strip()]
+        errors = [line for line in completed.stdout.splitlines() if line.strip()]
+        if not errors and "Syntax Error" in completed.stderr:
+            # compose.mjs parses each SDL before composing: graphql-js threw on this one.
+            errors = ["INVALID_GRAPHQL: " + completed.stderr.strip().splitlines()[-1]]
+        return None, errors
     return completed.stdout, []
 
 

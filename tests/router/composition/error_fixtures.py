@@ -1,0 +1,193 @@
+"""One small broken composition per error class, with what its message must name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from router.composition import SubgraphSource
+
+LINK = (
+    'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3",'
+    ' import: ["@key", "@shareable", "@external", "@requires", "@provides"])\n'
+)
+
+
+@dataclass(frozen=True)
+class ErrorCase:
+    sources: tuple[SubgraphSource, ...]
+    code: str
+    # Words the message must contain: the subgraph(s), type and field concerned.
+    mentions: tuple[str, ...]
+    coordinate: str | None = None
+
+
+def _sources(*sdls: tuple[str, str]) -> tuple[SubgraphSource, ...]:
+    return tuple(
+        SubgraphSource(name, f"http://127.0.0.1:{4401 + index}/graphql", sdl)
+        for index, (name, sdl) in enumerate(sdls)
+    )
+
+
+ERROR_CASES: dict[str, ErrorCase] = {
+    "unparsable_sdl": ErrorCase(
+        _sources(("good", LINK + "type Query { a: Int }"), ("broken", "type Query { a: Int")),
+        "INVALID_GRAPHQL",
+        ('"broken"',),
+    ),
+    "unknown_type_reference": ErrorCase(
+        _sources(("typo", LINK + "type Query { a: Strin }")),
+        "INVALID_GRAPHQL",
+        ('"typo"', "Strin"),
+    ),
+    "field_shared_without_shareable": ErrorCase(
+        _sources(
+            (
+                "users",
+                LINK
+                + 'type Query { me: User } type User @key(fields: "id") { id: ID! email: String }',
+            ),
+            ("emails", LINK + 'type User @key(fields: "id") { id: ID! email: String }'),
+        ),
+        "INVALID_FIELD_SHARING",
+        ('"User.email"', '"users"', '"emails"', "@shareable"),
+        "User.email",
+    ),
+    "incompatible_field_types": ErrorCase(
+        _sources(
+            ("a", LINK + "type Query { a: Int } type Money @shareable { amount: Int }"),
+            ("b", LINK + "type Query { b: Money } type Money @shareable { amount: String }"),
+        ),
+        "FIELD_TYPE_MISMATCH",
+        ('"Money.amount"', '"a"', '"b"', '"Int"', '"String"'),
+        "Money.amount",
+    ),
+    "key_on_missing_field": ErrorCase(
+        _sources(
+            (
+                "accounts",
+                LINK
+                + 'type Query { me: User } type User @key(fields: "emial") { id: ID! email:'
+                + " String }",
+            )
+        ),
+        "KEY_INVALID_FIELDS",
+        ("[accounts]", '"User"', '"emial"'),
+        "User",
+    ),
+    "requires_missing_field": ErrorCase(
+        _sources(
+            (
+                "products",
+                LINK
+                + 'type Query { p: Product } type Product @key(fields: "id") { id: ID! weight:'
+                + " Int }",
+            ),
+            (
+                "shipping",
+                LINK
+                + 'type Product @key(fields: "id") { id: ID! cost: Int @requires(fields:'
+                + ' "wieght") }',
+            ),
+        ),
+        "REQUIRES_INVALID_FIELDS",
+        ("[shipping]", '"Product.cost"', '"wieght"'),
+        "Product.cost",
+    ),
+    "provides_missing_field": ErrorCase(
+        _sources(
+            (
+                "users",
+                LINK
+                + 'type Query { u: User } type User @key(fields: "id") { id: ID! name: String'
+                + " @shareable }",
+            ),
+            (
+                "reviews",
+                LINK
+                + "type Query { reviews: [Review] } type Review { author: User @provides(fields:"
+                + ' "nmae") }'
+                + ' type User @key(fields: "id") { id: ID! name: String @external }',
+            ),
+        ),
+        "PROVIDES_INVALID_FIELDS",
+        ("[reviews]", '"Review.author"', '"nmae"'),
+        "Review.author",
+    ),
+    "external_field_nobody_defines": ErrorCase(
+        _sources(
+            ("users", LINK + 'type Query { u: User } type User @key(fields: "id") { id: ID! }'),
+            (
+                "shipping",
+                LINK
+                + 'type User @key(fields: "id") { id: ID! zip: String @external label: String'
+                + ' @requires(fields: "zip") }',
+            ),
+        ),
+        "EXTERNAL_MISSING_ON_BASE",
+        ('"User.zip"', '"shipping"'),
+        "User.zip",
+    ),
+    "same_name_different_kinds": ErrorCase(
+        _sources(
+            ("a", LINK + "type Query { a: Status } enum Status { ON OFF }"),
+            ("b", LINK + "type Query { b: Status } type Status { on: Boolean }"),
+        ),
+        "TYPE_KIND_MISMATCH",
+        ('"Status"', '"a"', '"b"', "enum", "object"),
+        "Status",
+    ),
+    "enum_used_both_ways_with_different_values": ErrorCase(
+        _sources(
+            ("a", LINK + "type Query { a(c: Color): Color } enum Color { RED GREEN }"),
+            ("b", LINK + "type Query { b: Color } enum Color { RED GREEN BLUE }"),
+        ),
+        "ENUM_VALUE_MISMATCH",
+        ('"Color"', '"BLUE"', '"a"', '"b"'),
+        "Color.BLUE",
+    ),
+    "no_query_fields": ErrorCase(
+        _sources(("lonely", LINK + 'type User @key(fields: "id") { id: ID! }')),
+        "NO_QUERIES",
+        ("Query",),
+    ),
+    "argument_types_differ": ErrorCase(
+        _sources(
+            ("a", LINK + "type Query { search(limit: Int): [String] @shareable }"),
+            ("b", LINK + "type Query { search(limit: String): [String] @shareable }"),
+        ),
+        "FIELD_ARGUMENT_TYPE_MISMATCH",
+        ('"Query.search(limit:)"', '"a"', '"b"', '"Int"', '"String"'),
+        "Query.search(limit:)",
+    ),
+    "unsatisfiable_entity_field": ErrorCase(
+        _sources(
+            (
+                "posts",
+                LINK
+                + 'type Query { posts: [Post] } type Post @key(fields: "id") { id: ID! author:'
+                + " User }"
+                + ' type User @key(fields: "id", resolvable: false) { id: ID! }',
+            ),
+            (
+                "people",
+                LINK
+                + "type Query { people: [User] }"
+                + ' type User @key(fields: "id", resolvable: false) { id: ID! name: String }',
+            ),
+        ),
+        "SATISFIABILITY_ERROR",
+        ('"User.name"', '"posts"', '"people"', "posts", "author", "name"),
+        "User.name",
+    ),
+}
+
+DUPLICATE_NAMES = ErrorCase(
+    _sources(("same", LINK + "type Query { a: Int }"), ("same", LINK + "type Query { b: Int }")),
+    "INVALID_SUBGRAPH_NAME",
+    ('"same"',),
+)
+EMPTY_NAME = ErrorCase(
+    (SubgraphSource("", "http://127.0.0.1:4409/graphql", LINK + "type Query { a: Int }"),),
+    "INVALID_SUBGRAPH_NAME",
+    ("http://127.0.0.1:4409/graphql",),
+)
