@@ -21,7 +21,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.federation import Schema
 
-from subgraphs.kernel.context import SubgraphContext, build_context
+from subgraphs.kernel.context import REQUEST_ID_HEADER, SubgraphContext, build_context
 from subgraphs.kernel.db import Database, open_database
 from subgraphs.kernel.extensions import KERNEL_EXTENSIONS, quiet_strawberry_error_log
 from subgraphs.kernel.migrations import pending_migration_reason
@@ -39,6 +39,8 @@ class _GraphQLView(GraphQL[SubgraphContext, None]):
         database: Database = request.app.state.database
         context = build_context(request, database.sessions())
         request.scope[_CONTEXT_SCOPE_KEY] = context
+        if isinstance(response, Response):
+            response.headers[REQUEST_ID_HEADER] = context.request_id
         return context
 
 

@@ -15,6 +15,7 @@ async def test_unexpected_exception_is_internal_server_error_with_request_id_onl
     )
 
     assert response.status_code == 200
+    assert response.headers["x-request-id"] == "req-42"
     assert SECRET not in response.text
     assert "Traceback" not in response.text
     [error] = response.json()["errors"]
