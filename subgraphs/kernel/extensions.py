@@ -39,14 +39,20 @@ def internal_error(
     )
 
 
-def _is_unexpected(error: GraphQLError) -> bool:
+def _unexpected_cause(error: GraphQLError) -> BaseException | None:
+    """The exception to hide behind INTERNAL_SERVER_ERROR, or None when `error` may be shown.
+
+    Errors without a path are parse/validation/variable-coercion errors: their text helps.
+    """
     cause = error.original_error
-    # Errors without a path are parse/validation/variable-coercion errors: their text helps.
-    return (
-        error.path is not None
-        and cause is not None
-        and not isinstance(cause, DomainError | GraphQLError)
-    )
+    if error.path is None or cause is None or isinstance(cause, DomainError | GraphQLError):
+        return None
+    return cause
+
+
+def _masked(error: GraphQLError, request_id: str) -> GraphQLError:
+    cause = _unexpected_cause(error)
+    return error if cause is None else internal_error(error, cause, request_id)
 
 
 def _request_id(context: object) -> str:
@@ -60,12 +66,7 @@ class MaskUnexpectedErrors(SchemaExtension):
         if result is None or not result.errors:
             return
         request_id = _request_id(self.execution_context.context)
-        result.errors = [
-            internal_error(error, error.original_error, request_id)  # type: ignore[arg-type]
-            if _is_unexpected(error)
-            else error
-            for error in result.errors
-        ]
+        result.errors = [_masked(error, request_id) for error in result.errors]
 
 
 class UnitOfWork(SchemaExtension):
