@@ -105,7 +105,7 @@ class _Printer:
             if merged.kind == "enum"
             else [self._field(merged, field) for field in merged.fields.values()]
         )
-        return text + ("\n{\n" if directives else " {\n") + "\n".join(body) + "\n}"
+        return text + ("\n{\n" if directives else " {\n") + _join_members(body) + "\n}"
 
     def _type_directives(self, merged: MergedType) -> list[str]:
         directives = [
@@ -165,7 +165,7 @@ class _Printer:
         if not any(description for description, _ in printed):
             return "(" + ", ".join(text for _, text in printed) + ")"
         lines = [_description(description, "    ") + "    " + text for description, text in printed]
-        return "(\n" + "\n".join(lines) + "\n  )"
+        return "(\n" + _join_members(lines) + "\n  )"
 
     def _join_fields(self, merged: MergedType, field: Field) -> list[str]:
         if merged.kind == "input":
@@ -220,6 +220,17 @@ class _Printer:
         if inaccessible:
             printed.append(f"@{self.inaccessible}")
         return printed
+
+
+def _join_members(lines: list[str]) -> str:
+    """One member per line; like graphql-js, a described member after the first gets a blank
+    line before it."""
+    text = ""
+    for index, line in enumerate(lines):
+        if index:
+            text += "\n\n" if line.lstrip().startswith('"""') else "\n"
+        text += line
+    return text
 
 
 def _deprecation(reason: str | None) -> list[str]:
