@@ -63,7 +63,7 @@ def _build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--operation-name", default=None)
 
     migrate = commands.add_parser("migrate", help="upgrade subgraph databases to head")
-    migrate.add_argument("names", nargs="*", choices=[*SUBGRAPH_NAMES, []], default=[])
+    migrate.add_argument("names", nargs="*", metavar="NAME", help="default: all six")
     return parser
 
 
@@ -107,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         from subgraphs.kernel.migrations import migrate_to_head
 
+        unknown = sorted(set(args.names) - set(SUBGRAPH_NAMES))
+        if unknown:
+            raise SystemExit(f"unknown subgraph(s): {', '.join(unknown)}")
         for name in args.names or SUBGRAPH_NAMES:
             migrate_to_head(name)
             print(f"{name}: at head")
