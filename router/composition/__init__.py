@@ -34,7 +34,8 @@ def compose(subgraphs: Sequence[SubgraphSource]) -> CompositionResult:
     diagnostics = Diagnostics()
     _check_names(subgraphs, diagnostics)
     loaded: list[Subgraph] = []
-    for source in subgraphs:
+    # Like @apollo/composition, subgraphs are processed (and join__Graph listed) by name.
+    for source in sorted(subgraphs, key=lambda source: source.name):
         subgraph = load_subgraph(source, diagnostics)
         if subgraph is not None:
             validate_subgraph(subgraph, diagnostics)

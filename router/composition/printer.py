@@ -126,12 +126,14 @@ class _Printer:
                     arguments += f", key: {print_string(key.fields)}"
                 resolvable = "" if key is None or key.resolvable else ", resolvable: false"
                 directives.append(f"@join__type({arguments}{flags}{resolvable})")
+        if merged.inaccessible:
+            directives.append(f"@{self.inaccessible}")
         directives += [
             f'@join__unionMember(graph: {self.graph_values[graph]}, member: "{member}")'
             for member, graphs in merged.members.items()
             for graph in graphs
         ]
-        directives += self._visibility(merged.tags, merged.inaccessible)
+        directives += self._tags(merged.tags)
         if merged.specified_by_url:
             directives.append(f"@specifiedBy(url: {print_string(merged.specified_by_url)})")
         return directives
@@ -141,10 +143,12 @@ class _Printer:
         line = f"{field.name}{arguments}: {field.type}"
         if field.default is not None:
             line += f" = {print_ast(field.default)}"
-        directives = self._join_fields(merged, field) + self._visibility(
-            field.tags, field.inaccessible
-        )
-        directives += _deprecation(field.deprecation_reason)
+        directives = [f"@{self.inaccessible}"] if field.inaccessible else []
+        if merged.kind == "input":
+            directives += self._tags(field.tags) + _deprecation(field.deprecation_reason)
+        else:
+            directives += self._join_fields(merged, field)
+            directives += _deprecation(field.deprecation_reason) + self._tags(field.tags)
         if directives:
             line += " " + " ".join(directives)
         return _description(field.description, "  ") + "  " + line
@@ -157,8 +161,8 @@ class _Printer:
             text = f"{argument.name}: {argument.type}"
             if argument.default is not None:
                 text += f" = {print_ast(argument.default)}"
-            directives = self._visibility(argument.tags, argument.inaccessible)
-            directives += _deprecation(argument.deprecation_reason)
+            directives = [f"@{self.inaccessible}"] if argument.inaccessible else []
+            directives += self._tags(argument.tags) + _deprecation(argument.deprecation_reason)
             if directives:
                 text += " " + " ".join(directives)
             printed.append((argument.description, text))
@@ -210,16 +214,13 @@ class _Printer:
 
     def _enum_value(self, merged: MergedType, name: str) -> str:
         value = merged.values[name]
-        directives = [f"@join__enumValue(graph: {self.graph_values[g]})" for g in value.graphs]
-        directives += self._visibility(value.tags, value.inaccessible)
-        directives += _deprecation(value.deprecation_reason)
+        directives = [f"@{self.inaccessible}"] if value.inaccessible else []
+        directives += [f"@join__enumValue(graph: {self.graph_values[g]})" for g in value.graphs]
+        directives += _deprecation(value.deprecation_reason) + self._tags(value.tags)
         return _description(value.description, "  ") + f"  {name} " + " ".join(directives)
 
-    def _visibility(self, tags: list[str], inaccessible: bool) -> list[str]:
-        printed = [f"@{self.tag}(name: {print_string(tag)})" for tag in tags]
-        if inaccessible:
-            printed.append(f"@{self.inaccessible}")
-        return printed
+    def _tags(self, tags: list[str]) -> list[str]:
+        return [f"@{self.tag}(name: {print_string(tag)})" for tag in tags]
 
 
 def _join_members(lines: list[str]) -> str:

@@ -343,3 +343,99 @@ type _Service {
         ),
     ),
 }
+
+
+FEATURES["metadata_on_every_kind_of_element"] = _sources(
+    (
+        "e",
+        _link("2.3", "@key", "@shareable", "@tag", "@inaccessible")
+        + """
+        type Query {
+          x(a: Int @tag(name: "a") @inaccessible @deprecated(reason: "no")): I
+            @deprecated(reason: "old") @inaccessible @tag(name: "q")
+        }
+        interface I { id: ID! }
+        type T implements I @key(fields: "id") @tag(name: "t") @inaccessible { id: ID! }
+        type U implements I @key(fields: "id") { id: ID! }
+        scalar S @tag(name: "s") @inaccessible @specifiedBy(url: "http://x")
+        enum E @inaccessible @tag(name: "e") { A B @deprecated(reason: "b") }
+        union Un @tag(name: "u") @inaccessible = T | U
+        input In @tag(name: "in") {
+          f: Int = 1 @inaccessible @tag(name: "f") @deprecated(reason: "f")
+          g: S @inaccessible
+          h: E @inaccessible
+          j: Int
+        }
+        type Query2 { a: Un @inaccessible b: Int }
+        """,
+    ),
+    (
+        "f",
+        _link("2.3", "@key", "@shareable", "@tag", "@inaccessible")
+        + """
+        type T @key(fields: "id") { id: ID! more: Int }
+        type Query { y(i: In): Int }
+        input In { f: Int = 1 g: S h: E j: Int }
+        scalar S
+        enum E { A B }
+        """,
+    ),
+)
+
+FEATURES["renamed_tag_interface_object_and_argument_merging"] = _sources(
+    (
+        "a",
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.8", import: ["@key",'
+        ' "@shareable", {name: "@tag", as: "@label"}, "@inaccessible", "@interfaceObject",'
+        ' "@override"])\n'
+        + '''
+        """The query root"""
+        type Query {
+          me: User
+          node(id: ID!): Node
+          search(q: String!, kind: Kind = A): [Result!]! @shareable
+        }
+        enum Kind { A B C }
+        enum Color { RED GREEN }
+        input Filter { a: Int b: String c: Color }
+        interface Node @key(fields: "id") { id: ID! }
+        union Result = User | Post
+        """A user"""
+        type User implements Node @key(fields: "id") @key(fields: "email") @label(name: "pub") {
+          id: ID!
+          email: String! @inaccessible
+          name: String @deprecated(reason: "use x") @shareable
+          color: Color
+          posts(filter: Filter): [Post]
+        }
+        type Post @key(fields: "id", resolvable: false) { id: ID! }
+        scalar DateTime
+        type Account @key(fields: "id") { id: ID! name: String @shareable }
+        ''',
+    ),
+    (
+        "b",
+        _link(
+            "2.3", "@key", "@shareable", "@external", "@requires", "@provides", "@interfaceObject"
+        )
+        + """
+        type Query {
+          search(q: String!, kind: Kind): [Result!]! @shareable
+          posts: [Post] @provides(fields: "author { name }")
+        }
+        enum Kind { A B }
+        enum Color { RED GREEN }
+        input Filter { a: Int b: String }
+        union Result = Post | Account
+        type Node @key(fields: "id") @interfaceObject { id: ID! created: DateTime }
+        type Account @key(fields: "id") {
+          id: ID!
+          name: String @external
+          color2: Color
+          greeting: String @requires(fields: "name")
+        }
+        type Post @key(fields: "id") { id: ID! title: String author: Account }
+        scalar DateTime
+        """,
+    ),
+)

@@ -93,7 +93,7 @@ def test_composition_errors_are_printed_with_code_and_subgraph(
     assert run_compose(tmp_path, check=False, sources=sources) == 1
 
     message = capsys.readouterr().err
-    assert "INVALID_FIELD_SHARING [users]:" in message
+    assert "INVALID_FIELD_SHARING [emails]:" in message
     assert '"User.email"' in message
     assert list(tmp_path.iterdir()) == []
 

@@ -72,3 +72,12 @@ def test_feature_supergraph_matches_apollo_composition(npm_tools: None, feature:
     assert result.errors == ()
     assert result.supergraph_sdl is not None
     assert_equivalent(result.supergraph_sdl, reference)
+
+
+@pytest.mark.npm
+@pytest.mark.parametrize("feature", sorted(FEATURES))
+def test_feature_supergraph_is_printed_like_apollo(npm_tools: None, feature: str) -> None:
+    sources = FEATURES[feature]
+    reference, _ = apollo_compose(sources)
+
+    assert compose(sources).supergraph_sdl == reference
