@@ -33,3 +33,7 @@ class SubgraphUnavailable(RouterError):
         super().__init__(f"subgraph '{subgraph}' is unavailable: {reason}")
         self.subgraph = subgraph
         self.reason = reason
+
+
+class QueryPlanningError(RouterError):
+    """The planner found no way to resolve an operation against the supergraph."""

@@ -1,0 +1,300 @@
+"""Build fetch groups for a normalised operation: the heart of the query planner.
+
+Each selection is planned inside the group (subgraph request) that fetched its parent object.
+Fields that subgraph resolves stay there; the others go to an entity group of a subgraph that
+resolves them, reached through a key the current subgraph can supply. Keys and ``@requires``
+fields are planned like client fields, so they may need earlier fetches themselves; the groups
+they land in become dependencies of the entity group.
+"""
+
+from __future__ import annotations
+
+from graphql.language import ast
+
+from router.errors import QueryPlanningError
+from router.operation.normalise import INTROSPECTION_ROOT_FIELDS, Field, Fragment, Selection
+from router.planner.context import PlanningContext, Provided, merge_provided, provided_tree
+from router.planner.groups import FetchGroup, depends_on
+from router.planner.nodes import ResponsePathPattern
+from router.planner.selection import SubSelection
+from router.supergraph import EntityKey
+
+Path = ResponsePathPattern
+
+
+class FetchGroupBuilder:
+    def __init__(self, context: PlanningContext) -> None:
+        self.context = context
+        self.supergraph = context.supergraph
+        self.groups: dict[int, FetchGroup] = {}
+        self._entity_groups: dict[tuple[str, Path], list[FetchGroup]] = {}
+        self._root_groups: dict[str, FetchGroup] = {}
+
+    # -- root -----------------------------------------------------------------------------
+
+    def add_root_fields(self, root_type: str, selections: tuple[Selection, ...]) -> None:
+        for item in selections:
+            if not isinstance(item, Field):
+                raise QueryPlanningError("unexpected fragment at the root")  # normalised away
+            if item.is_typename or item.name in INTROSPECTION_ROOT_FIELDS:
+                continue
+            subgraph = self._root_subgraph(root_type, item)
+            group = self._root_groups.get(subgraph)
+            if group is None:
+                group = self._new_group(subgraph, (), entity=False)
+                self._root_groups[subgraph] = group
+            self._plan_items(group, group.selection, root_type, (item,), (), None)
+
+    def _root_subgraph(self, root_type: str, field: Field) -> str:
+        candidates = self.supergraph.graphs_resolving(root_type, field.name)
+        if not candidates:
+            raise QueryPlanningError(f'no subgraph resolves "{root_type}.{field.name}"')
+        for candidate in candidates:
+            if candidate in self._root_groups:
+                return candidate
+        return max(candidates, key=lambda graph: self._local_score(field, graph))
+
+    def _local_score(self, field: Field, graph: str) -> int:
+        """How many direct subfields ``graph`` resolves itself (a cheap proxy for cost)."""
+        if not field.selections or field.type_name is None:
+            return 0
+        return sum(
+            1
+            for child in field.selections
+            if isinstance(child, Field)
+            and self.supergraph.field_resolvable_in(field.type_name, child.name, graph)
+        )
+
+    # -- selections -----------------------------------------------------------------------
+
+    def _plan_items(
+        self,
+        group: FetchGroup,
+        selection: SubSelection,
+        parent: str,
+        items: tuple[Selection, ...],
+        path: Path,
+        provided: Provided | None,
+    ) -> set[int]:
+        """Plan ``items`` at one position of ``group``; returns the groups they landed in."""
+        used = {group.id}
+        for item in items:
+            if isinstance(item, Fragment):
+                used |= self._plan_fragment(group, selection, parent, item, path, provided)
+            else:
+                used |= self._plan_field(group, selection, parent, item, path, provided)
+        return used
+
+    def _plan_fragment(
+        self,
+        group: FetchGroup,
+        selection: SubSelection,
+        parent: str,
+        fragment: Fragment,
+        path: Path,
+        provided: Provided | None,
+    ) -> set[int]:
+        condition = fragment.type_condition
+        context = self.context
+        if condition == parent or (
+            context.kind(parent) == "object" and context.covers(condition, parent)
+        ):
+            return self._plan_items(group, selection, parent, fragment.selections, path, provided)
+        if context.kind(parent) == "object":
+            return set()
+        matching = context.possible_types(condition)
+        runtime = [
+            name
+            for name in self.supergraph.possible_types_in(parent, group.subgraph)
+            if name in matching
+        ]
+        if not runtime:
+            return set()
+        condition_model = self.supergraph.types.get(condition)
+        if condition_model is not None and group.subgraph in condition_model.graphs:
+            narrowed = selection.fragment(condition)
+            return self._plan_items(group, narrowed, condition, fragment.selections, path, provided)
+        used: set[int] = set()
+        for name in runtime:
+            narrowed = selection.fragment(name)
+            used |= self._plan_items(group, narrowed, name, fragment.selections, path, provided)
+        return used
+
+    def _resolvable(self, parent: str, name: str, graph: str, provided: Provided | None) -> bool:
+        if self.supergraph.field_resolvable_in(parent, name, graph):
+            return True
+        return (
+            provided is not None
+            and name in provided
+            and self.supergraph.field_known_in(parent, name, graph)
+        )
+
+    def _plan_field(
+        self,
+        group: FetchGroup,
+        selection: SubSelection,
+        parent: str,
+        field: Field,
+        path: Path,
+        provided: Provided | None,
+    ) -> set[int]:
+        if field.is_typename:
+            selection.add_typename()
+            return {group.id}
+        if self._resolvable(parent, field.name, group.subgraph, provided):
+            return self._plan_local(group, selection, parent, field, path, provided)
+        if self.context.kind(parent) != "object":
+            used: set[int] = set()
+            for name in self.supergraph.possible_types_in(parent, group.subgraph):
+                narrowed = selection.fragment(name)
+                used |= self._plan_field(group, narrowed, name, field, path, provided)
+            return used
+        return self._plan_entity_hop(group, selection, parent, field, path, provided)
+
+    def _plan_local(
+        self,
+        group: FetchGroup,
+        selection: SubSelection,
+        parent: str,
+        field: Field,
+        path: Path,
+        provided: Provided | None,
+    ) -> set[int]:
+        key = self.context.storage_key(field)
+        child = selection.add_field(key, field.name, field.arguments, field.selections is not None)
+        if child is None or field.selections is None or field.type_name is None:
+            return {group.id}
+        if self.context.kind(field.type_name) != "object":
+            child.add_typename()
+        child_provided = provided.get(field.name) if provided is not None else None
+        in_graph = self.supergraph.types[parent].fields[field.name].in_graphs.get(group.subgraph)
+        if in_graph is not None and in_graph.provides is not None:
+            child_provided = dict(child_provided or {})
+            merge_provided(child_provided, provided_tree(in_graph.provides))
+        child_path = path + (key,) + ("@",) * self.context.list_depth(parent, field.name)
+        return self._plan_items(
+            group, child, field.type_name, field.selections, child_path, child_provided
+        )
+
+    # -- entity hops ----------------------------------------------------------------------
+
+    def _plan_entity_hop(
+        self,
+        group: FetchGroup,
+        selection: SubSelection,
+        parent: str,
+        field: Field,
+        path: Path,
+        provided: Provided | None,
+    ) -> set[int]:
+        target, key = self._choose_target(group.subgraph, parent, field.name, path, provided)
+        context = self.context
+        selection.add_typename()
+        used = self._plan_items(
+            group, selection, parent, context.field_set_items(parent, key.selection), path, provided
+        )
+        field_model = self.supergraph.types[parent].fields[field.name]
+        requires = field_model.in_graphs[target].requires if field_model.in_graphs else None
+        if requires is not None:
+            used |= self._plan_items(
+                group,
+                selection,
+                parent,
+                context.field_set_items(parent, requires),
+                path,
+                provided,
+            )
+        entity = self._entity_group(target, path, used)
+        entity.dependencies |= used
+        assert entity.requires is not None
+        representation = entity.requires.fragment(parent)
+        representation.add_typename()
+        self._add_field_set(representation, parent, key.selection.selections)
+        if requires is not None:
+            self._add_field_set(representation, parent, requires.selections)
+        fields = entity.selection.fragment(parent)
+        return used | self._plan_items(entity, fields, parent, (field,), path, None)
+
+    def _choose_target(
+        self, source: str, parent: str, field_name: str, path: Path, provided: Provided | None
+    ) -> tuple[str, EntityKey]:
+        candidates = [
+            graph
+            for graph in self.supergraph.graphs_resolving(parent, field_name)
+            if graph != source
+        ]
+        candidates.sort(key=lambda graph: (graph, path) not in self._entity_groups)
+        for graph in candidates:
+            for key in self.supergraph.types[parent].keys_in(graph):
+                if key.resolvable and self._available(source, parent, key.selection, provided):
+                    return graph, key
+        raise QueryPlanningError(
+            f'cannot plan "{parent}.{field_name}": no subgraph that resolves it can be reached '
+            f'from subgraph "{source}" by a key it can provide'
+        )
+
+    def _available(
+        self,
+        graph: str,
+        parent: str,
+        selection_set: ast.SelectionSetNode,
+        provided: Provided | None,
+    ) -> bool:
+        for node in selection_set.selections:
+            if isinstance(node, ast.InlineFragmentNode):
+                condition = node.type_condition.name.value if node.type_condition else parent
+                if not self._available(graph, condition, node.selection_set, provided):
+                    return False
+                continue
+            assert isinstance(node, ast.FieldNode)
+            name = node.name.value
+            if not self._resolvable(parent, name, graph, provided):
+                return False
+            if node.selection_set is not None:
+                child_type = self.context.field_type_name(parent, name)
+                child_provided = provided.get(name) if provided is not None else None
+                if not self._available(graph, child_type, node.selection_set, child_provided):
+                    return False
+        return True
+
+    def _add_field_set(
+        self, target: SubSelection, parent: str, nodes: tuple[ast.SelectionNode, ...]
+    ) -> None:
+        for node in nodes:
+            if isinstance(node, ast.InlineFragmentNode):
+                condition = node.type_condition.name.value if node.type_condition else parent
+                self._add_field_set(
+                    target.fragment(condition), condition, node.selection_set.selections
+                )
+                continue
+            assert isinstance(node, ast.FieldNode)
+            name = node.name.value
+            child = target.add_field(
+                name, name, tuple(node.arguments or ()), node.selection_set is not None
+            )
+            if child is not None:
+                child_type = self.context.field_type_name(parent, name)
+                if self.context.kind(child_type) != "object":
+                    child.add_typename()
+                if node.selection_set is not None:
+                    self._add_field_set(child, child_type, node.selection_set.selections)
+
+    def _entity_group(self, subgraph: str, path: Path, needs: set[int]) -> FetchGroup:
+        """Reuse the entity group of this subgraph at this path unless that makes a cycle."""
+        candidates = self._entity_groups.setdefault((subgraph, path), [])
+        for candidate in candidates:
+            if not any(depends_on(self.groups, need, candidate.id) for need in needs):
+                return candidate
+        group = self._new_group(subgraph, path, entity=True)
+        candidates.append(group)
+        return group
+
+    def _new_group(self, subgraph: str, path: Path, *, entity: bool) -> FetchGroup:
+        group = FetchGroup(
+            id=len(self.groups),
+            subgraph=subgraph,
+            paths=[path],
+            requires=SubSelection() if entity else None,
+        )
+        self.groups[group.id] = group
+        return group

@@ -1,0 +1,124 @@
+"""Per-supergraph facts the planner and the response shaper share (computed once)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from graphql import (
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    get_named_type,
+    is_composite_type,
+)
+from graphql.language import ast
+
+from router.operation.normalise import Field, Fragment, Selection
+from router.supergraph import Supergraph
+
+# Client aliases that shadow a field name get this prefix in subgraph operations, so that a
+# key or @requires field the planner adds under its own name never collides with them.
+SHADOW_PREFIX = "_ehb_"
+
+Provided = dict[str, "Provided"]
+
+
+class PlanningContext:
+    def __init__(self, supergraph: Supergraph) -> None:
+        self.supergraph = supergraph
+        self.schema = supergraph.schema
+
+    @cached_property
+    def field_names(self) -> frozenset[str]:
+        names: set[str] = set()
+        for named in self.schema.type_map.values():
+            fields = getattr(named, "fields", None)
+            if fields and is_composite_type(named):
+                names.update(fields)
+        return frozenset(names)
+
+    def storage_key(self, field: Field) -> str:
+        """The response key used for ``field`` in subgraph operations and merged data."""
+        key = field.response_key
+        if key == field.name:
+            return key
+        if key.startswith("__") or key in self.field_names or key.startswith(SHADOW_PREFIX):
+            return SHADOW_PREFIX + key
+        return key
+
+    def kind(self, type_name: str) -> str:
+        model = self.supergraph.types.get(type_name)
+        return model.kind if model is not None else "leaf"
+
+    def field_type_name(self, parent: str, field_name: str) -> str:
+        named = get_named_type(self.schema.type_map[parent].fields[field_name].type)  # type: ignore[union-attr]
+        return named.name
+
+    def list_depth(self, parent: str, field_name: str) -> int:
+        field_type = self.schema.type_map[parent].fields[field_name].type  # type: ignore[union-attr]
+        depth = 0
+        while isinstance(field_type, GraphQLNonNull | GraphQLList):
+            if isinstance(field_type, GraphQLList):
+                depth += 1
+            field_type = field_type.of_type
+        return depth
+
+    def covers(self, type_condition: str, object_type: str) -> bool:
+        """Every object of ``object_type`` matches a fragment on ``type_condition``."""
+        if type_condition == object_type:
+            return True
+        condition = self.schema.type_map.get(type_condition)
+        target = self.schema.type_map.get(object_type)
+        if condition is None or not isinstance(target, GraphQLObjectType):
+            return False
+        if self.kind(type_condition) == "object":
+            return False
+        return self.schema.is_sub_type(condition, target)  # type: ignore[arg-type]
+
+    def possible_types(self, type_name: str) -> frozenset[str]:
+        named = self.schema.type_map[type_name]
+        if isinstance(named, GraphQLObjectType):
+            return frozenset({type_name})
+        return frozenset(t.name for t in self.schema.get_possible_types(named))  # type: ignore[arg-type]
+
+    def field_set_items(
+        self, parent: str, selection_set: ast.SelectionSetNode
+    ) -> tuple[Selection, ...]:
+        """A @key/@requires field set as normalised selections (no aliases, no arguments)."""
+        items: list[Selection] = []
+        for node in selection_set.selections:
+            if isinstance(node, ast.InlineFragmentNode):
+                condition = node.type_condition.name.value if node.type_condition else parent
+                items.append(
+                    Fragment(condition, self.field_set_items(condition, node.selection_set))
+                )
+                continue
+            assert isinstance(node, ast.FieldNode)
+            name = node.name.value
+            if name == "__typename":
+                items.append(Field(name, name, (), None, None))
+                continue
+            named = get_named_type(self.schema.type_map[parent].fields[name].type)  # type: ignore[union-attr]
+            children = (
+                self.field_set_items(named.name, node.selection_set) if node.selection_set else None
+            )
+            items.append(Field(name, name, tuple(node.arguments or ()), named.name, children))
+        return tuple(items)
+
+
+def provided_tree(selection_set: ast.SelectionSetNode) -> Provided:
+    """A @provides field set as nested field names (type conditions merged)."""
+    tree: Provided = {}
+    for node in selection_set.selections:
+        if isinstance(node, ast.InlineFragmentNode):
+            merge_provided(tree, provided_tree(node.selection_set))
+        elif isinstance(node, ast.FieldNode):
+            child = tree.setdefault(node.name.value, {})
+            if node.selection_set:
+                merge_provided(child, provided_tree(node.selection_set))
+    return tree
+
+
+def merge_provided(target: Provided, source: Provided) -> None:
+    for name, child in source.items():
+        merge_provided(target.setdefault(name, {}), child)

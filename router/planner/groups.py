@@ -1,0 +1,43 @@
+"""Fetch groups: the subgraph requests the planner accumulates before it schedules them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from router.planner.nodes import ResponsePathPattern
+from router.planner.selection import SubSelection
+
+
+@dataclass(eq=False, slots=True)
+class FetchGroup:
+    """One subgraph request under construction.
+
+    A root group selects from the root type; an entity group selects ``... on T`` fragments
+    under ``_entities`` for the objects found at ``paths`` and sends ``requires`` of them.
+    """
+
+    id: int
+    subgraph: str
+    paths: list[ResponsePathPattern]
+    selection: SubSelection = field(default_factory=SubSelection)
+    requires: SubSelection | None = None
+    dependencies: set[int] = field(default_factory=set)
+
+    @property
+    def is_entity(self) -> bool:
+        return self.requires is not None
+
+
+def depends_on(groups: dict[int, FetchGroup], start: int, target: int) -> bool:
+    """Whether group ``start`` (transitively) waits for group ``target``."""
+    stack = [start]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if current == target:
+            return True
+        if current in seen:
+            continue
+        seen.add(current)
+        stack.extend(groups[current].dependencies)
+    return False

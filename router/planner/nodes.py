@@ -1,0 +1,61 @@
+"""Query plan nodes: a small union of node kinds, as in Apollo's query plans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from router.planner.selection import SubSelection
+
+ResponsePathPattern = tuple[str, ...]  # response keys, "@" for every item of a list
+
+
+@dataclass(frozen=True, slots=True)
+class FetchNode:
+    """One request to one subgraph. Entity fetches carry ``requires`` (the representation)."""
+
+    service: str
+    operation: str  # the document sent to the subgraph
+    operation_name: str | None
+    operation_kind: str  # "query" | "mutation"
+    variable_usages: tuple[str, ...]
+    selection: SubSelection
+    requires: SubSelection | None = None
+
+    @property
+    def is_entity_fetch(self) -> bool:
+        return self.requires is not None
+
+
+@dataclass(frozen=True, slots=True)
+class FlattenNode:
+    """Run ``node`` for the entities found at ``paths`` of the response so far."""
+
+    paths: tuple[ResponsePathPattern, ...]
+    node: FetchNode
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceNode:
+    nodes: tuple[PlanNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ParallelNode:
+    nodes: tuple[PlanNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionNode:
+    """Choose a branch by the value of a Boolean variable (``@skip``/``@include``)."""
+
+    condition: str
+    if_clause: PlanNode | None
+    else_clause: PlanNode | None
+
+
+PlanNode = FetchNode | FlattenNode | SequenceNode | ParallelNode | ConditionNode
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPlan:
+    node: PlanNode | None

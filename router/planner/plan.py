@@ -1,0 +1,96 @@
+"""Plan an operation: one plan per combination of @skip/@include variable values, joined by
+Condition nodes, so a skipped selection never causes a fetch."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from graphql import print_ast
+
+from router.operation.document import ClientOperation
+from router.operation.normalise import Selection, condition_variables, normalise_operation
+from router.planner.builder import FetchGroupBuilder
+from router.planner.context import PlanningContext
+from router.planner.nodes import ConditionNode, PlanNode, QueryPlan
+from router.planner.schedule import OperationNamer, schedule, sequence
+from router.supergraph import Supergraph
+
+
+class PlannedVariant:
+    """The plan of one combination of condition values, and the selections it answers."""
+
+    __slots__ = ("node", "selections")
+
+    def __init__(self, node: PlanNode | None, selections: tuple[Selection, ...]) -> None:
+        self.node = node
+        self.selections = selections
+
+
+class OperationPlan:
+    """Every variant of one operation; variants are planned on first use."""
+
+    def __init__(self, planner: QueryPlanner, operation: ClientOperation) -> None:
+        self._planner = planner
+        self.operation = operation
+        self.condition_variables = condition_variables(operation)
+        self._variants: dict[tuple[bool, ...], PlannedVariant] = {}
+        self.variant(tuple(False for _ in self.condition_variables))  # plan errors surface now
+
+    def variant(self, values: tuple[bool, ...]) -> PlannedVariant:
+        found = self._variants.get(values)
+        if found is None:
+            conditions = dict(zip(self.condition_variables, values, strict=True))
+            found = self._planner.plan_variant(self.operation, conditions)
+            self._variants[values] = found
+        return found
+
+    def variant_for(self, variables: Mapping[str, object]) -> PlannedVariant:
+        return self.variant(tuple(bool(variables.get(name)) for name in self.condition_variables))
+
+    def query_plan(self) -> QueryPlan:
+        """The whole plan: Condition nodes choosing between the variants."""
+        return QueryPlan(self._condition_tree(()))
+
+    def _condition_tree(self, fixed: tuple[bool, ...]) -> PlanNode | None:
+        if len(fixed) == len(self.condition_variables):
+            return self.variant(fixed).node
+        if_clause = self._condition_tree((*fixed, True))
+        else_clause = self._condition_tree((*fixed, False))
+        if if_clause == else_clause:
+            return if_clause
+        return ConditionNode(self.condition_variables[len(fixed)], if_clause, else_clause)
+
+
+class QueryPlanner:
+    def __init__(self, supergraph: Supergraph) -> None:
+        self.supergraph = supergraph
+        self.context = PlanningContext(supergraph)
+
+    def plan(self, operation: ClientOperation) -> OperationPlan:
+        return OperationPlan(self, operation)
+
+    def plan_variant(
+        self, operation: ClientOperation, conditions: Mapping[str, bool]
+    ) -> PlannedVariant:
+        selections = normalise_operation(self.supergraph.api_schema, operation, conditions)
+        kind = operation.operation_type
+        root = self.supergraph.schema.get_root_type(operation.operation.operation)
+        assert root is not None
+        variable_types = {
+            definition.variable.name.value: print_ast(definition.type)
+            for definition in operation.operation.variable_definitions or ()
+        }
+        namer = OperationNamer(operation.name)
+        if kind == "mutation":
+            # Root mutation fields run one after the other, each with its entity fetches.
+            steps = []
+            for item in selections:
+                builder = FetchGroupBuilder(self.context)
+                builder.add_root_fields(root.name, (item,))
+                step = schedule(builder.groups, kind, variable_types, namer)
+                if step is not None:
+                    steps.append(step)
+            return PlannedVariant(sequence(steps), selections)
+        builder = FetchGroupBuilder(self.context)
+        builder.add_root_fields(root.name, selections)
+        return PlannedVariant(schedule(builder.groups, kind, variable_types, namer), selections)

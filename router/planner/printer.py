@@ -1,0 +1,69 @@
+"""Print a query plan in Apollo's QueryPlan text style (what plan snapshot tests compare)."""
+
+from __future__ import annotations
+
+from router.planner.nodes import (
+    ConditionNode,
+    FetchNode,
+    FlattenNode,
+    ParallelNode,
+    PlanNode,
+    QueryPlan,
+    SequenceNode,
+)
+from router.planner.selection import print_pretty
+
+
+def print_plan(plan: QueryPlan) -> str:
+    lines = ["QueryPlan {"]
+    if plan.node is not None:
+        lines.extend(_node_lines(plan.node, "  "))
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _node_lines(node: PlanNode, indent: str) -> list[str]:
+    inner = indent + "  "
+    if isinstance(node, FetchNode):
+        lines = [f'{indent}Fetch(service: "{node.service}") {{']
+        if node.requires is not None:
+            lines.extend(print_pretty(node.requires, inner))
+            lines[-1] += " =>"
+        lines.extend(print_pretty(node.selection, inner))
+        lines.append(indent + "},")
+        return lines
+    if isinstance(node, FlattenNode):
+        if len(node.paths) == 1:
+            head = f'Flatten(path: "{".".join(node.paths[0])}")'
+        else:
+            paths = ", ".join(f'"{".".join(path)}"' for path in node.paths)
+            head = f"Flatten(paths: [{paths}])"
+        return [f"{indent}{head} {{", *_node_lines(node.node, inner), indent + "},"]
+    if isinstance(node, SequenceNode | ParallelNode):
+        head = "Sequence" if isinstance(node, SequenceNode) else "Parallel"
+        lines = [f"{indent}{head} {{"]
+        for child in node.nodes:
+            lines.extend(_node_lines(child, inner))
+        lines.append(indent + "},")
+        return lines
+    assert isinstance(node, ConditionNode)
+    if node.else_clause is None and node.if_clause is not None:
+        return [
+            f"{indent}Include(if: ${node.condition}) {{",
+            *_node_lines(node.if_clause, inner),
+            indent + "},",
+        ]
+    if node.if_clause is None and node.else_clause is not None:
+        return [
+            f"{indent}Skip(if: ${node.condition}) {{",
+            *_node_lines(node.else_clause, inner),
+            indent + "},",
+        ]
+    lines = [f"{indent}Condition(if: ${node.condition}) {{"]
+    for label, clause in (("Then", node.if_clause), ("Else", node.else_clause)):
+        lines.append(f"{inner}{label} {{")
+        if clause is not None:
+            lines.extend(_node_lines(clause, inner + "  "))
+        lines.append(inner + "},")
+    lines.append(indent + "},")
+    return lines

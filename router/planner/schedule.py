@@ -1,0 +1,140 @@
+"""Turn fetch groups into plan nodes: waves in sequence, the fetches of one wave in parallel,
+and all entity groups of one subgraph in one wave merged into a single fetch."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from itertools import count
+
+from router.planner.groups import FetchGroup
+from router.planner.nodes import FetchNode, FlattenNode, ParallelNode, PlanNode, SequenceNode
+from router.planner.selection import print_compact, variables_used
+
+
+class OperationNamer:
+    """Names subgraph operations ``<ClientOperation>__<subgraph>__<n>`` in plan order."""
+
+    def __init__(self, client_operation_name: str | None) -> None:
+        self._base = client_operation_name
+        self._counter = count()
+
+    def next(self, subgraph: str) -> str | None:
+        index = next(self._counter)
+        return f"{self._base}__{subgraph}__{index}" if self._base else None
+
+
+def waves(groups: Mapping[int, FetchGroup]) -> list[list[FetchGroup]]:
+    """Groups by the earliest wave they can run in, entity groups of a subgraph merged."""
+    levels: dict[int, int] = {}
+
+    def level(group_id: int) -> int:
+        if group_id not in levels:
+            dependencies = groups[group_id].dependencies - {group_id}
+            levels[group_id] = 1 + max((level(d) for d in dependencies), default=-1)
+        return levels[group_id]
+
+    by_level: dict[int, list[FetchGroup]] = {}
+    for group_id in groups:
+        by_level.setdefault(level(group_id), []).append(groups[group_id])
+    result: list[list[FetchGroup]] = []
+    for wave_level in sorted(by_level):
+        merged: list[FetchGroup] = []
+        for group in by_level[wave_level]:
+            if group.selection.is_empty():
+                continue
+            target = next((m for m in merged if _mergeable(m, group)), None)
+            if target is None:
+                merged.append(
+                    FetchGroup(
+                        id=group.id,
+                        subgraph=group.subgraph,
+                        paths=list(group.paths),
+                        selection=group.selection.copy(),
+                        requires=group.requires.copy() if group.requires is not None else None,
+                    )
+                )
+                continue
+            target.selection.merge(group.selection)
+            assert target.requires is not None and group.requires is not None
+            target.requires.merge(group.requires)
+            for path in group.paths:
+                if path not in target.paths:
+                    target.paths.append(path)
+        result.append(merged)
+    return result
+
+
+def _mergeable(existing: FetchGroup, group: FetchGroup) -> bool:
+    return (
+        existing.is_entity
+        and group.is_entity
+        and existing.subgraph == group.subgraph
+        and existing.selection.can_merge(group.selection)
+        and existing.requires is not None
+        and group.requires is not None
+        and existing.requires.can_merge(group.requires)
+    )
+
+
+def fetch_node(
+    group: FetchGroup,
+    operation_kind: str,
+    variable_types: Mapping[str, str],
+    namer: OperationNamer,
+) -> PlanNode:
+    usages = tuple(variables_used(group.selection))
+    name = namer.next(group.subgraph)
+    definitions = [f"${usage}:{variable_types[usage]}" for usage in usages]
+    if group.requires is not None:
+        definitions.insert(0, "$representations:[_Any!]!")
+        body = "{_entities(representations:$representations)" + print_compact(group.selection) + "}"
+        kind = "query"
+    else:
+        body = print_compact(group.selection)
+        kind = operation_kind
+    header = kind
+    if name:
+        header += " " + name
+    if definitions:
+        header += "(" + ",".join(definitions) + ")"
+    node = FetchNode(
+        service=group.subgraph,
+        operation=header + body,
+        operation_name=name,
+        operation_kind=kind,
+        variable_usages=usages,
+        selection=group.selection,
+        requires=group.requires,
+    )
+    if group.requires is None:
+        return node
+    return FlattenNode(paths=tuple(group.paths), node=node)
+
+
+def sequence(nodes: list[PlanNode]) -> PlanNode | None:
+    flat: list[PlanNode] = []
+    for node in nodes:
+        flat.extend(node.nodes if isinstance(node, SequenceNode) else (node,))
+    if not flat:
+        return None
+    return flat[0] if len(flat) == 1 else SequenceNode(tuple(flat))
+
+
+def parallel(nodes: list[PlanNode]) -> PlanNode | None:
+    if not nodes:
+        return None
+    return nodes[0] if len(nodes) == 1 else ParallelNode(tuple(nodes))
+
+
+def schedule(
+    groups: Mapping[int, FetchGroup],
+    operation_kind: str,
+    variable_types: Mapping[str, str],
+    namer: OperationNamer,
+) -> PlanNode | None:
+    steps: list[PlanNode] = []
+    for wave in waves(groups):
+        node = parallel([fetch_node(g, operation_kind, variable_types, namer) for g in wave])
+        if node is not None:
+            steps.append(node)
+    return sequence(steps)

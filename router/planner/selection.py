@@ -1,0 +1,164 @@
+"""Subgraph selection sets built while planning: mergeable, printable, variable-aware."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from graphql import print_ast
+from graphql.language import ast
+
+from router.errors import QueryPlanningError
+
+
+@dataclass(slots=True)
+class SubField:
+    key: str  # the response key in the subgraph's answer (what the executor reads)
+    name: str
+    arguments: tuple[ast.ArgumentNode, ...]
+    selection: SubSelection | None
+
+    def same_field(self, name: str, arguments: tuple[ast.ArgumentNode, ...]) -> bool:
+        return self.name == name and _arguments_text(self.arguments) == _arguments_text(arguments)
+
+
+@dataclass(slots=True)
+class SubFragment:
+    type_condition: str
+    selection: SubSelection
+
+
+@dataclass(slots=True)
+class SubSelection:
+    """An ordered, merging selection set: fields by response key, fragments by type."""
+
+    items: dict[str, SubField | SubFragment] = field(default_factory=dict)
+
+    def add_field(
+        self,
+        key: str,
+        name: str,
+        arguments: tuple[ast.ArgumentNode, ...] = (),
+        composite: bool = False,
+    ) -> SubSelection | None:
+        existing = self.items.get(key)
+        if existing is None:
+            existing = SubField(key, name, arguments, SubSelection() if composite else None)
+            self.items[key] = existing
+        elif not isinstance(existing, SubField) or not existing.same_field(name, arguments):
+            raise QueryPlanningError(f"conflicting selections for response key {key!r}")
+        return existing.selection
+
+    def add_typename(self) -> None:
+        """Select ``__typename`` first, where plan readers expect it."""
+        if "__typename" not in self.items:
+            self.items = {"__typename": SubField("__typename", "__typename", (), None), **self.items}
+
+    def fragment(self, type_condition: str) -> SubSelection:
+        slot = "... on " + type_condition
+        existing = self.items.get(slot)
+        if existing is None:
+            existing = SubFragment(type_condition, SubSelection())
+            self.items[slot] = existing
+        assert isinstance(existing, SubFragment)
+        return existing.selection
+
+    def merge(self, other: SubSelection) -> None:
+        """Add every selection of ``other`` (raises QueryPlanningError on a conflict)."""
+        for item in other.items.values():
+            if isinstance(item, SubFragment):
+                self.fragment(item.type_condition).merge(item.selection)
+                continue
+            child = self.add_field(item.key, item.name, item.arguments, item.selection is not None)
+            if child is not None and item.selection is not None:
+                child.merge(item.selection)
+
+    def copy(self) -> SubSelection:
+        duplicate = SubSelection()
+        duplicate.merge(self)
+        return duplicate
+
+    def can_merge(self, other: SubSelection) -> bool:
+        try:
+            self.copy().merge(other)
+        except QueryPlanningError:
+            return False
+        return True
+
+    def is_empty(self) -> bool:
+        return not self.items
+
+
+def _arguments_text(arguments: tuple[ast.ArgumentNode, ...]) -> str:
+    if not arguments:
+        return ""
+    return "(" + ", ".join(f"{a.name.value}: {print_ast(a.value)}" for a in arguments) + ")"
+
+
+def _field_head(item: SubField) -> str:
+    alias = f"{item.key}: " if item.key != item.name else ""
+    return alias + item.name + _arguments_text(item.arguments)
+
+
+def print_compact(selection: SubSelection) -> str:
+    """The selection set as sent on the wire: ``{a b{c}}``."""
+    parts: list[str] = []
+    for item in selection.items.values():
+        if isinstance(item, SubFragment):
+            parts.append(f"...on {item.type_condition}{print_compact(item.selection)}")
+        elif item.selection is None:
+            parts.append(_field_head(item))
+        else:
+            parts.append(_field_head(item) + print_compact(item.selection))
+    return "{" + " ".join(parts) + "}"
+
+
+def print_pretty(selection: SubSelection, indent: str) -> list[str]:
+    """The selection set in the plan printer's layout, one line per selection."""
+    lines = [indent + "{"]
+    lines.extend(_pretty_items(selection, indent + "  "))
+    lines.append(indent + "}")
+    return lines
+
+
+def _pretty_items(selection: SubSelection, indent: str) -> list[str]:
+    lines: list[str] = []
+    for item in selection.items.values():
+        if isinstance(item, SubFragment):
+            lines.append(f"{indent}... on {item.type_condition} {{")
+            lines.extend(_pretty_items(item.selection, indent + "  "))
+            lines.append(indent + "}")
+        elif item.selection is None:
+            lines.append(indent + _field_head(item))
+        else:
+            lines.append(f"{indent}{_field_head(item)} {{")
+            lines.extend(_pretty_items(item.selection, indent + "  "))
+            lines.append(indent + "}")
+    return lines
+
+
+def variables_used(selection: SubSelection) -> list[str]:
+    """Names of the variables the selection's arguments use, in first-use order."""
+    found: dict[str, None] = {}
+
+    def visit_value(value: ast.ValueNode) -> None:
+        if isinstance(value, ast.VariableNode):
+            found[value.name.value] = None
+        elif isinstance(value, ast.ListValueNode):
+            for element in value.values:
+                visit_value(element)
+        elif isinstance(value, ast.ObjectValueNode):
+            for object_field in value.fields:
+                visit_value(object_field.value)
+
+    def walk(current: SubSelection) -> None:
+        for item in current.items.values():
+            if isinstance(item, SubFragment):
+                walk(item.selection)
+                continue
+            for argument in item.arguments:
+                visit_value(argument.value)
+            if item.selection is not None:
+                walk(item.selection)
+
+    walk(selection)
+    return list(found)
