@@ -14,6 +14,7 @@ from graphql import (
     GraphQLUnionType,
 )
 
+from router.composition.carried_directives import merge_carried
 from router.composition.element_metadata import (
     any_inaccessible,
     first_description,
@@ -51,6 +52,7 @@ def merge_subgraphs(subgraphs: list[Subgraph], diagnostics: Diagnostics) -> Supe
         merged.description = first_description(elements)
         merged.tags = merged_tags(elements)
         merged.inaccessible = any_inaccessible(elements)
+        merged.carried = merge_carried(elements)
         for subgraph, named_type in defined:
             merged.sources[subgraph.name] = type_source(subgraph, named_type)
         if merged.kind in ("object", "interface"):

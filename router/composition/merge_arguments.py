@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from graphql import GraphQLArgument, GraphQLField, is_non_null_type, print_ast
 
+from router.composition.carried_directives import merge_carried
 from router.composition.element_metadata import (
     any_inaccessible,
     first_deprecation,
@@ -128,4 +129,5 @@ def _merge_argument(
         deprecation_reason=first_deprecation(arguments),
         inaccessible=any_inaccessible(arguments),
         tags=merged_tags(arguments),
+        carried=merge_carried(arguments),
     )

@@ -11,6 +11,7 @@ from graphql import (
     GraphQLUnionType,
 )
 
+from router.composition.carried_directives import merge_carried
 from router.composition.element_metadata import (
     any_inaccessible,
     first_deprecation,
@@ -87,6 +88,7 @@ def merge_composite_fields(
         field_model.deprecation_reason = first_deprecation(elements)
         field_model.tags = merged_tags(elements)
         field_model.inaccessible = any_inaccessible(elements)
+        field_model.carried = merge_carried(elements)
         merged_type = merge_output_types([field.type for field in elements], is_subtype)
         if merged_type is None:
             _report_type_mismatch(merged.name, name, origins, diagnostics)

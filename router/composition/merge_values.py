@@ -19,6 +19,7 @@ from graphql import (
     print_ast,
 )
 
+from router.composition.carried_directives import merge_carried
 from router.composition.element_metadata import (
     any_inaccessible,
     first_deprecation,
@@ -186,4 +187,5 @@ def merge_input_object(
             else None,
             inaccessible=any_inaccessible(fields),
             tags=merged_tags(fields),
+            carried=merge_carried(fields),
         )

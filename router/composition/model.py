@@ -55,6 +55,7 @@ class Argument:
     deprecation_reason: str | None = None
     inaccessible: bool = False
     tags: list[str] = field(default_factory=list)
+    carried: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -70,6 +71,8 @@ class Field:
     from_interface_object: bool = False
     inaccessible: bool = False
     tags: list[str] = field(default_factory=list)
+    # Printed @authenticated/@requiresScopes/@policy/@cost/@listSize applications.
+    carried: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -97,6 +100,7 @@ class MergedType:
     specified_by_url: str | None = None
     inaccessible: bool = False
     tags: list[str] = field(default_factory=list)
+    carried: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -112,6 +116,16 @@ class Supergraph:
     @property
     def uses_tag(self) -> bool:
         return any(_has_tags(merged) for merged in self.types.values())
+
+    def carried_applications(self) -> list[str]:
+        applications: list[str] = []
+        for merged in self.types.values():
+            applications += merged.carried
+            for merged_field in merged.fields.values():
+                applications += merged_field.carried
+                for argument in merged_field.arguments.values():
+                    applications += argument.carried
+        return applications
 
     @property
     def uses_inaccessible(self) -> bool:

@@ -9,6 +9,9 @@ from __future__ import annotations
 from graphql import print_ast
 from graphql.language.print_string import print_string
 
+from router.composition.carried_directives import COST_SPEC_URL, SPEC_URLS, used_features
+from router.composition.carried_directives import DEFINITIONS as CARRIED_DEFINITIONS
+from router.composition.carried_directives import TYPE_DEFINITIONS as CARRIED_TYPE_DEFINITIONS
 from router.composition.federation_spec import graph_enum_value, join_spec_version
 from router.composition.join_spec import directive_definitions, type_definitions
 from router.composition.model import Argument, Field, Key, MergedType, Supergraph
@@ -36,13 +39,20 @@ class _Printer:
         self.inaccessible = (
             supergraph.inaccessible_directive_name if supergraph.uses_inaccessible else None
         )
+        self.carried_features = used_features(supergraph.carried_applications())
         self.graph_values = {name: graph_enum_value(name) for name, _ in supergraph.graphs}
 
     def print(self) -> str:
         directives = directive_definitions(
             self.join_version, tag_name=self.tag, inaccessible_name=self.inaccessible
         )
+        for feature in self.carried_features:
+            directives[feature] = CARRIED_DEFINITIONS[feature]
         blocks = dict(type_definitions(self.join_version))
+        for feature in self.carried_features:
+            if feature in CARRIED_TYPE_DEFINITIONS:
+                type_name, definition = CARRIED_TYPE_DEFINITIONS[feature]
+                blocks[type_name] = definition
         blocks["join__Graph"] = self._graph_enum()
         for merged in self.supergraph.types.values():
             blocks[merged.name] = self._type(merged)
@@ -68,6 +78,14 @@ class _Printer:
                 else ""
             )
             links.append(f'@link(url: "{_SPECS}/inaccessible/v0.2"{renamed}, for: SECURITY)')
+        for feature in self.carried_features:
+            if feature in SPEC_URLS:
+                url, purpose = SPEC_URLS[feature]
+                links.append(f'@link(url: "{url}"{purpose})')
+        if "cost" in self.carried_features or "listSize" in self.carried_features:
+            # @cost is the spec's own name; only @listSize needs importing.
+            imports = ', import: ["@listSize"]' if "listSize" in self.carried_features else ""
+            links.append(f'@link(url: "{COST_SPEC_URL}"{imports})')
         roots = [
             f"  {operation}: {name}"
             for operation, name in (
@@ -133,7 +151,7 @@ class _Printer:
             for member, graphs in merged.members.items()
             for graph in graphs
         ]
-        directives += self._tags(merged.tags)
+        directives += self._tags(merged.tags) + merged.carried
         if merged.specified_by_url:
             directives.append(f"@specifiedBy(url: {print_string(merged.specified_by_url)})")
         return directives
@@ -149,6 +167,7 @@ class _Printer:
         else:
             directives += self._join_fields(merged, field)
             directives += _deprecation(field.deprecation_reason) + self._tags(field.tags)
+        directives += field.carried
         if directives:
             line += " " + " ".join(directives)
         return _description(field.description, "  ") + "  " + line
@@ -163,6 +182,7 @@ class _Printer:
                 text += f" = {print_ast(argument.default)}"
             directives = [f"@{self.inaccessible}"] if argument.inaccessible else []
             directives += self._tags(argument.tags) + _deprecation(argument.deprecation_reason)
+            directives += argument.carried
             if directives:
                 text += " " + " ".join(directives)
             printed.append((argument.description, text))

@@ -439,3 +439,43 @@ FEATURES["renamed_tag_interface_object_and_argument_merging"] = _sources(
         """,
     ),
 )
+
+FEATURES["authorization_and_demand_control"] = _sources(
+    (
+        "g",
+        _link(
+            "2.9",
+            "@key",
+            "@shareable",
+            "@authenticated",
+            "@requiresScopes",
+            "@policy",
+            "@cost",
+            "@listSize",
+        )
+        + """
+        type Query {
+          me: User @authenticated
+          users(first: Int @cost(weight: 2)): [User]
+            @listSize(assumedSize: 10, slicingArguments: ["first"])
+            @requiresScopes(scopes: [["read:users"]])
+        }
+        type User @key(fields: "id") @policy(policies: [["admin"]]) {
+          id: ID!
+          secret: String @requiresScopes(scopes: [["b", "a"], ["c"]]) @cost(weight: 5) @shareable
+        }
+        enum Level @authenticated { LOW HIGH }
+        """,
+    ),
+    (
+        "h",
+        _link("2.5", "@key", "@shareable", "@authenticated", "@requiresScopes")
+        + """
+        type User @key(fields: "id") {
+          id: ID!
+          secret: String @requiresScopes(scopes: [["d"]]) @shareable
+          more: Int @authenticated
+        }
+        """,
+    ),
+)
