@@ -1,0 +1,136 @@
+"""The query engine: prepare (parse, validate, plan; cached) and execute operations."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Any, Literal, cast
+
+from router.errors import QueryPlanningError, RequestError
+from router.executor.fetch import ExecutionState
+from router.executor.introspection import LocalIntrospection
+from router.executor.shape import ShapeCompiler, Shaper, ShapeSelection
+from router.executor.variables import coerce_variables, subgraph_variables
+from router.executor.walk import run_plan
+from router.operation.document import ClientOperation, load_operation
+from router.planner.nodes import QueryPlan
+from router.planner.plan import OperationPlan, QueryPlanner
+from router.supergraph import Supergraph
+from router.types import RequestContext, SubgraphFetcher
+
+OperationType = Literal["query", "mutation", "subscription"]
+
+
+class PreparedOperation:
+    """A validated, planned client operation, reusable across requests."""
+
+    def __init__(
+        self,
+        operation: ClientOperation,
+        operation_plan: OperationPlan,
+        introspection: LocalIntrospection,
+        compiler: ShapeCompiler,
+        root_type: str,
+    ) -> None:
+        self.operation = operation
+        self.operation_type = cast(OperationType, operation.operation_type)
+        self.operation_plan = operation_plan
+        self.introspection = introspection
+        self.variable_definitions = tuple(operation.operation.variable_definitions or ())
+        self._compiler = compiler
+        self._root_type = root_type
+        self._shapes: dict[tuple[bool, ...], ShapeSelection] = {}
+
+    @cached_property
+    def plan(self) -> QueryPlan:
+        """The whole plan, with Condition nodes for variable @skip/@include."""
+        return self.operation_plan.query_plan()
+
+    def shape_for(self, values: tuple[bool, ...]) -> ShapeSelection:
+        shape = self._shapes.get(values)
+        if shape is None:
+            selections = list(self.operation_plan.variant(values).selections)
+            shape = self._compiler.compile(self._root_type, selections)
+            self._shapes[values] = shape
+        return shape
+
+
+class QueryEngine:
+    def __init__(
+        self,
+        supergraph: Supergraph,
+        fetcher: SubgraphFetcher,
+        *,
+        plan_cache_size: int = 1024,
+    ) -> None:
+        self.supergraph = supergraph
+        self._fetcher = fetcher
+        self._planner = QueryPlanner(supergraph)
+        self._compiler = ShapeCompiler(supergraph.api_schema, self._planner.context)
+        self._cache: OrderedDict[tuple[str, str | None], PreparedOperation] = OrderedDict()
+        self._cache_size = plan_cache_size
+
+    def prepare(self, document: str, operation_name: str | None) -> PreparedOperation:
+        """Parse, validate and plan (cached); raises RequestError for unusable documents."""
+        key = (document, operation_name)
+        prepared = self._cache.get(key)
+        if prepared is not None:
+            self._cache.move_to_end(key)
+            return prepared
+        operation = load_operation(self.supergraph.api_schema, document, operation_name)
+        try:
+            operation_plan = self._planner.plan(operation)
+        except QueryPlanningError as error:
+            raise RequestError(
+                [{"message": str(error), "extensions": {"code": "QUERY_PLANNING_FAILED"}}], 500
+            ) from error
+        root = self.supergraph.api_schema.get_root_type(operation.operation.operation)
+        assert root is not None
+        prepared = PreparedOperation(
+            operation,
+            operation_plan,
+            LocalIntrospection(self.supergraph.api_schema, operation),
+            self._compiler,
+            root.name,
+        )
+        self._cache[key] = prepared
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return prepared
+
+    async def execute(
+        self,
+        prepared: PreparedOperation,
+        variables: Mapping[str, Any] | None,
+        context: RequestContext,
+    ) -> dict[str, Any]:
+        """The GraphQL response; raises RequestError (BAD_USER_INPUT) for bad variables."""
+        if prepared.operation_type == "subscription":
+            raise RequestError(
+                [
+                    {
+                        "message": "subscriptions are served over WebSocket or SSE, not here",
+                        "extensions": {"code": "BAD_REQUEST"},
+                    }
+                ]
+            )
+        inputs = variables or {}
+        coerced = coerce_variables(
+            self.supergraph.api_schema, prepared.variable_definitions, inputs
+        )
+        operation_plan = prepared.operation_plan
+        values = tuple(bool(coerced.get(name)) for name in operation_plan.condition_variables)
+        variant = operation_plan.variant(values)
+        state = ExecutionState(
+            self._fetcher, subgraph_variables(prepared.variable_definitions, inputs), context
+        )
+        if variant.node is not None:
+            await run_plan(state, variant.node)
+        if prepared.introspection.present:
+            state.data.update(prepared.introspection.run(coerced))
+        data = Shaper(state.errors).shape_root(state.data, prepared.shape_for(values))
+        response: dict[str, Any] = {"data": data}
+        if state.errors:
+            response["errors"] = state.errors
+        return response

@@ -1,0 +1,139 @@
+"""Run one fetch node: send it, merge its data into the response, pass its errors on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from router.errors import SubgraphUnavailable
+from router.executor.merge import deep_merge
+from router.executor.representations import collect_entities
+from router.planner.context import SHADOW_PREFIX
+from router.planner.nodes import FetchNode, FlattenNode
+from router.types import RequestContext, SubgraphFetcher, SubgraphRequest
+
+
+class ExecutionState:
+    """The response being built while a plan runs."""
+
+    __slots__ = ("context", "data", "errors", "fetcher", "variables")
+
+    def __init__(
+        self,
+        fetcher: SubgraphFetcher,
+        variables: Mapping[str, Any],
+        context: RequestContext,
+    ) -> None:
+        self.fetcher = fetcher
+        self.variables = variables
+        self.context = context
+        self.data: dict[str, Any] = {}
+        self.errors: list[dict[str, Any]] = []
+
+
+def _request_variables(node: FetchNode, variables: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: variables[name] for name in node.variable_usages if name in variables}
+
+
+async def _send(
+    state: ExecutionState, node: FetchNode, variables: dict[str, Any]
+) -> dict[str, Any] | None:
+    request = SubgraphRequest(node.operation, variables, node.operation_name)
+    try:
+        response = await state.fetcher(node.service, request, state.context)
+    except SubgraphUnavailable as error:
+        state.errors.append(
+            {
+                "message": str(error),
+                "extensions": {"code": "SUBGRAPH_UNAVAILABLE", "serviceName": node.service},
+            }
+        )
+        return None
+    if not isinstance(response, dict):
+        state.errors.append(_invalid_response(node.service, "the response is not a JSON object"))
+        return None
+    return response
+
+
+def _invalid_response(service: str, reason: str) -> dict[str, Any]:
+    return {
+        "message": f"subgraph '{service}' returned an invalid response: {reason}",
+        "extensions": {"code": "SUBGRAPH_INVALID_RESPONSE", "serviceName": service},
+    }
+
+
+def client_path(path: list[Any]) -> list[str | int]:
+    return [
+        element[len(SHADOW_PREFIX) :]
+        if isinstance(element, str) and element.startswith(SHADOW_PREFIX)
+        else element
+        for element in path
+    ]
+
+
+def _pass_on(
+    state: ExecutionState,
+    service: str,
+    errors: Any,
+    entity_paths: list[list[str | int]] | None,
+) -> None:
+    if not isinstance(errors, list):
+        return
+    for error in errors:
+        if not isinstance(error, dict):
+            continue
+        passed: dict[str, Any] = {"message": error.get("message", "subgraph error")}
+        path = error.get("path")
+        if isinstance(path, list) and path:
+            if entity_paths is None:
+                passed["path"] = client_path(path)
+            elif (
+                path[0] == "_entities"
+                and len(path) > 1
+                and isinstance(path[1], int)
+                and 0 <= path[1] < len(entity_paths)
+            ):
+                passed["path"] = client_path(entity_paths[path[1]] + path[2:])
+        extensions = dict(error.get("extensions") or {})
+        extensions["serviceName"] = service
+        passed["extensions"] = extensions
+        state.errors.append(passed)
+
+
+async def run_root_fetch(state: ExecutionState, node: FetchNode) -> None:
+    response = await _send(state, node, _request_variables(node, state.variables))
+    if response is None:
+        return
+    data = response.get("data")
+    if isinstance(data, dict):
+        deep_merge(state.data, data)
+    _pass_on(state, node.service, response.get("errors"), None)
+
+
+async def run_entity_fetch(state: ExecutionState, flatten: FlattenNode) -> None:
+    node = flatten.node
+    assert node.requires is not None
+    batch = collect_entities(state.data, flatten.paths, node.requires)
+    if not batch.representations:
+        return
+    variables = _request_variables(node, state.variables)
+    variables["representations"] = batch.representations
+    response = await _send(state, node, variables)
+    if response is None:
+        return
+    data = response.get("data")
+    entities = data.get("_entities") if isinstance(data, dict) else None
+    if isinstance(entities, list):
+        if len(entities) != len(batch.representations):
+            state.errors.append(
+                _invalid_response(
+                    node.service,
+                    f"{len(entities)} entities for {len(batch.representations)} representations",
+                )
+            )
+        else:
+            for entity, targets in zip(entities, batch.targets, strict=True):
+                if isinstance(entity, dict):
+                    for target in targets:
+                        deep_merge(target, entity)
+    _pass_on(state, node.service, response.get("errors"), batch.paths)

@@ -1,0 +1,248 @@
+"""Shape the merged subgraph data into the client's response.
+
+Shaping instructions are compiled once per planned variant: for every selection set, the
+fields each possible object type answers, in request order, with response and storage keys and
+nullability. At run time shaping is a walk over the data with those instructions: only the
+requested fields, ``__typename`` resolved, and nulls in non-null positions bubbled up to the
+nearest nullable parent with an error at the path where the null appeared.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import (
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    is_composite_type,
+)
+
+from router.operation.normalise import INTROSPECTION_ROOT_FIELDS, Field, Fragment, Selection
+from router.planner.context import PlanningContext
+
+LEAF, COMPOSITE, TYPENAME, RAW = range(4)
+
+
+class ShapeField:
+    __slots__ = (
+        "coordinate",
+        "item_non_null",
+        "kind",
+        "non_null",
+        "response_key",
+        "selection",
+        "storage_key",
+    )
+
+    def __init__(
+        self,
+        response_key: str,
+        storage_key: str,
+        kind: int,
+        non_null: bool,
+        item_non_null: tuple[bool, ...],
+        selection: ShapeSelection | None,
+        coordinate: str,
+    ) -> None:
+        self.response_key = response_key
+        self.storage_key = storage_key
+        self.kind = kind
+        self.non_null = non_null
+        self.item_non_null = item_non_null  # one flag per list level, outermost first
+        self.selection = selection
+        self.coordinate = coordinate
+
+
+class ShapeSelection:
+    __slots__ = ("by_type", "static_type")
+
+    def __init__(self, static_type: str | None, by_type: dict[str, tuple[ShapeField, ...]]) -> None:
+        self.static_type = static_type  # set for object types: no __typename needed
+        self.by_type = by_type
+
+
+class ShapeCompiler:
+    def __init__(self, schema: GraphQLSchema, context: PlanningContext) -> None:
+        self.schema = schema
+        self.context = context
+
+    def compile(self, type_name: str, items: list[Selection]) -> ShapeSelection:
+        named = self.schema.type_map[type_name]
+        if isinstance(named, GraphQLObjectType):
+            return ShapeSelection(type_name, {type_name: self._fields(named, items)})
+        by_type = {
+            possible.name: self._fields(possible, items)
+            for possible in self.schema.get_possible_types(named)  # type: ignore[arg-type]
+        }
+        return ShapeSelection(None, by_type)
+
+    def _collect(
+        self,
+        object_type: str,
+        items: list[Selection],
+        into: dict[str, tuple[Field, list[Selection]]],
+    ) -> None:
+        for item in items:
+            if isinstance(item, Fragment):
+                if self._applies(item.type_condition, object_type):
+                    self._collect(object_type, list(item.selections), into)
+                continue
+            entry = into.get(item.response_key)
+            if entry is None:
+                entry = (item, [])
+                into[item.response_key] = entry
+            if item.selections:
+                entry[1].extend(item.selections)
+
+    def _applies(self, type_condition: str, object_type: str) -> bool:
+        if type_condition == object_type:
+            return True
+        condition = self.schema.type_map.get(type_condition)
+        target = self.schema.type_map[object_type]
+        if condition is None or isinstance(condition, GraphQLObjectType):
+            return False
+        return self.schema.is_sub_type(condition, target)  # type: ignore[arg-type]
+
+    def _fields(
+        self, object_type: GraphQLObjectType, items: list[Selection]
+    ) -> tuple[ShapeField, ...]:
+        collected: dict[str, tuple[Field, list[Selection]]] = {}
+        self._collect(object_type.name, items, collected)
+        fields: list[ShapeField] = []
+        for key, (field, children) in collected.items():
+            coordinate = f"{object_type.name}.{field.name}"
+            if field.is_typename:
+                fields.append(ShapeField(key, key, TYPENAME, True, (), None, coordinate))
+                continue
+            if field.name in INTROSPECTION_ROOT_FIELDS:
+                fields.append(ShapeField(key, key, RAW, False, (), None, coordinate))
+                continue
+            field_type: GraphQLOutputType = object_type.fields[field.name].type
+            non_null = isinstance(field_type, GraphQLNonNull)
+            if isinstance(field_type, GraphQLNonNull):
+                field_type = field_type.of_type
+            item_flags: list[bool] = []
+            while isinstance(field_type, GraphQLList):
+                inner = field_type.of_type
+                item_flags.append(isinstance(inner, GraphQLNonNull))
+                field_type = inner.of_type if isinstance(inner, GraphQLNonNull) else inner
+            storage = self.context.storage_key(field)
+            if is_composite_type(field_type):
+                child = self.compile(field_type.name, children)  # type: ignore[union-attr]
+                kind = COMPOSITE
+            else:
+                child, kind = None, LEAF
+            fields.append(
+                ShapeField(key, storage, kind, non_null, tuple(item_flags), child, coordinate)
+            )
+        return tuple(fields)
+
+
+class _Invalid:
+    """A null in a non-null position, still bubbling up."""
+
+
+INVALID = _Invalid()
+
+
+class Shaper:
+    """Runs compiled shaping instructions over merged data for one response."""
+
+    __slots__ = ("errors", "path")
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        self.errors = errors
+        self.path: list[str | int] = []
+
+    def shape_root(self, data: dict[str, Any], selection: ShapeSelection) -> dict[str, Any] | None:
+        result = self.object(data, selection)
+        return None if result is INVALID else result  # type: ignore[return-value]
+
+    def _null_error(self, coordinate: str) -> None:
+        path = list(self.path)
+        for error in self.errors:
+            existing = error.get("path")
+            if existing is None:
+                # A failed fetch or a pathless subgraph error already explains missing data.
+                if "serviceName" in error.get("extensions", {}):
+                    return
+            elif existing[: len(path)] == path or path[: len(existing)] == existing:
+                return
+        self.errors.append(
+            {
+                "message": f"Cannot return null for non-nullable field {coordinate}.",
+                "path": path,
+                "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+            }
+        )
+
+    def object(self, value: dict[str, Any], selection: ShapeSelection) -> Any:
+        typename = selection.static_type or value.get("__typename")
+        fields = selection.by_type.get(typename)  # type: ignore[arg-type]
+        if fields is None:
+            return None
+        result: dict[str, Any] = {}
+        path = self.path
+        for field in fields:
+            kind = field.kind
+            if kind == TYPENAME:
+                result[field.response_key] = typename
+                continue
+            raw = value.get(field.storage_key)
+            if kind == RAW:
+                result[field.response_key] = raw
+                continue
+            path.append(field.response_key)
+            if raw is None:
+                shaped = None
+            elif field.item_non_null:
+                shaped = self._list(raw, field, 0)
+            elif kind == LEAF:
+                shaped = raw
+            elif isinstance(raw, dict):
+                shaped = self.object(raw, field.selection)  # type: ignore[arg-type]
+            else:
+                shaped = None
+            if shaped is None or shaped is INVALID:
+                if field.non_null:
+                    if shaped is None:
+                        self._null_error(field.coordinate)
+                    path.pop()
+                    return INVALID
+                shaped = None
+            path.pop()
+            result[field.response_key] = shaped
+        return result
+
+    def _list(self, raw: Any, field: ShapeField, level: int) -> Any:
+        if not isinstance(raw, list):
+            return None
+        item_non_null = field.item_non_null[level]
+        nested = level + 1 < len(field.item_non_null)
+        path = self.path
+        items: list[Any] = []
+        for index, element in enumerate(raw):
+            path.append(index)
+            if element is None:
+                shaped = None
+            elif nested:
+                shaped = self._list(element, field, level + 1)
+            elif field.kind == LEAF:
+                shaped = element
+            elif isinstance(element, dict):
+                shaped = self.object(element, field.selection)  # type: ignore[arg-type]
+            else:
+                shaped = None
+            if shaped is None or shaped is INVALID:
+                if item_non_null:
+                    if shaped is None:
+                        self._null_error(field.coordinate)
+                    path.pop()
+                    return INVALID
+                shaped = None
+            path.pop()
+            items.append(shaped)
+        return items
