@@ -21,6 +21,7 @@ from router.composition.results import (
 )
 from router.composition.satisfiability import check_satisfiability
 from router.composition.subgraph import Subgraph, load_subgraph
+from router.composition.validate_inaccessible import validate_inaccessible
 from router.composition.validate_merged import validate_merged
 from router.composition.validate_subgraph import provided_coordinates, validate_subgraph
 
@@ -46,6 +47,7 @@ def compose(subgraphs: Sequence[SubgraphSource]) -> CompositionResult:
         return _result(None, diagnostics)
     supergraph = merge_subgraphs(loaded, diagnostics)
     validate_merged(supergraph, {s.name: provided_coordinates(s) for s in loaded}, diagnostics)
+    validate_inaccessible(supergraph, diagnostics)
     if diagnostics.errors:
         return _result(None, diagnostics)
     check_satisfiability(supergraph, diagnostics)

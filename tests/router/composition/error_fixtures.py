@@ -179,6 +179,32 @@ ERROR_CASES: dict[str, ErrorCase] = {
         ('"User.name"', '"posts"', '"people"', "posts", "author", "name"),
         "User.name",
     ),
+    "visible_field_referencing_inaccessible_type": ErrorCase(
+        _sources(
+            (
+                "a",
+                'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3",'
+                ' import: ["@inaccessible"])\n'
+                "type Query { secret: Secret } type Secret @inaccessible { code: String }",
+            ),
+        ),
+        "REFERENCED_INACCESSIBLE",
+        ('"Secret"', '"Query.secret"'),
+        "Query.secret",
+    ),
+    "type_with_only_inaccessible_fields": ErrorCase(
+        _sources(
+            (
+                "a",
+                'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3",'
+                ' import: ["@inaccessible"])\n'
+                "type Query { a: Int b: Hidden } type Hidden { x: Int @inaccessible }",
+            ),
+        ),
+        "ONLY_INACCESSIBLE_CHILDREN",
+        ('"Hidden"',),
+        "Hidden",
+    ),
 }
 
 DUPLICATE_NAMES = ErrorCase(

@@ -479,3 +479,24 @@ FEATURES["authorization_and_demand_control"] = _sources(
         """,
     ),
 )
+
+FEATURES["renamed_root_types"] = _sources(
+    (
+        "a",
+        _link("2.3", "@key")
+        + """
+        schema { query: RootQuery mutation: RootMutation }
+        type RootQuery { thing(id: ID!): Thing }
+        type RootMutation { renameThing(id: ID!, name: String!): Thing }
+        type Thing @key(fields: "id") { id: ID! name: String }
+        """,
+    ),
+    (
+        "b",
+        _link("2.3", "@key")
+        + """
+        type Query { things: [Thing!]! }
+        type Thing @key(fields: "id") { id: ID! size: Int }
+        """,
+    ),
+)
