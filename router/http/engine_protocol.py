@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from router.types import RequestContext
 
@@ -15,14 +15,17 @@ class PreparedOperation(Protocol):
     def operation_type(self) -> OperationType: ...
 
 
-class GraphQLEngine(Protocol):
-    def prepare(self, document: str, operation_name: str | None) -> PreparedOperation:
+Prepared = TypeVar("Prepared", bound=PreparedOperation)
+
+
+class GraphQLEngine(Protocol[Prepared]):
+    def prepare(self, document: str, operation_name: str | None) -> Prepared:
         """Parses, validates and plans (cached); raises ``RequestError`` for unusable documents."""
         ...
 
     async def execute(
         self,
-        prepared: PreparedOperation,
+        prepared: Prepared,
         variables: Mapping[str, Any] | None,
         context: RequestContext,
     ) -> dict[str, Any]:

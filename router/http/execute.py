@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from router.http.engine_protocol import GraphQLEngine, PreparedOperation
+from router.http.engine_protocol import GraphQLEngine, Prepared
 from router.http.graphql_request import GraphQLRequest
 from router.types import RequestContext
 
 
 async def execute_operation(
-    engine: GraphQLEngine,
-    prepared: PreparedOperation,
+    engine: GraphQLEngine[Prepared],
+    prepared: Prepared,
     request: GraphQLRequest,
     context: RequestContext,
 ) -> dict[str, Any]:

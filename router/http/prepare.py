@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from router.http.engine_protocol import GraphQLEngine, PreparedOperation
+from router.http.engine_protocol import GraphQLEngine, Prepared
 from router.http.graphql_request import GraphQLRequest
 from router.http.request_errors import bad_request
 
 
-def prepare_operation(engine: GraphQLEngine, request: GraphQLRequest) -> PreparedOperation:
+def prepare_operation(engine: GraphQLEngine[Prepared], request: GraphQLRequest) -> Prepared:
     """Raises ``RequestError`` for unusable documents and operations the method cannot carry."""
     prepared = engine.prepare(request.query, request.operation_name)
     if prepared.operation_type == "subscription":

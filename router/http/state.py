@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from starlette.requests import Request
 
@@ -17,7 +17,7 @@ STATE_KEY = "router"
 @dataclass(frozen=True, slots=True)
 class RouterState:
     config: RouterConfig
-    engine: GraphQLEngine
+    engine: GraphQLEngine[Any]
     fetcher: HttpSubgraphFetcher
     subgraph_names: tuple[str, ...]
 
