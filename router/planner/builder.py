@@ -29,6 +29,7 @@ class FetchGroupBuilder:
         self.groups: dict[int, FetchGroup] = {}
         self._entity_groups: dict[tuple[str, Path], list[FetchGroup]] = {}
         self._root_groups: dict[str, FetchGroup] = {}
+        self._indirect_hops: set[tuple[str, str, str, Path]] = set()
 
     # -- root -----------------------------------------------------------------------------
 
@@ -190,9 +191,19 @@ class FetchGroupBuilder:
         target, key = self._choose_target(group.subgraph, parent, field.name, path, provided)
         context = self.context
         selection.add_typename()
-        used = self._plan_items(
-            group, selection, parent, context.field_set_items(parent, key.selection), path, provided
-        )
+        hop = (group.subgraph, parent, field.name, path)
+        self._indirect_hops.add(hop)  # planning the key may hop again, never into this hop
+        try:
+            used = self._plan_items(
+                group,
+                selection,
+                parent,
+                context.field_set_items(parent, key.selection),
+                path,
+                provided,
+            )
+        finally:
+            self._indirect_hops.discard(hop)
         field_model = self.supergraph.types[parent].fields[field.name]
         requires = field_model.in_graphs[target].requires if field_model.in_graphs else None
         if requires is not None:
@@ -228,10 +239,26 @@ class FetchGroupBuilder:
             for key in self.supergraph.types[parent].keys_in(graph):
                 if key.resolvable and self._available(source, parent, key.selection, provided):
                     return graph, key
+        # No key the source can supply directly: fetch the key fields from elsewhere first.
+        hop = (source, parent, field_name, path)
+        if hop not in self._indirect_hops:
+            for graph in candidates:
+                for key in self.supergraph.types[parent].keys_in(graph):
+                    if key.resolvable and self._reachable(parent, key.selection):
+                        return graph, key
         raise QueryPlanningError(
             f'cannot plan "{parent}.{field_name}": no subgraph that resolves it can be reached '
-            f'from subgraph "{source}" by a key it can provide'
+            f'from subgraph "{source}"'
         )
+
+    def _reachable(self, parent: str, selection_set: ast.SelectionSetNode) -> bool:
+        """Every field of a key is resolved by some subgraph."""
+        for node in selection_set.selections:
+            if isinstance(node, ast.FieldNode) and not self.supergraph.graphs_resolving(
+                parent, node.name.value
+            ):
+                return False
+        return True
 
     def _available(
         self,
