@@ -1,0 +1,1 @@
+"""money: wallets and their transactions (owner of `Wallet` and `Transaction`; extends `User`)."""

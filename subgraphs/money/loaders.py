@@ -1,0 +1,42 @@
+"""money's DataLoader factories (one instance per request via `info.context.loaders`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from aiodataloader import DataLoader
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from subgraphs.kernel.loaders import loader_by_key, loader_grouped_by_key
+from subgraphs.money.models import Transaction, Wallet
+from subgraphs.money.services import (
+    list_transactions_by_ids,
+    list_wallets_by_ids,
+    list_wallets_by_owner_ids,
+)
+
+
+async def _fetch_wallets(session: AsyncSession, ids: Sequence[str]) -> Iterable[Wallet]:
+    return await list_wallets_by_ids(session, wallet_ids=ids)
+
+
+async def _fetch_wallets_of_owners(
+    session: AsyncSession, owner_ids: Sequence[str]
+) -> Iterable[Wallet]:
+    return await list_wallets_by_owner_ids(session, owner_ids=owner_ids)
+
+
+async def _fetch_transactions(session: AsyncSession, ids: Sequence[str]) -> Iterable[Transaction]:
+    return await list_transactions_by_ids(session, transaction_ids=ids)
+
+
+def wallet_by_id(session: AsyncSession) -> DataLoader[str, Wallet | None]:
+    return loader_by_key(session, _fetch_wallets, key=lambda wallet: wallet.id)
+
+
+def wallets_by_owner_id(session: AsyncSession) -> DataLoader[str, list[Wallet]]:
+    return loader_grouped_by_key(session, _fetch_wallets_of_owners, key=lambda w: w.owner_id)
+
+
+def transaction_by_id(session: AsyncSession) -> DataLoader[str, Transaction | None]:
+    return loader_by_key(session, _fetch_transactions, key=lambda transaction: transaction.id)
