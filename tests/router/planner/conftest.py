@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from router.operation.document import load_operation
+from router.planner import QueryPlanner, print_plan
+from router.supergraph import Supergraph, load_supergraph
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+FIXTURES = REPO_ROOT / "tests" / "router" / "fixtures"
+BENCHMARK = REPO_ROOT / "tests" / "fixtures" / "benchmark"
+
+
+@cache
+def fixture_supergraph(name: str) -> Supergraph:
+    """A fixture supergraph composed by @apollo/composition; "benchmark" is the bench graph."""
+    if name == "benchmark":
+        return load_supergraph((BENCHMARK / "supergraph.apollo.graphql").read_text())
+    return load_supergraph((FIXTURES / f"{name}.graphql").read_text())
+
+
+PlanText = Callable[..., str]
+
+
+@pytest.fixture
+def plan() -> PlanText:
+    def plan_text(fixture: str, document: str, operation_name: str | None = None) -> str:
+        supergraph = fixture_supergraph(fixture)
+        operation = load_operation(supergraph.api_schema, document, operation_name)
+        return print_plan(QueryPlanner(supergraph).plan(operation).query_plan())
+
+    return plan_text
