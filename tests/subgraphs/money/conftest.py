@@ -1,0 +1,16 @@
+"""money served over real HTTP on a migrated temp database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from subgraphs.kernel.testing import RunningSubgraph, running_subgraph
+
+
+@pytest.fixture(scope="module")
+async def money(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningSubgraph]:
+    """The money subgraph (fresh database per test module)."""
+    async with running_subgraph("money", tmp_path_factory.mktemp("money")) as running:
+        yield running
