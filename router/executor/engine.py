@@ -128,7 +128,7 @@ class QueryEngine:
         if variant.node is not None:
             await run_plan(state, variant.node)
         if prepared.introspection.present:
-            state.data.update(prepared.introspection.run(coerced))
+            state.data.update(prepared.introspection.run(inputs))
         data = Shaper(state.errors).shape_root(state.data, prepared.shape_for(values))
         response: dict[str, Any] = {"data": data}
         if state.errors:

@@ -26,7 +26,8 @@ def coerce_variables(
                 for error in coerced
             ]
         )
-    return coerced
+    # graphql-core 3.3 wraps the values (``VariableValues.coerced``); 3.2 returns the dict.
+    return dict(getattr(coerced, "coerced", coerced))
 
 
 def subgraph_variables(
