@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from graphql import GraphQLSyntaxError
 from graphql.language import ast
 
 from router.composition.fieldset import parse_field_set
@@ -61,13 +62,36 @@ class _Walker:
             return
         for merged_field in merged.fields.values():
             reachable = self._reachable_graphs(merged, graph)
-            resolvers = [g for g in self._resolvers(merged, merged_field) if g in reachable]
+            candidates = [g for g in self._resolvers(merged, merged_field) if g in reachable]
+            resolvers = [
+                g for g in candidates if self._requirements_met(merged, merged_field, g, reachable)
+            ]
             field_path = [*path, merged_field.name]
             if not resolvers:
-                self._report(merged, merged_field, graph, field_path)
+                self._report(merged, merged_field, graph, field_path, set(candidates))
                 continue
             for resolver in resolvers:
                 self._visit(_named(merged_field.type), resolver, field_path)
+
+    def _requirements_met(
+        self, merged: MergedType, merged_field: Field, resolver: str, reachable: set[str]
+    ) -> bool:
+        """The top-level fields a @requires needs can be fetched from somewhere reachable."""
+        source = merged_field.sources.get(resolver)
+        if source is None or not source.requires:
+            return True
+        try:
+            selection_set = parse_field_set(source.requires)
+        except GraphQLSyntaxError:
+            return False
+        available = reachable | self._reachable_graphs(merged, resolver)
+        for selection in selection_set.selections:
+            if not isinstance(selection, ast.FieldNode) or selection.name.value == "__typename":
+                continue
+            required = merged.fields.get(selection.name.value)
+            if required is None or not available & set(_resolving_graphs(required)):
+                return False
+        return True
 
     def _resolvers(self, merged: MergedType, merged_field: Field) -> list[str]:
         if not merged_field.from_interface_object:
@@ -115,7 +139,7 @@ class _Walker:
     def _key_available(self, merged: MergedType, fields: str, graphs: set[str]) -> bool:
         try:
             selection_set = parse_field_set(fields)
-        except Exception:  # an invalid key was already reported by the subgraph checks
+        except GraphQLSyntaxError:  # an invalid key was already reported by subgraph checks
             return False
         for selection in selection_set.selections:
             if not isinstance(selection, ast.FieldNode) or selection.name.value == "__typename":
@@ -125,35 +149,63 @@ class _Walker:
                 return False
         return True
 
-    def _report(self, merged: MergedType, merged_field: Field, graph: str, path: list[str]) -> None:
+    def _report(
+        self,
+        merged: MergedType,
+        merged_field: Field,
+        graph: str,
+        path: list[str],
+        reachable_resolvers: set[str],
+    ) -> None:
         coordinate = f"{merged.name}.{merged_field.name}"
         if coordinate in self.reported:
             return
         self.reported.add(coordinate)
-        reasons = [f'- from subgraph "{graph}": cannot find field "{coordinate}".']
+        local_reason = self._local_reason(coordinate, merged_field, graph)
+        reasons = [f'- from subgraph "{graph}":', f"  - {local_reason}"]
         for resolver in self._resolvers(merged, merged_field):
-            target = self._jump_targets(merged).get(resolver)
-            has_key = target is not None and any(key.resolvable for key in target.keys)
-            reasons.append(
-                f'- subgraph "{resolver}" resolves "{coordinate}" but '
-                + (
-                    "its @key fields cannot be obtained from the subgraphs reachable from "
-                    f'"{graph}".'
-                    if has_key
-                    else f'has no resolvable @key on "{merged.name}" to jump to it.'
-                )
+            if resolver == graph:
+                continue
+            reason = (
+                f'cannot satisfy @requires conditions on field "{coordinate}" in subgraph '
+                f'"{resolver}".'
+                if resolver in reachable_resolvers
+                else f'cannot move to subgraph "{resolver}", which has field "{coordinate}", '
+                + self._jump_failure(merged, resolver)
             )
+            reasons.append(f"  - {reason}")
         self.diagnostics.error(
             "SATISFIABILITY_ERROR",
             "The following supergraph API query:\n"
             + _query_text(path)
             + "\ncannot be satisfied by the subgraphs because:\n"
             + "\n".join(reasons)
-            + f'\nAdd a resolvable @key for "{merged.name}" to a subgraph resolving the field, or '
-            f'resolve the field in subgraph "{graph}".',
+            + f'\nAdd a resolvable @key for "{merged.name}" to a subgraph resolving the field '
+            f'(with key fields that subgraph "{graph}" can provide), or resolve the field in '
+            f'subgraph "{graph}".',
             subgraph=graph,
             coordinate=coordinate,
         )
+
+    @staticmethod
+    def _local_reason(coordinate: str, merged_field: Field, graph: str) -> str:
+        source = merged_field.sources.get(graph)
+        if source is not None and source.external:
+            return f'field "{coordinate}" is not resolvable because marked @external.'
+        return f'cannot find field "{coordinate}".'
+
+    def _jump_failure(self, merged: MergedType, resolver: str) -> str:
+        target = self._jump_targets(merged).get(resolver)
+        if target is None or not target.keys:
+            return f'because type "{merged.name}" has no @key defined in subgraph "{resolver}".'
+        if not any(key.resolvable for key in target.keys):
+            return (
+                f'because none of the @key defined on type "{merged.name}" in subgraph '
+                f'"{resolver}" are resolvable (they are all declared with their "resolvable" '
+                "argument set to false)."
+            )
+        keys = ", ".join(f'@key(fields: "{key.fields}")' for key in target.keys if key.resolvable)
+        return f"because the fields of its {keys} cannot be obtained first."
 
 
 def _resolving_graphs(merged_field: Field) -> list[str]:
