@@ -51,7 +51,10 @@ class SubSelection:
     def add_typename(self) -> None:
         """Select ``__typename`` first, where plan readers expect it."""
         if "__typename" not in self.items:
-            self.items = {"__typename": SubField("__typename", "__typename", (), None), **self.items}
+            self.items = {
+                "__typename": SubField("__typename", "__typename", (), None),
+                **self.items,
+            }
 
     def fragment(self, type_condition: str) -> SubSelection:
         slot = "... on " + type_condition
