@@ -1,0 +1,1 @@
+"""media: videos and their metadata (owner of the `Video` entity; extends `User` with `videos`)."""

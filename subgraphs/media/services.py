@@ -1,0 +1,168 @@
+"""media's business logic. Functions take the session, never commit, never import Strawberry."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from subgraphs.kernel.db import utcnow
+from subgraphs.kernel.pagination import Page
+from subgraphs.media.errors import (
+    InvalidDescription,
+    InvalidTitle,
+    InvalidUserId,
+    InvalidVisibility,
+    NothingToUpdate,
+    VideoNotFound,
+)
+from subgraphs.media.models import Video, VideoStatus, VideoVisibility
+from subgraphs.media.newest_first import paginate_newest_first, paginate_newest_first_by_parent
+
+MAX_TITLE = 200
+MAX_DESCRIPTION = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class Unchanged:
+    """Marks an update field the caller did not give."""
+
+
+UNCHANGED = Unchanged()
+
+
+def parse_user_id(raw: str, *, field: str) -> str:
+    """The canonical form of a user id (a UUID), or BAD_USER_INPUT naming `field`."""
+    try:
+        return str(uuid.UUID(raw.strip()))
+    except ValueError as exc:
+        raise InvalidUserId(field) from exc
+
+
+def normalise_title(raw: str | None) -> str:
+    title = (raw or "").strip()
+    if not title:
+        raise InvalidTitle("it must not be empty")
+    if len(title) > MAX_TITLE:
+        raise InvalidTitle(f"it must be at most {MAX_TITLE} characters")
+    return title
+
+
+def normalise_description(raw: str | None) -> str:
+    description = (raw or "").strip()
+    if len(description) > MAX_DESCRIPTION:
+        raise InvalidDescription(f"it must be at most {MAX_DESCRIPTION} characters")
+    return description
+
+
+async def get_video(session: AsyncSession, *, video_id: str) -> Video | None:
+    return await session.get(Video, video_id)
+
+
+async def list_videos_by_ids(session: AsyncSession, *, video_ids: Sequence[str]) -> Iterable[Video]:
+    return await session.scalars(select(Video).where(Video.id.in_(video_ids)))
+
+
+async def list_public_videos(
+    session: AsyncSession, *, first: int | None, after: str | None
+) -> Page[Video]:
+    """PUBLIC, READY videos, newest first."""
+    statement = select(Video).where(
+        Video.visibility == VideoVisibility.PUBLIC, Video.status == VideoStatus.READY
+    )
+    return await paginate_newest_first(
+        session,
+        statement,
+        first=first,
+        after=after,
+        at_column=Video.created_at,
+        id_column=Video.id,
+    )
+
+
+async def list_videos_of_owners(
+    session: AsyncSession,
+    *,
+    owner_ids: Sequence[str],
+    first: int | None,
+    after: str | None,
+    listed_only: bool,
+) -> dict[str, Page[Video]]:
+    """Each owner's videos newest first, one SELECT for all owners; `listed_only` keeps only
+    what other people may see in a list (PUBLIC and READY)."""
+    return await paginate_newest_first_by_parent(
+        session,
+        Video,
+        parent_column=Video.owner_id,
+        parent_ids=owner_ids,
+        first=first,
+        after=after,
+        at_column=Video.created_at,
+        id_column=Video.id,
+        extra_filters=(
+            (Video.visibility == VideoVisibility.PUBLIC, Video.status == VideoStatus.READY)
+            if listed_only
+            else ()
+        ),
+    )
+
+
+async def create_video(
+    session: AsyncSession,
+    *,
+    owner_id: str,
+    title: str,
+    description: str | None,
+    visibility: VideoVisibility,
+    video_id: str | None = None,
+    status: VideoStatus = VideoStatus.UPLOADED,
+    duration_seconds: int | None = None,
+) -> Video:
+    """A freshly uploaded video (status UPLOADED unless seeding says otherwise)."""
+    video = Video(
+        owner_id=parse_user_id(owner_id, field="ownerId"),
+        title=normalise_title(title),
+        description=normalise_description(description),
+        visibility=visibility,
+        status=status,
+        duration_seconds=duration_seconds,
+    )
+    if video_id is not None:
+        video.id = video_id
+    session.add(video)
+    await session.flush()
+    return video
+
+
+async def update_video(
+    session: AsyncSession,
+    *,
+    video_id: str,
+    title: str | Unchanged | None = UNCHANGED,
+    description: str | Unchanged | None = UNCHANGED,
+    visibility: VideoVisibility | Unchanged | None = UNCHANGED,
+) -> Video:
+    """Change the given fields (a null description clears it); NOT_FOUND for an unknown id."""
+    if all(isinstance(value, Unchanged) for value in (title, description, visibility)):
+        raise NothingToUpdate()
+    new_title = None if isinstance(title, Unchanged) else normalise_title(title)
+    new_description = (
+        None if isinstance(description, Unchanged) else normalise_description(description)
+    )
+    if visibility is None:
+        raise InvalidVisibility()
+    video = await get_video(session, video_id=video_id)
+    if video is None:
+        raise VideoNotFound(video_id)
+    if new_title is not None:
+        video.title = new_title
+    if new_description is not None:
+        video.description = new_description
+    if not isinstance(visibility, Unchanged):
+        video.visibility = visibility
+    video.updated_at = utcnow()
+    await session.flush()
+    return video
