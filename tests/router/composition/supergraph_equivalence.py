@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import tempfile
 from collections import Counter
@@ -20,6 +21,12 @@ COMPOSE_SCRIPT = REPO_ROOT / "tools" / "node" / "compose.mjs"
 
 def apollo_compose(subgraphs: Sequence[SubgraphSource]) -> tuple[str | None, list[str]]:
     """Compose with @apollo/composition: (supergraph SDL, []) or (None, ["CODE: message"])."""
+    supergraph, errors = _apollo_compose(tuple(subgraphs))
+    return supergraph, list(errors)
+
+
+@functools.cache
+def _apollo_compose(subgraphs: tuple[SubgraphSource, ...]) -> tuple[str | None, tuple[str, ...]]:
     with tempfile.TemporaryDirectory() as directory:
         arguments = []
         for source in subgraphs:
@@ -38,8 +45,8 @@ def apollo_compose(subgraphs: Sequence[SubgraphSource]) -> tuple[str | None, lis
         if not errors and "Syntax Error" in completed.stderr:
             # compose.mjs parses each SDL before composing: graphql-js threw on this one.
             errors = ["INVALID_GRAPHQL: " + completed.stderr.strip().splitlines()[-1]]
-        return None, errors
-    return completed.stdout, []
+        return None, tuple(errors)
+    return completed.stdout, ()
 
 
 def supergraph_shape(sdl: str) -> dict[str, Any]:
