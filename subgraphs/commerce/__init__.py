@@ -1,0 +1,1 @@
+"""commerce: sellers, products, orders (owns `Seller`, `Product`, `Order`; extends `User`)."""

@@ -1,0 +1,54 @@
+"""commerce's DataLoader factories (one instance per request via `info.context.loaders`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from aiodataloader import DataLoader
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from subgraphs.commerce import services
+from subgraphs.commerce.models import Order, OrderLine, Product, Seller
+from subgraphs.kernel.loaders import loader_by_key, loader_grouped_by_key
+
+
+async def _fetch_sellers(session: AsyncSession, ids: Sequence[str]) -> Iterable[Seller]:
+    return await services.list_sellers_by_ids(session, seller_ids=ids)
+
+
+async def _fetch_sellers_of_users(
+    session: AsyncSession, user_ids: Sequence[str]
+) -> Iterable[Seller]:
+    return await services.list_sellers_by_user_ids(session, user_ids=user_ids)
+
+
+async def _fetch_products(session: AsyncSession, ids: Sequence[str]) -> Iterable[Product]:
+    return await services.list_products_by_ids(session, product_ids=ids)
+
+
+async def _fetch_orders(session: AsyncSession, ids: Sequence[str]) -> Iterable[Order]:
+    return await services.list_orders_by_ids(session, order_ids=ids)
+
+
+async def _fetch_lines(session: AsyncSession, order_ids: Sequence[str]) -> Iterable[OrderLine]:
+    return await services.list_lines_by_order_ids(session, order_ids=order_ids)
+
+
+def seller_by_id(session: AsyncSession) -> DataLoader[str, Seller | None]:
+    return loader_by_key(session, _fetch_sellers, key=lambda seller: seller.id)
+
+
+def seller_by_user_id(session: AsyncSession) -> DataLoader[str, Seller | None]:
+    return loader_by_key(session, _fetch_sellers_of_users, key=lambda seller: seller.user_id)
+
+
+def product_by_id(session: AsyncSession) -> DataLoader[str, Product | None]:
+    return loader_by_key(session, _fetch_products, key=lambda product: product.id)
+
+
+def order_by_id(session: AsyncSession) -> DataLoader[str, Order | None]:
+    return loader_by_key(session, _fetch_orders, key=lambda order: order.id)
+
+
+def lines_by_order_id(session: AsyncSession) -> DataLoader[str, list[OrderLine]]:
+    return loader_grouped_by_key(session, _fetch_lines, key=lambda line: line.order_id)
