@@ -40,6 +40,10 @@ def export_subgraph_sdl(name: str) -> str:
             f"subgraph '{name}': module {module_name} not found; every subgraph is a package "
             f"subgraphs/{name}/ whose schema.py exposes `schema` (a strawberry.federation.Schema)"
         ) from error
+    except Exception as error:  # a broken subgraph must not hide the state of the others
+        raise SubgraphExportError(
+            f"subgraph '{name}': importing {module_name} failed: {type(error).__name__}: {error}"
+        ) from error
     schema = getattr(module, "schema", None)
     if schema is None:
         raise SubgraphExportError(f"subgraph '{name}': {module_name} has no `schema` object")

@@ -6,7 +6,8 @@ directive and type definition sorted by name, type-level directives one per line
 
 from __future__ import annotations
 
-from graphql import print_ast
+from graphql import StringValueNode, print_ast
+from graphql.language.block_string import is_printable_as_block_string
 from graphql.language.print_string import print_string
 
 from router.composition.carried_directives import COST_SPEC_URL, SPEC_URLS, used_features
@@ -263,10 +264,8 @@ def _deprecation(reason: str | None) -> list[str]:
 
 
 def _description(description: str | None, indent: str) -> str:
+    """Printed like graphql-js: a block string, on several lines when long or multi-line."""
     if not description:
         return ""
-    if "\n" not in description and '"""' not in description:
-        return f'{indent}"""{description}"""\n'
-    escaped = description.replace('"""', '\\"""')
-    body = "\n".join(f"{indent}{line}" if line else "" for line in escaped.split("\n"))
-    return f'{indent}"""\n{body}\n{indent}"""\n'
+    node = StringValueNode(value=description, block=is_printable_as_block_string(description))
+    return indent + print_ast(node).replace("\n", "\n" + indent) + "\n"
