@@ -122,6 +122,7 @@ async def create_video(
     duration_seconds: int | None = None,
 ) -> Video:
     """A freshly uploaded video (status UPLOADED unless seeding says otherwise)."""
+    now = utcnow()
     video = Video(
         owner_id=parse_user_id(owner_id, field="ownerId"),
         title=normalise_title(title),
@@ -129,6 +130,8 @@ async def create_video(
         visibility=visibility,
         status=status,
         duration_seconds=duration_seconds,
+        created_at=now,
+        updated_at=now,
     )
     if video_id is not None:
         video.id = video_id

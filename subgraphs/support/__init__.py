@@ -1,0 +1,1 @@
+"""support: customer tickets (owner of the `Ticket` entity; extends `User` with `tickets`)."""

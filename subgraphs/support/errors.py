@@ -1,0 +1,35 @@
+"""support's domain errors."""
+
+from __future__ import annotations
+
+from subgraphs.kernel.errors import BadUserInput, Conflict, NotFound
+from subgraphs.support.models import TicketStatus
+
+
+class InvalidId(BadUserInput):
+    def __init__(self, field: str) -> None:
+        super().__init__(f"{field} must be an id (a UUID).", field=field)
+
+
+class InvalidSubject(BadUserInput):
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Invalid subject: {reason}.", field="subject")
+
+
+class InvalidBody(BadUserInput):
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Invalid body: {reason}.", field="body")
+
+
+class TicketNotFound(NotFound):
+    def __init__(self, ticket_id: str) -> None:
+        super().__init__(f"There is no ticket {ticket_id}.", field="ticketId")
+
+
+class IllegalStatusChange(Conflict):
+    def __init__(self, current: TicketStatus, wanted: TicketStatus) -> None:
+        super().__init__(
+            f"A ticket that is {current.value} cannot move to {wanted.value}.",
+            field="status",
+            currentStatus=current.value,
+        )

@@ -1,0 +1,26 @@
+"""support's GraphQL input types."""
+
+from __future__ import annotations
+
+import strawberry
+
+from subgraphs.support.enums import TicketPriority, TicketStatus
+
+
+@strawberry.input
+class OpenTicketInput:
+    requester_id: strawberry.ID = strawberry.field(
+        description="The complaining user's id (until sign-in exists, the caller states it)."
+    )
+    subject: str = strawberry.field(description="1 to 200 characters after trimming.")
+    body: str = strawberry.field(description="1 to 10000 characters after trimming.")
+    priority: TicketPriority = TicketPriority.NORMAL
+    order_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The order the complaint is about, if any."
+    )
+
+
+@strawberry.input
+class UpdateTicketStatusInput:
+    ticket_id: strawberry.ID
+    status: TicketStatus

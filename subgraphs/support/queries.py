@@ -1,0 +1,34 @@
+"""support's root query fields (thin: decode arguments, call a loader or service, map)."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from subgraphs.kernel.context import SubgraphContext
+from subgraphs.kernel.pagination import Connection
+from subgraphs.support import services
+from subgraphs.support.enums import TicketStatus
+from subgraphs.support.loaders import ticket_by_id
+from subgraphs.support.types import Ticket
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="A ticket by id, or null when there is none.")
+    async def ticket(self, info: Info[SubgraphContext, None], id: strawberry.ID) -> Ticket | None:
+        found = await info.context.loaders.get(ticket_by_id).load(str(id))
+        return Ticket.from_model(found) if found is not None else None
+
+    @strawberry.field(description="Every ticket, or those in `status`, newest first.")
+    async def tickets(
+        self,
+        info: Info[SubgraphContext, None],
+        first: int | None = None,
+        after: str | None = None,
+        status: TicketStatus | None = None,
+    ) -> Connection[Ticket]:
+        page = await services.list_tickets(
+            info.context.session, status=status, first=first, after=after
+        )
+        return Connection.from_page(page, Ticket.from_model)

@@ -1,0 +1,146 @@
+"""support's business logic. Functions take the session, never commit, never import Strawberry."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from subgraphs.kernel.db import utcnow
+from subgraphs.kernel.pagination import Page
+from subgraphs.support.errors import (
+    IllegalStatusChange,
+    InvalidBody,
+    InvalidId,
+    InvalidSubject,
+    TicketNotFound,
+)
+from subgraphs.support.models import Ticket, TicketPriority, TicketStatus
+from subgraphs.support.newest_first import paginate_newest_first, paginate_newest_first_by_parent
+from subgraphs.support.transitions import can_move
+
+MAX_SUBJECT = 200
+MAX_BODY = 10_000
+
+
+def parse_id(raw: str, *, field: str) -> str:
+    """The canonical form of an id from another subgraph (a UUID), or BAD_USER_INPUT."""
+    try:
+        return str(uuid.UUID(raw.strip()))
+    except ValueError as exc:
+        raise InvalidId(field) from exc
+
+
+def normalise_subject(raw: str) -> str:
+    subject = raw.strip()
+    if not subject:
+        raise InvalidSubject("it must not be empty")
+    if len(subject) > MAX_SUBJECT:
+        raise InvalidSubject(f"it must be at most {MAX_SUBJECT} characters")
+    return subject
+
+
+def normalise_body(raw: str) -> str:
+    body = raw.strip()
+    if not body:
+        raise InvalidBody("it must not be empty")
+    if len(body) > MAX_BODY:
+        raise InvalidBody(f"it must be at most {MAX_BODY} characters")
+    return body
+
+
+async def get_ticket(session: AsyncSession, *, ticket_id: str) -> Ticket | None:
+    return await session.get(Ticket, ticket_id)
+
+
+async def list_tickets_by_ids(
+    session: AsyncSession, *, ticket_ids: Sequence[str]
+) -> Iterable[Ticket]:
+    return await session.scalars(select(Ticket).where(Ticket.id.in_(ticket_ids)))
+
+
+async def list_tickets(
+    session: AsyncSession,
+    *,
+    status: TicketStatus | None,
+    first: int | None,
+    after: str | None,
+) -> Page[Ticket]:
+    """Every ticket (or those in `status`), newest first."""
+    statement = select(Ticket)
+    if status is not None:
+        statement = statement.where(Ticket.status == status)
+    return await paginate_newest_first(
+        session,
+        statement,
+        first=first,
+        after=after,
+        at_column=Ticket.created_at,
+        id_column=Ticket.id,
+    )
+
+
+async def list_tickets_of_requesters(
+    session: AsyncSession,
+    *,
+    requester_ids: Sequence[str],
+    first: int | None,
+    after: str | None,
+) -> dict[str, Page[Ticket]]:
+    """Each requester's tickets newest first, one SELECT for all requesters."""
+    return await paginate_newest_first_by_parent(
+        session,
+        Ticket,
+        parent_column=Ticket.requester_id,
+        parent_ids=requester_ids,
+        first=first,
+        after=after,
+        at_column=Ticket.created_at,
+        id_column=Ticket.id,
+    )
+
+
+async def open_ticket(
+    session: AsyncSession,
+    *,
+    requester_id: str,
+    subject: str,
+    body: str,
+    priority: TicketPriority = TicketPriority.NORMAL,
+    order_id: str | None = None,
+    ticket_id: str | None = None,
+) -> Ticket:
+    """A new OPEN ticket, optionally about one of commerce's orders."""
+    now = utcnow()
+    ticket = Ticket(
+        requester_id=parse_id(requester_id, field="requesterId"),
+        order_id=parse_id(order_id, field="orderId") if order_id is not None else None,
+        subject=normalise_subject(subject),
+        body=normalise_body(body),
+        priority=priority,
+        status=TicketStatus.OPEN,
+        created_at=now,
+        updated_at=now,
+    )
+    if ticket_id is not None:
+        ticket.id = ticket_id
+    session.add(ticket)
+    await session.flush()
+    return ticket
+
+
+async def update_ticket_status(
+    session: AsyncSession, *, ticket_id: str, status: TicketStatus
+) -> Ticket:
+    """Move a ticket along the workflow; CONFLICT when `ALLOWED_TRANSITIONS` forbids it."""
+    ticket = await get_ticket(session, ticket_id=ticket_id)
+    if ticket is None:
+        raise TicketNotFound(ticket_id)
+    if not can_move(ticket.status, status):
+        raise IllegalStatusChange(ticket.status, status)
+    ticket.status = status
+    ticket.updated_at = utcnow()
+    await session.flush()
+    return ticket
