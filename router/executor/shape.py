@@ -131,7 +131,7 @@ class ShapeCompiler:
                 field_type = inner.of_type if isinstance(inner, GraphQLNonNull) else inner
             storage = self.context.storage_key(field)
             if is_composite_type(field_type):
-                child = self.compile(field_type.name, children)  # type: ignore[union-attr]
+                child = self.compile(field_type.name, children)
                 kind = COMPOSITE
             else:
                 child, kind = None, LEAF
@@ -159,7 +159,7 @@ class Shaper:
 
     def shape_root(self, data: dict[str, Any], selection: ShapeSelection) -> dict[str, Any] | None:
         result = self.object(data, selection)
-        return None if result is INVALID else result  # type: ignore[return-value]
+        return None if result is INVALID else result
 
     def _null_error(self, coordinate: str) -> None:
         path = list(self.path)

@@ -27,7 +27,8 @@ def coerce_variables(
             ]
         )
     # graphql-core 3.3 wraps the values (``VariableValues.coerced``); 3.2 returns the dict.
-    return dict(getattr(coerced, "coerced", coerced))
+    values: Any = getattr(coerced, "coerced", coerced)
+    return dict(values)
 
 
 def subgraph_variables(

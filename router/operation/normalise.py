@@ -65,6 +65,7 @@ def condition_variables(operation: ClientOperation) -> tuple[str, ...]:
                 if name not in seen and name in operation.fragments:
                     walk(operation.fragments[name].selection_set, seen | {name})
             else:
+                assert isinstance(selection, ast.FieldNode | ast.InlineFragmentNode)
                 walk(selection.selection_set, seen)
 
     walk(operation.operation.selection_set, set())
@@ -157,7 +158,7 @@ class _Normaliser:
             return True
         condition = self.schema.type_map[type_condition]
         if isinstance(parent, GraphQLObjectType) and is_abstract_type(condition):
-            return self.schema.is_sub_type(condition, parent)  # type: ignore[arg-type]
+            return self.schema.is_sub_type(condition, parent)
         return False
 
     def _field(
@@ -172,11 +173,7 @@ class _Normaliser:
             return Field(key, name, tuple(node.arguments or ()), None, None)
         definition = parent.fields[name]  # type: ignore[union-attr]
         named = get_named_type(definition.type)
-        selections = (
-            self.selections(named, children)  # type: ignore[arg-type]
-            if is_composite_type(named)
-            else None
-        )
+        selections = self.selections(named, children) if is_composite_type(named) else None
         return Field(key, name, tuple(node.arguments or ()), named.name, selections)
 
 

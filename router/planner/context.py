@@ -5,9 +5,12 @@ from __future__ import annotations
 from functools import cached_property
 
 from graphql import (
+    GraphQLField,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
     get_named_type,
     is_composite_type,
 )
@@ -50,12 +53,18 @@ class PlanningContext:
         model = self.supergraph.types.get(type_name)
         return model.kind if model is not None else "leaf"
 
+    def field(self, parent: str, field_name: str) -> GraphQLField:
+        named = self.schema.type_map[parent]
+        assert isinstance(named, GraphQLObjectType | GraphQLInterfaceType)
+        field: GraphQLField = named.fields[field_name]
+        return field
+
     def field_type_name(self, parent: str, field_name: str) -> str:
-        named = get_named_type(self.schema.type_map[parent].fields[field_name].type)  # type: ignore[union-attr]
-        return named.name
+        name: str = get_named_type(self.field(parent, field_name).type).name
+        return name
 
     def list_depth(self, parent: str, field_name: str) -> int:
-        field_type = self.schema.type_map[parent].fields[field_name].type  # type: ignore[union-attr]
+        field_type: GraphQLOutputType = self.field(parent, field_name).type
         depth = 0
         while isinstance(field_type, GraphQLNonNull | GraphQLList):
             if isinstance(field_type, GraphQLList):
@@ -98,11 +107,11 @@ class PlanningContext:
             if name == "__typename":
                 items.append(Field(name, name, (), None, None))
                 continue
-            named = get_named_type(self.schema.type_map[parent].fields[name].type)  # type: ignore[union-attr]
+            type_name = self.field_type_name(parent, name)
             children = (
-                self.field_set_items(named.name, node.selection_set) if node.selection_set else None
+                self.field_set_items(type_name, node.selection_set) if node.selection_set else None
             )
-            items.append(Field(name, name, tuple(node.arguments or ()), named.name, children))
+            items.append(Field(name, name, tuple(node.arguments or ()), type_name, children))
         return tuple(items)
 
 

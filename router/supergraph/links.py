@@ -62,7 +62,8 @@ def _read_link(directive: ast.DirectiveNode) -> LinkedSpec:
         raise SupergraphError(f"unrecognised @link url {url!r}")
     name = match.group("name")
     imports: dict[str, str] = {}
-    for item in arguments.get("import") or ():
+    raw_imports = arguments.get("import")
+    for item in raw_imports if isinstance(raw_imports, list) else ():
         if isinstance(item, str):
             imports[item] = item
         elif isinstance(item, dict) and "name" in item:
