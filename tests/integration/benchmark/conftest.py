@@ -11,10 +11,7 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from router.config import RouterConfig  # noqa: E402
-from router.http.app import create_router_app  # noqa: E402
-from tests.fixtures.benchmark.data import FIXTURE_DIR  # noqa: E402
-from tests.fixtures.benchmark.loopback import LoopbackServer, start_loopback_server  # noqa: E402
+from tests.fixtures.benchmark.loopback import LoopbackServer  # noqa: E402
 from tests.fixtures.benchmark.subgraph_servers import (  # noqa: E402
     graphql_urls,
     start_benchmark_subgraphs,
@@ -23,8 +20,7 @@ from tests.integration.benchmark.reference_gateway import (  # noqa: E402
     start_apollo_gateway,
     stop_process,
 )
-
-SUPERGRAPH_PATH = FIXTURE_DIR / "supergraph.apollo.graphql"
+from tests.integration.benchmark.router_server import SUPERGRAPH_PATH, start_router  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -38,15 +34,6 @@ async def benchmark_subgraphs() -> AsyncIterator[dict[str, LoopbackServer]]:
 @pytest.fixture(scope="session")
 def subgraph_urls(benchmark_subgraphs: dict[str, LoopbackServer]) -> dict[str, str]:
     return graphql_urls(benchmark_subgraphs)
-
-
-async def start_router(subgraph_urls: dict[str, str]) -> LoopbackServer:
-    app = create_router_app(
-        SUPERGRAPH_PATH.read_text(),
-        subgraph_urls=subgraph_urls,
-        config=RouterConfig(health_probe_timeout_seconds=1.0),
-    )
-    return await start_loopback_server(app)
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tests.fixtures.benchmark.loopback import start_loopback_server, unused_loopback_port
 from tests.fixtures.benchmark.subgraph_servers import subgraph_app
-from tests.integration.benchmark.conftest import SUPERGRAPH_PATH
 from tests.integration.benchmark.graphql_client import post_graphql
+from tests.integration.benchmark.router_server import SUPERGRAPH_PATH
 
 EHB = str(Path(sys.executable).with_name("ehb"))
 READY_TIMEOUT_SECONDS = 30.0

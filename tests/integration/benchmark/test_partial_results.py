@@ -8,8 +8,8 @@ import pytest
 
 from tests.fixtures.benchmark.loopback import LoopbackServer, start_loopback_server
 from tests.fixtures.benchmark.subgraph_servers import subgraph_app
-from tests.integration.benchmark.conftest import start_router
 from tests.integration.benchmark.graphql_client import post_graphql
+from tests.integration.benchmark.router_server import start_router
 
 QUERY = """
 {

@@ -8,10 +8,10 @@ import aiohttp
 import pytest
 
 from tests.fixtures.benchmark.loopback import start_loopback_server
-from tests.integration.benchmark.conftest import SUPERGRAPH_PATH, start_router
 from tests.integration.benchmark.failing_inventory import FAILURE_MESSAGE, failing_inventory_app
 from tests.integration.benchmark.graphql_client import post_graphql
 from tests.integration.benchmark.reference_gateway import start_apollo_gateway, stop_process
+from tests.integration.benchmark.router_server import SUPERGRAPH_PATH, start_router
 
 pytestmark = pytest.mark.npm
 

@@ -1,11 +1,9 @@
 import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
 import pytest
-from starlette.applications import Starlette
 
 # The shared test fixtures live in tests/fixtures/ and are imported as `tests.fixtures...`.
 REPO_ROOT = str(Path(__file__).resolve().parents[3])
@@ -13,41 +11,17 @@ if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
 from router.config import RouterConfig  # noqa: E402
-from router.http.routes import router_routes  # noqa: E402
-from router.http.state import STATE_KEY, RouterState  # noqa: E402
-from router.transport import HttpSubgraphFetcher, create_subgraph_session  # noqa: E402
 from tests.fixtures.benchmark.loopback import (  # noqa: E402
     LoopbackServer,
     start_loopback_server,
     unused_loopback_port,
 )
 from tests.fixtures.benchmark.subgraph_servers import subgraph_app  # noqa: E402
-from tests.router.http.graphql_core_engine import GraphQLCoreEngine  # noqa: E402
-
-MAX_REQUEST_BYTES = 2_000
-DOWN_SUBGRAPH = "inventory"
-
-
-def pipeline_app(subgraph_urls: dict[str, str], config: RouterConfig) -> Starlette:
-    """The router's real routes and pipeline around the graphql-core engine."""
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, RouterState]]:
-        session = create_subgraph_session(config)
-        fetcher = HttpSubgraphFetcher(
-            session, subgraph_urls, timeout_seconds=config.subgraph_timeout_seconds
-        )
-        yield {
-            STATE_KEY: RouterState(
-                config=config,
-                engine=GraphQLCoreEngine(),
-                fetcher=fetcher,
-                subgraph_names=tuple(subgraph_urls),
-            )
-        }
-        await session.close()
-
-    return Starlette(routes=router_routes(), lifespan=lifespan)
+from tests.router.http.pipeline_app import (  # noqa: E402
+    DOWN_SUBGRAPH,
+    MAX_REQUEST_BYTES,
+    pipeline_app,
+)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import aiohttp
 import orjson
 import pytest
 
-from tests.router.http.conftest import MAX_REQUEST_BYTES
+from tests.router.http.pipeline_app import MAX_REQUEST_BYTES
 
 JSON = "application/json"
 GRAPHQL_JSON = "application/graphql-response+json"

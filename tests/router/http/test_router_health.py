@@ -3,7 +3,7 @@
 import aiohttp
 import orjson
 
-from tests.router.http.conftest import DOWN_SUBGRAPH
+from tests.router.http.pipeline_app import DOWN_SUBGRAPH
 
 
 async def test_health_is_200_and_reports_a_down_subgraph_with_a_reason(
