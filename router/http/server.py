@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -65,6 +66,9 @@ def serve_router(
     except ValueError as error:
         _exit_unusable(f"invalid router setting: {error}")
 
+    # The supergraph and API schema are long-lived: keep the cyclic GC from re-scanning them.
+    gc.collect()
+    gc.freeze()
     server = _GracefulServer(
         uvicorn.Config(
             app,
