@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from sqlalchemy import MetaData, text
@@ -59,6 +60,14 @@ class _GraphQLEndpoint:
                 await context.session.close()
 
 
+def installed_version() -> str:
+    """The installed `ehb5` distribution's version (reported by `GET /health`)."""
+    try:
+        return version("ehb5")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
 def _require_kernel_extensions(name: str, schema: Schema) -> None:
     missing = [ext.__name__ for ext in KERNEL_EXTENSIONS if ext not in schema.extensions]
     if missing:
@@ -88,6 +97,7 @@ def create_subgraph_app(
     quiet_strawberry_error_log()
     settings = settings or Settings()
     database_url = settings.database_url(name)
+    running_version = installed_version()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -98,7 +108,7 @@ def create_subgraph_app(
             await app.state.database.dispose()
 
     async def health(_: Request) -> Response:
-        return JSONResponse({"status": "pass", "subgraph": name})
+        return JSONResponse({"status": "pass", "subgraph": name, "version": running_version})
 
     async def ready(request: Request) -> Response:
         database: Database = request.app.state.database
