@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from graphql import GraphQLError, build_ast_schema, parse, validate_schema
+
 from router.composition.federation_spec import graph_enum_value
 from router.composition.merge import merge_subgraphs
 from router.composition.printer import print_supergraph
@@ -53,7 +55,22 @@ def compose(subgraphs: Sequence[SubgraphSource]) -> CompositionResult:
     check_satisfiability(supergraph, diagnostics)
     if diagnostics.errors:
         return _result(None, diagnostics)
-    return _result(print_supergraph(supergraph), diagnostics)
+    supergraph_sdl = print_supergraph(supergraph)
+    _check_printed_schema(supergraph_sdl, diagnostics)
+    return _result(None if diagnostics.errors else supergraph_sdl, diagnostics)
+
+
+def _check_printed_schema(supergraph_sdl: str, diagnostics: Diagnostics) -> None:
+    """A last safety net: whatever the rules above missed, never emit an invalid schema."""
+    try:
+        problems = validate_schema(build_ast_schema(parse(supergraph_sdl)))
+    except (GraphQLError, TypeError) as error:
+        problems = [GraphQLError(str(error))]
+    for problem in problems:
+        diagnostics.error(
+            "INVALID_GRAPHQL",
+            f"The composed supergraph is not a valid GraphQL schema: {problem.message}",
+        )
 
 
 def _check_names(subgraphs: Sequence[SubgraphSource], diagnostics: Diagnostics) -> None:

@@ -18,6 +18,7 @@ def validate_merged(
         if merged.kind not in ("object", "interface"):
             continue
         _check_extension_base(merged, diagnostics)
+        _check_interface_fields_implemented(supergraph, merged, diagnostics)
         for field in merged.fields.values():
             if field.from_interface_object:
                 continue
@@ -74,3 +75,26 @@ def _check_extension_base(merged: MergedType, diagnostics: Diagnostics) -> None:
         subgraph=sources[0].graph,
         coordinate=merged.name,
     )
+
+
+def _check_interface_fields_implemented(
+    supergraph: Supergraph, merged: MergedType, diagnostics: Diagnostics
+) -> None:
+    for interface_name, graphs in merged.implements.items():
+        interface = supergraph.types.get(interface_name)
+        if interface is None:
+            continue
+        for field in interface.fields.values():
+            if field.name in merged.fields:
+                continue
+            declared_in = [g for g in field.sources if g not in graphs] or list(field.sources)
+            diagnostics.error(
+                "INTERFACE_FIELD_NO_IMPLEM",
+                f'Interface field "{interface_name}.{field.name}" is declared in '
+                f'{subgraph_list(declared_in)} but type "{merged.name}", which implements '
+                f'"{interface_name}" only in {subgraph_list(graphs)} does not have field '
+                f'"{field.name}". Add the field to "{merged.name}" (in a subgraph that knows it '
+                "implements the interface).",
+                subgraph=graphs[0],
+                coordinate=f"{merged.name}.{field.name}",
+            )

@@ -26,6 +26,8 @@ def validate_subgraph(subgraph: Subgraph, diagnostics: Diagnostics) -> None:
         if not isinstance(named_type, Composite):
             continue
         used_externals |= _check_keys(subgraph, named_type, diagnostics)
+        if isinstance(named_type, GraphQLInterfaceType):
+            _check_interface_keys_on_implementations(subgraph, named_type, diagnostics)
         for field_name, field in named_type.fields.items():
             coordinate = f"{named_type.name}.{field_name}"
             for node in directives(field, "requires"):
@@ -213,3 +215,25 @@ def _check_unused_externals(
                 subgraph=subgraph.name,
                 coordinate=f"{named_type.name}.{field_name}",
             )
+
+
+def _check_interface_keys_on_implementations(
+    subgraph: Subgraph, interface: GraphQLInterfaceType, diagnostics: Diagnostics
+) -> None:
+    implementations = subgraph.schema.get_implementations(interface).objects
+    for node in directives(interface, "key"):
+        fields = str(directive_arguments(node).get("fields", ""))
+        for implementation in implementations:
+            implementation_keys = {
+                str(directive_arguments(key).get("fields", ""))
+                for key in directives(implementation, "key")
+            }
+            if fields not in implementation_keys:
+                diagnostics.error(
+                    "INTERFACE_KEY_NOT_ON_IMPLEMENTATION",
+                    f'[{subgraph.name}] Key @key(fields: "{fields}") on interface type '
+                    f'"{interface.name}" is missing on implementation type '
+                    f'"{implementation.name}". Add the same @key to "{implementation.name}".',
+                    subgraph=subgraph.name,
+                    coordinate=implementation.name,
+                )

@@ -205,6 +205,36 @@ ERROR_CASES: dict[str, ErrorCase] = {
         ('"Hidden"',),
         "Hidden",
     ),
+    "interface_field_missing_on_an_implementation": ErrorCase(
+        _sources(
+            (
+                "shapes",
+                LINK + "type Query { n: [N] } interface N { id: ID! }"
+                ' type X implements N @key(fields: "id") { id: ID! }',
+            ),
+            (
+                "names",
+                LINK + "interface N { id: ID! name: String }"
+                ' type Y implements N @key(fields: "id") { id: ID! name: String }'
+                " type Query { y: Y }",
+            ),
+        ),
+        "INTERFACE_FIELD_NO_IMPLEM",
+        ('"N.name"', '"names"', '"X"', '"shapes"'),
+        "X.name",
+    ),
+    "interface_key_missing_on_implementation": ErrorCase(
+        _sources(
+            (
+                "nodes",
+                LINK + 'type Query { n: [N] } interface N @key(fields: "id") { id: ID! }'
+                " type X implements N { id: ID! }",
+            ),
+        ),
+        "INTERFACE_KEY_NOT_ON_IMPLEMENTATION",
+        ("[nodes]", '"N"', '"X"', '"id"'),
+        "X",
+    ),
 }
 
 DUPLICATE_NAMES = ErrorCase(
