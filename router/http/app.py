@@ -34,6 +34,7 @@ def create_router_app(
                 session,
                 endpoint_urls,
                 timeout_seconds=router_config.subgraph_timeout_seconds,
+                connect_timeout_seconds=router_config.subgraph_connect_timeout_seconds,
                 forwarded_headers=router_config.forwarded_headers,
             )
             engine = QueryEngine(supergraph, fetcher, plan_cache_size=router_config.plan_cache_size)

@@ -36,11 +36,15 @@ class HttpSubgraphFetcher:
         subgraph_urls: Mapping[str, str],
         *,
         timeout_seconds: float,
+        connect_timeout_seconds: float | None = None,
         forwarded_headers: Iterable[str] = (),
     ) -> None:
         self._session = session
         self._urls = dict(subgraph_urls)
         self._timeout_seconds = timeout_seconds
+        self._connect_timeout_seconds = connect_timeout_seconds
+        # A per-request timeout replaces the session's whole ClientTimeout, connect part included.
+        self._default_timeout = self._client_timeout(timeout_seconds)
         self._forwarded_headers = tuple(name.lower() for name in forwarded_headers)
 
     async def __call__(
@@ -59,8 +63,10 @@ class HttpSubgraphFetcher:
         url = self._urls.get(subgraph)
         if url is None:
             raise SubgraphUnavailable(subgraph, "the supergraph gives it no URL")
-        timeout = self._timeout_seconds if timeout_seconds is None else timeout_seconds
-        client_timeout = aiohttp.ClientTimeout(total=timeout)
+        if timeout_seconds is None:
+            timeout, client_timeout = self._timeout_seconds, self._default_timeout
+        else:
+            timeout, client_timeout = timeout_seconds, self._client_timeout(timeout_seconds)
         body = orjson.dumps(_request_body(request))
         headers = self._headers(context)
         # A pooled keep-alive connection the subgraph closed while idle fails at once: retry
@@ -77,6 +83,11 @@ class HttpSubgraphFetcher:
             else:
                 return _graphql_response(subgraph, status, payload)
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _client_timeout(self, total_seconds: float) -> aiohttp.ClientTimeout:
+        return aiohttp.ClientTimeout(
+            total=total_seconds, sock_connect=self._connect_timeout_seconds
+        )
 
     def _headers(self, context: RequestContext) -> dict[str, str]:
         headers = dict(REQUEST_HEADERS)
