@@ -1,0 +1,1 @@
+"""observability: health of every subgraph and the router, probed live and kept as history."""

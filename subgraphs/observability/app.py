@@ -1,0 +1,22 @@
+"""observability's ASGI app."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+
+from subgraphs.kernel.app import create_subgraph_app
+from subgraphs.kernel.settings import Settings
+from subgraphs.observability.models import Base
+from subgraphs.observability.runtime import own_http_client
+from subgraphs.observability.schema import schema
+from subgraphs.observability.settings import ObservabilitySettings
+
+
+def create_app(
+    settings: Settings | None = None, observed: ObservabilitySettings | None = None
+) -> Starlette:
+    app = create_subgraph_app(
+        "observability", schema, settings=settings, models_metadata=Base.metadata
+    )
+    own_http_client(app, observed or ObservabilitySettings())
+    return app

@@ -1,0 +1,76 @@
+"""observability's settings: which health endpoints to probe and when a service is degraded.
+
+`EHB_OBSERVED_SERVICES` is a comma-separated list of `name=url` health URLs, e.g.
+`router=http://127.0.0.1:4000/health,money=http://127.0.0.1:4002/health`; by default the
+router and every subgraph on their `ehb dev` ports.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from subgraphs import DEFAULT_ROUTER_PORT, DEFAULT_SUBGRAPH_PORTS
+
+LOOPBACK = "127.0.0.1"
+_SERVICE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeTarget:
+    """One service to probe: its name and the URL of its health endpoint."""
+
+    name: str
+    url: str
+
+
+def default_targets() -> tuple[ProbeTarget, ...]:
+    """The router and each subgraph where `ehb dev` serves them."""
+    return (
+        ProbeTarget("router", f"http://{LOOPBACK}:{DEFAULT_ROUTER_PORT}/health"),
+        *(
+            ProbeTarget(name, f"http://{LOOPBACK}:{port}/health")
+            for name, port in DEFAULT_SUBGRAPH_PORTS.items()
+        ),
+    )
+
+
+def parse_targets(raw: str) -> tuple[ProbeTarget, ...]:
+    """`name=url,name=url` -> targets; ValueError naming the first bad entry."""
+    targets: list[ProbeTarget] = []
+    for entry in (part.strip() for part in raw.split(",")):
+        if not entry:
+            continue
+        name, equals, url = (piece.strip() for piece in entry.partition("="))
+        parts = urlsplit(url)
+        if (
+            not equals
+            or not _SERVICE_NAME.match(name)
+            or parts.scheme not in ("http", "https")
+            or not parts.netloc
+        ):
+            raise ValueError(
+                f"EHB_OBSERVED_SERVICES entry {entry!r} is not name=http(s)://host/... "
+                "(name: 1 to 64 of A-Z a-z 0-9 _ . -)"
+            )
+        if any(target.name == name for target in targets):
+            raise ValueError(f"EHB_OBSERVED_SERVICES names {name!r} twice")
+        targets.append(ProbeTarget(name, url))
+    return tuple(targets)
+
+
+class ObservabilitySettings(BaseSettings):
+    """Read from `EHB_OBSERVED_*` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="EHB_OBSERVED_", extra="ignore")
+
+    services: str = Field(default="", description="name=url,... health URLs; empty: defaults")
+    timeout_seconds: float = Field(default=2.0, gt=0, description="per probe, whole request")
+    degraded_latency_ms: int = Field(default=1000, ge=1, description="slower than this: DEGRADED")
+
+    def targets(self) -> tuple[ProbeTarget, ...]:
+        return parse_targets(self.services) if self.services.strip() else default_targets()
