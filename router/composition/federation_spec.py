@@ -15,28 +15,28 @@ FEDERATION_SPEC_URL_PATTERN = re.compile(
 
 NAMESPACE = "federation"
 
-FEDERATION_DIRECTIVES: frozenset[str] = frozenset(
-    {
-        "key",
-        "requires",
-        "provides",
-        "external",
-        "extends",
-        "shareable",
-        "inaccessible",
-        "override",
-        "tag",
-        "interfaceObject",
-        "composeDirective",
-        "authenticated",
-        "requiresScopes",
-        "policy",
-        "context",
-        "fromContext",
-        "cost",
-        "listSize",
-    }
-)
+# Each federation directive with the first federation version that defines it.
+DIRECTIVE_MINIMUM_VERSIONS: dict[str, tuple[int, int]] = {
+    "key": (2, 0),
+    "requires": (2, 0),
+    "provides": (2, 0),
+    "external": (2, 0),
+    "extends": (2, 0),
+    "shareable": (2, 0),
+    "inaccessible": (2, 0),
+    "override": (2, 0),
+    "tag": (2, 0),
+    "composeDirective": (2, 1),
+    "interfaceObject": (2, 3),
+    "authenticated": (2, 5),
+    "requiresScopes": (2, 5),
+    "policy": (2, 6),
+    "context": (2, 8),
+    "fromContext": (2, 8),
+    "cost": (2, 9),
+    "listSize": (2, 9),
+}
+FEDERATION_DIRECTIVES: frozenset[str] = frozenset(DIRECTIVE_MINIMUM_VERSIONS)
 FEDERATION_TYPES: frozenset[str] = frozenset({"FieldSet", "Scope", "Policy", "ContextFieldValue"})
 
 # Federation 1 subgraphs have no @link: these directives are known by their bare names.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from graphql import (
+    GraphQLEnumType,
     GraphQLField,
     GraphQLInterfaceType,
     GraphQLNamedType,
@@ -41,7 +42,7 @@ def kind_of(named_type: GraphQLNamedType) -> TypeKind:
         return "union"
     if isinstance(named_type, GraphQLScalarType):
         return "scalar"
-    return "enum" if named_type.__class__.__name__ == "GraphQLEnumType" else "input"
+    return "enum" if isinstance(named_type, GraphQLEnumType) else "input"
 
 
 def type_source(subgraph: Subgraph, named_type: GraphQLNamedType) -> TypeSource:

@@ -30,6 +30,7 @@ from graphql.language import ast
 from graphql.validation.validate import validate_sdl
 
 from router.composition.federation_spec import (
+    DIRECTIVE_MINIMUM_VERSIONS,
     FEDERATION1_DIRECTIVES,
     FEDERATION_DEFINITIONS_SDL,
     FEDERATION_DIRECTIVES,
@@ -138,6 +139,7 @@ def load_subgraph(source: SubgraphSource, diagnostics: Diagnostics) -> Subgraph 
     link = _read_federation_link(document, source.name, diagnostics)
     normalised = _Normaliser(link).normalise(document)
     full_document = DocumentNode(definitions=(*normalised.definitions, *_FEDERATION_DEFINITIONS))
+    _reject_unsupported(document, normalised, link, source.name, diagnostics)
     problems = validate_sdl(full_document)
     if problems:
         for problem in problems:
@@ -169,6 +171,50 @@ def load_subgraph(source: SubgraphSource, diagnostics: Diagnostics) -> Subgraph 
             if canonical in {"tag", "inaccessible"} and "__" not in local
         },
     )
+
+
+_UNSUPPORTED_DIRECTIVES = ("context", "fromContext", "composeDirective")
+
+
+def _reject_unsupported(
+    document: DocumentNode,
+    normalised: _Normalised,
+    link: _FederationLink,
+    subgraph: str,
+    diagnostics: Diagnostics,
+) -> None:
+    """Refuse what this composer cannot carry into the supergraph rather than drop it."""
+    used = {node.name.value for node in _directive_nodes(normalised.definitions)}
+    schema_level = [
+        definition
+        for definition in document.definitions
+        if isinstance(definition, ast.SchemaDefinitionNode | ast.SchemaExtensionNode)
+    ]
+    used |= {
+        namespaced(link.directive_renames[node.name.value])
+        for node in _directive_nodes(schema_level)
+        if node.name.value in link.directive_renames
+    }
+    for name in _UNSUPPORTED_DIRECTIVES:
+        if namespaced(name) in used:
+            diagnostics.error(
+                "UNSUPPORTED_FEATURE",
+                f"[{subgraph}] @{name} is not supported by this composer yet: compose this "
+                "subgraph set with @apollo/composition, or remove the directive.",
+                subgraph=subgraph,
+            )
+
+
+def _directive_nodes(nodes: Any) -> Iterator[ast.DirectiveNode]:
+    if isinstance(nodes, tuple | list):
+        for node in nodes:
+            yield from _directive_nodes(node)
+    elif isinstance(nodes, ast.DirectiveNode):
+        yield nodes
+    elif isinstance(nodes, ast.Node):
+        for key in nodes.keys:
+            if key != "loc":
+                yield from _directive_nodes(getattr(nodes, key))
 
 
 def _line_of(error: GraphQLSyntaxError) -> str:
@@ -219,18 +265,22 @@ def _add_import(
     link: _FederationLink, imported: Any, subgraph: str, diagnostics: Diagnostics
 ) -> None:
     if isinstance(imported, dict):
-        name, alias = str(imported.get("name", "")), str(imported.get("as") or imported["name"])
+        name = str(imported.get("name", ""))
+        alias = str(imported.get("as") or name)
     else:
         name = alias = str(imported)
-    if name.startswith("@") and name[1:] in FEDERATION_DIRECTIVES:
-        link.directive_renames[alias.removeprefix("@")] = name[1:]
+    directive = name.removeprefix("@")
+    if name.startswith("@") and DIRECTIVE_MINIMUM_VERSIONS.get(directive, (9, 9)) <= link.version:
+        link.directive_renames[alias.removeprefix("@")] = directive
     elif name in FEDERATION_TYPES:
         link.type_renames[alias] = name
     else:
+        version = ".".join(map(str, link.version))
         diagnostics.error(
             "INVALID_LINK_DIRECTIVE_USAGE",
-            f'[{subgraph}] Cannot import unknown federation element "{name}". '
-            "Remove it from the @link import list.",
+            f'[{subgraph}] Cannot import unknown element "{name}". Federation v{version} does '
+            "not define it: remove it from the @link import list or link a newer federation "
+            "version.",
             subgraph=subgraph,
         )
 

@@ -235,6 +235,18 @@ ERROR_CASES: dict[str, ErrorCase] = {
         ("[nodes]", '"N"', '"X"', '"id"'),
         "X",
     ),
+    "import_of_a_directive_the_version_lacks": ErrorCase(
+        _sources(
+            (
+                "old",
+                'extend schema @link(url: "https://specs.apollo.dev/federation/v2.0",'
+                ' import: ["@key", "@interfaceObject"])\n'
+                "type Query { a: Int }",
+            ),
+        ),
+        "INVALID_LINK_DIRECTIVE_USAGE",
+        ("[old]", '"@interfaceObject"', "v2.0"),
+    ),
 }
 
 DUPLICATE_NAMES = ErrorCase(

@@ -91,6 +91,27 @@ def test_errors_in_several_subgraphs_are_all_reported() -> None:
     }
 
 
+def test_directives_the_composer_cannot_carry_are_refused_not_dropped() -> None:
+    link = (
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.8",'
+        ' import: ["@key", "@context", "@fromContext"])\n'
+    )
+    sdl = (
+        link + 'type Query { t: T } type T @key(fields: "id") @context(name: "c") { id: ID! u: U }'
+        ' type U { v(a: String @fromContext(field: "$c { id }")): Int }'
+    )
+
+    result = compose([SubgraphSource("ctx", "http://127.0.0.1:4601/graphql", sdl)])
+
+    assert result.supergraph_sdl is None
+    assert [(e.code, e.subgraph) for e in result.errors] == [
+        ("UNSUPPORTED_FEATURE", "ctx"),
+        ("UNSUPPORTED_FEATURE", "ctx"),
+    ]
+    assert "@context" in result.errors[0].message
+    assert "@fromContext" in result.errors[1].message
+
+
 @pytest.mark.npm
 @pytest.mark.parametrize("case_name", sorted(ERROR_CASES))
 def test_apollo_composition_reports_the_same_code(npm_tools: None, case_name: str) -> None:
