@@ -223,3 +223,20 @@ async def test_service_sdl_declares_video_key_and_user_extension(media):
     assert 'type User @key(fields: "id")' in sdl
     assert "videos(first: Int = null, after: String = null): VideoConnection!" in sdl
     assert "https://specs.apollo.dev/federation/v2.7" in sdl
+
+
+async def test_one_failing_mutation_field_rolls_back_the_whole_request(media):
+    before = await video_count(media)
+    both = """
+    mutation($good: CreateVideoInput!, $bad: CreateVideoInput!) {
+      first: createVideo(input: $good) { id }
+      second: createVideo(input: $bad) { id }
+    }
+    """
+    good = {"ownerId": ALICE, "title": "Kept?"}
+
+    body = await media.graphql(both, {"good": good, "bad": {**good, "ownerId": "x"}})
+
+    assert body["data"] is None
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["BAD_USER_INPUT"]
+    assert await video_count(media) == before

@@ -221,3 +221,21 @@ async def test_service_sdl_declares_keys_and_the_unresolvable_order_stub(support
     assert 'type User @key(fields: "id")' in sdl
     assert 'type Order @key(fields: "id", resolvable: false)' in sdl
     assert "tickets(first: Int = null, after: String = null): TicketConnection!" in sdl
+
+
+async def test_one_failing_mutation_field_rolls_back_the_whole_request(support):
+    before = await ticket_count(support)
+    both = """
+    mutation($good: OpenTicketInput!, $bad: OpenTicketInput!) {
+      first: openTicket(input: $good) { id }
+      second: openTicket(input: $bad) { id }
+    }
+    """
+    good = {"requesterId": ALICE, "subject": "Kept?", "body": "No."}
+    bad = {**good, "subject": ""}
+
+    body = await support.graphql(both, {"good": good, "bad": bad})
+
+    assert body["data"] is None
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["BAD_USER_INPUT"]
+    assert await ticket_count(support) == before
