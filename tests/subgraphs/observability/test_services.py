@@ -6,12 +6,16 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
-from health_targets import HANG_SECONDS, closed_port_url, health_targets_app
 
 from subgraphs.kernel.settings import Settings
 from subgraphs.kernel.testing import RunningSubgraph, running_subgraph, serve_app
 from subgraphs.observability.app import create_app
 from subgraphs.observability.settings import ObservabilitySettings
+from tests.subgraphs.observability.health_targets import (
+    HANG_SECONDS,
+    closed_port_url,
+    health_targets_app,
+)
 
 SERVICES = "{ services { name url status version latencyMs checkedAt error } }"
 HISTORY = """
