@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from graphql import (
@@ -104,3 +105,9 @@ def _check_selections(
                 field_type, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType
             )
             _check_selections(schema, field_type, selection.selection_set, check)
+
+
+def parse_context_reference(reference: str) -> tuple[str, str]:
+    """``"$ctx { prop }"`` -> (``"ctx"``, ``" { prop }"``)."""
+    match = re.match(r"^\s*\$([_A-Za-z][_0-9A-Za-z]*)(.*)$", reference, re.DOTALL)
+    return (match[1], match[2]) if match else ("", reference)

@@ -27,6 +27,7 @@ from router.composition.merge_types import (
     merge_implementations,
     merge_scalar,
     merge_union_members,
+    type_contexts,
     type_source,
 )
 from router.composition.merge_values import collect_enum_usage, merge_enum, merge_input_object
@@ -55,6 +56,7 @@ def merge_subgraphs(subgraphs: list[Subgraph], diagnostics: Diagnostics) -> Supe
         merged.carried = merge_carried(elements)
         for subgraph, named_type in defined:
             merged.sources[subgraph.name] = type_source(subgraph, named_type)
+            merged.contexts += type_contexts(subgraph, named_type)
         if merged.kind in ("object", "interface"):
             composite = [
                 (s, t)

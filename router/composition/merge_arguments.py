@@ -13,7 +13,7 @@ from router.composition.element_metadata import (
 )
 from router.composition.model import Argument
 from router.composition.results import Diagnostics
-from router.composition.subgraph import Subgraph
+from router.composition.subgraph import Subgraph, has_directive
 from router.composition.typing_rules import merge_input_types
 from router.composition.wording import subgraph_list
 
@@ -23,15 +23,14 @@ def merge_field_arguments(
     origins: list[tuple[Subgraph, GraphQLField]],
     diagnostics: Diagnostics,
 ) -> dict[str, Argument]:
+    client_arguments = [(subgraph, _client_arguments(field)) for subgraph, field in origins]
     names: list[str] = []
-    for _, field in origins:
-        names.extend(name for name in field.args if name not in names)
+    for _, arguments in client_arguments:
+        names.extend(name for name in arguments if name not in names)
     merged: dict[str, Argument] = {}
     for name in names:
-        present = [
-            (subgraph, field.args[name]) for subgraph, field in origins if name in field.args
-        ]
-        missing = [subgraph.name for subgraph, field in origins if name not in field.args]
+        present = [(s, arguments[name]) for s, arguments in client_arguments if name in arguments]
+        missing = [s.name for s, arguments in client_arguments if name not in arguments]
         if missing:
             _report_partial_argument(f"{coordinate}({name}:)", present, missing, diagnostics)
             continue
@@ -39,6 +38,15 @@ def merge_field_arguments(
         if argument is not None:
             merged[name] = argument
     return merged
+
+
+def _client_arguments(field: GraphQLField) -> dict[str, GraphQLArgument]:
+    """Arguments clients send: those filled from a @context are the router's business."""
+    return {
+        name: argument
+        for name, argument in field.args.items()
+        if not has_directive(argument, "fromContext")
+    }
 
 
 def _report_partial_argument(

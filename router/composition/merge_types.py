@@ -19,8 +19,17 @@ from router.composition.element_metadata import (
     first_description,
     merged_tags,
 )
+from router.composition.fieldset import parse_context_reference
 from router.composition.merge_arguments import merge_field_arguments
-from router.composition.model import Field, FieldSource, Key, MergedType, TypeKind, TypeSource
+from router.composition.model import (
+    ContextArgument,
+    Field,
+    FieldSource,
+    Key,
+    MergedType,
+    TypeKind,
+    TypeSource,
+)
 from router.composition.results import Diagnostics
 from router.composition.subgraph import (
     Subgraph,
@@ -117,6 +126,19 @@ def _field_source(
         source.requires = str(directive_arguments(node).get("fields", ""))
     for node in directives(field, "provides"):
         source.provides = str(directive_arguments(node).get("fields", ""))
+    for argument_name, argument in field.args.items():
+        for node in directives(argument, "fromContext"):
+            context, selection = parse_context_reference(
+                str(directive_arguments(node).get("field", ""))
+            )
+            source.context_arguments.append(
+                ContextArgument(
+                    name=argument_name,
+                    type=str(argument.type),
+                    context=f"{subgraph.name}__{context}",
+                    selection=selection,
+                )
+            )
     for node in directives(field, "override"):
         arguments = directive_arguments(node)
         source.override = str(arguments.get("from", ""))
@@ -144,6 +166,14 @@ def _report_type_mismatch(
         subgraph=origins[0][0].name,
         coordinate=f"{type_name}.{field_name}",
     )
+
+
+def type_contexts(subgraph: Subgraph, named_type: GraphQLNamedType) -> list[str]:
+    """The supergraph names of the contexts a subgraph sets on a type."""
+    return [
+        f"{subgraph.name}__{directive_arguments(node).get('name', '')}"
+        for node in directives(named_type, "context")
+    ]
 
 
 def merge_union_members(

@@ -26,6 +26,16 @@ class TypeSource:
     is_interface_object: bool = False
 
 
+@dataclass(frozen=True)
+class ContextArgument:
+    """An argument a subgraph fills from an ancestor's ``@context`` (``@fromContext``)."""
+
+    name: str
+    type: str
+    context: str  # supergraph context name: "<subgraph>__<name>"
+    selection: str
+
+
 @dataclass
 class FieldSource:
     """One subgraph's definition of a field: becomes one ``@join__field`` when needed."""
@@ -39,6 +49,7 @@ class FieldSource:
     override: str | None = None
     override_label: str | None = None
     used_overridden: bool = False
+    context_arguments: list[ContextArgument] = field(default_factory=list)
 
     @property
     def progressively_overridden(self) -> bool:
@@ -98,6 +109,7 @@ class MergedType:
     members: dict[str, list[str]] = field(default_factory=dict)
     values: dict[str, EnumValue] = field(default_factory=dict)
     specified_by_url: str | None = None
+    contexts: list[str] = field(default_factory=list)  # supergraph @context names
     inaccessible: bool = False
     tags: list[str] = field(default_factory=list)
     carried: list[str] = field(default_factory=list)
@@ -126,6 +138,10 @@ class Supergraph:
                 for argument in merged_field.arguments.values():
                     applications += argument.carried
         return applications
+
+    @property
+    def uses_context(self) -> bool:
+        return any(merged.contexts for merged in self.types.values())
 
     @property
     def uses_inaccessible(self) -> bool:

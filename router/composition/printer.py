@@ -15,9 +15,14 @@ from router.composition.carried_directives import DEFINITIONS as CARRIED_DEFINIT
 from router.composition.carried_directives import TYPE_DEFINITIONS as CARRIED_TYPE_DEFINITIONS
 from router.composition.federation_spec import graph_enum_value, join_spec_version
 from router.composition.join_spec import directive_definitions, type_definitions
-from router.composition.model import Argument, Field, Key, MergedType, Supergraph
+from router.composition.model import Argument, Field, FieldSource, Key, MergedType, Supergraph
 
 _SPECS = "https://specs.apollo.dev"
+CONTEXT_DIRECTIVE_DEFINITIONS = {
+    "context": "directive @context(name: String!) repeatable on INTERFACE | OBJECT | UNION",
+    "context__fromContext": "directive @context__fromContext(field: context__ContextFieldValue)"
+    " on ARGUMENT_DEFINITION",
+}
 _KIND_KEYWORDS = {
     "object": "type",
     "interface": "interface",
@@ -49,7 +54,11 @@ class _Printer:
         )
         for feature in self.carried_features:
             directives[feature] = CARRIED_DEFINITIONS[feature]
+        if self.supergraph.uses_context:
+            directives.update(CONTEXT_DIRECTIVE_DEFINITIONS)
         blocks = dict(type_definitions(self.join_version))
+        if self.supergraph.uses_context:
+            blocks["context__ContextFieldValue"] = "scalar context__ContextFieldValue"
         for feature in self.carried_features:
             if feature in CARRIED_TYPE_DEFINITIONS:
                 type_name, definition = CARRIED_TYPE_DEFINITIONS[feature]
@@ -83,6 +92,8 @@ class _Printer:
             if feature in SPEC_URLS:
                 url, purpose = SPEC_URLS[feature]
                 links.append(f'@link(url: "{url}"{purpose})')
+        if self.supergraph.uses_context:
+            links.append(f'@link(url: "{_SPECS}/context/v0.1", for: SECURITY)')
         if "cost" in self.carried_features or "listSize" in self.carried_features:
             # @cost is the spec's own name; only @listSize needs importing.
             imports = ', import: ["@listSize"]' if "listSize" in self.carried_features else ""
@@ -145,6 +156,7 @@ class _Printer:
                     arguments += f", key: {print_string(key.fields)}"
                 resolvable = "" if key is None or key.resolvable else ", resolvable: false"
                 directives.append(f"@join__type({arguments}{flags}{resolvable})")
+        directives += [f"@context(name: {print_string(name)})" for name in merged.contexts]
         if merged.inaccessible:
             directives.append(f"@{self.inaccessible}")
         directives += [
@@ -208,6 +220,7 @@ class _Printer:
                 or source.provides
                 or source.override
                 or source.used_overridden
+                or source.context_arguments
                 for source in sources
             )
         )
@@ -230,6 +243,8 @@ class _Printer:
                 arguments.append("usedOverridden: true")
             if source.override_label is not None:
                 arguments.append(f"overrideLabel: {print_string(source.override_label)}")
+            if source.context_arguments:
+                arguments.append(f"contextArguments: {_context_arguments(source)}")
             directives.append(f"@join__field({', '.join(arguments)})")
         return directives
 
@@ -242,6 +257,15 @@ class _Printer:
 
     def _tags(self, tags: list[str]) -> list[str]:
         return [f"@{self.tag}(name: {print_string(tag)})" for tag in tags]
+
+
+def _context_arguments(source: FieldSource) -> str:
+    printed = [
+        f"{{context: {print_string(argument.context)}, name: {print_string(argument.name)}, "
+        f"type: {print_string(argument.type)}, selection: {print_string(argument.selection)}}}"
+        for argument in source.context_arguments
+    ]
+    return "[" + ", ".join(printed) + "]"
 
 
 def _join_members(lines: list[str]) -> str:

@@ -173,7 +173,7 @@ def load_subgraph(source: SubgraphSource, diagnostics: Diagnostics) -> Subgraph 
     )
 
 
-_UNSUPPORTED_DIRECTIVES = ("context", "fromContext", "composeDirective")
+_UNSUPPORTED_DIRECTIVES = ("composeDirective",)
 
 
 def _reject_unsupported(

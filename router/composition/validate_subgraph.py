@@ -13,7 +13,7 @@ from graphql import (
     is_composite_type,
 )
 
-from router.composition.fieldset import check_field_set
+from router.composition.fieldset import check_field_set, parse_context_reference
 from router.composition.results import Diagnostics
 from router.composition.subgraph import Subgraph, directive_arguments, directives, has_directive
 
@@ -40,6 +40,7 @@ def validate_subgraph(subgraph: Subgraph, diagnostics: Diagnostics) -> None:
                 used_externals |= _check_provides(subgraph, field, coordinate, fields, diagnostics)
     if not subgraph.is_federation1:
         _check_unused_externals(subgraph, used_externals, diagnostics)
+    _check_contexts(subgraph, diagnostics)
 
 
 def key_field_coordinates(subgraph: Subgraph) -> set[tuple[str, str]]:
@@ -237,3 +238,54 @@ def _check_interface_keys_on_implementations(
                     subgraph=subgraph.name,
                     coordinate=implementation.name,
                 )
+
+
+def _check_contexts(subgraph: Subgraph, diagnostics: Diagnostics) -> None:
+    """Every @fromContext names a context some type sets, with a selection valid there."""
+    context_types: dict[str, list[str]] = {}
+    for named_type in subgraph.user_types():
+        for node in directives(named_type, "context"):
+            name = str(directive_arguments(node).get("name", ""))
+            context_types.setdefault(name, []).append(named_type.name)
+    for named_type in subgraph.user_types():
+        if not isinstance(named_type, Composite):
+            continue
+        for field_name, field in named_type.fields.items():
+            for argument_name, argument in field.args.items():
+                location = f"{named_type.name}.{field_name}({argument_name}:)"
+                for node in directives(argument, "fromContext"):
+                    reference = str(directive_arguments(node).get("field", ""))
+                    _check_context_reference(
+                        subgraph, context_types, location, reference, diagnostics
+                    )
+
+
+def _check_context_reference(
+    subgraph: Subgraph,
+    context_types: dict[str, list[str]],
+    location: str,
+    reference: str,
+    diagnostics: Diagnostics,
+) -> None:
+    context, selection = parse_context_reference(reference)
+    if context not in context_types:
+        diagnostics.error(
+            "CONTEXT_NOT_SET",
+            f'[{subgraph.name}] Context "{context}" is used at location "{location}" but is '
+            f'never set. Add @context(name: "{context}") to the type that provides it.',
+            subgraph=subgraph.name,
+            coordinate=location,
+        )
+        return
+    selection = selection.strip()
+    if selection.startswith("{") and selection.endswith("}"):
+        selection = selection[1:-1]
+    for type_name in context_types[context]:
+        for problem in check_field_set(subgraph.schema, type_name, selection).problems:
+            diagnostics.error(
+                "CONTEXT_INVALID_SELECTION",
+                f'[{subgraph.name}] Context "{context}" is used in "{location}" but the '
+                f"selection is invalid for type {type_name}. Error: {problem}.",
+                subgraph=subgraph.name,
+                coordinate=location,
+            )

@@ -247,6 +247,34 @@ ERROR_CASES: dict[str, ErrorCase] = {
         "INVALID_LINK_DIRECTIVE_USAGE",
         ("[old]", '"@interfaceObject"', "v2.0"),
     ),
+    "context_never_set": ErrorCase(
+        _sources(
+            (
+                "ctx",
+                'extend schema @link(url: "https://specs.apollo.dev/federation/v2.8",'
+                ' import: ["@key", "@context", "@fromContext"])\n'
+                'type Query { t: T } type T @key(fields: "id") @context(name: "c") { id: ID! u: U }'
+                ' type U { v(a: String @fromContext(field: "$nope { id }")): Int }',
+            ),
+        ),
+        "CONTEXT_NOT_SET",
+        ("[ctx]", '"nope"', '"U.v(a:)"'),
+        "U.v(a:)",
+    ),
+    "context_selection_on_a_missing_field": ErrorCase(
+        _sources(
+            (
+                "ctx",
+                'extend schema @link(url: "https://specs.apollo.dev/federation/v2.8",'
+                ' import: ["@key", "@context", "@fromContext"])\n'
+                'type Query { t: T } type T @key(fields: "id") @context(name: "c") { id: ID! u: U }'
+                ' type U { v(a: String @fromContext(field: "$c { missing }")): Int }',
+            ),
+        ),
+        "CONTEXT_INVALID_SELECTION",
+        ("[ctx]", '"c"', '"U.v(a:)"', '"missing"'),
+        "U.v(a:)",
+    ),
 }
 
 DUPLICATE_NAMES = ErrorCase(

@@ -500,3 +500,19 @@ FEATURES["renamed_root_types"] = _sources(
         """,
     ),
 )
+
+FEATURES["context_and_from_context"] = _sources(
+    (
+        "a",
+        _link("2.8", "@key", "@context", "@fromContext", "@shareable")
+        + """
+        type Query { t: T }
+        type T @key(fields: "id") @context(name: "ctx") { id: ID! prop: String! u: U! @shareable }
+        type U @key(fields: "id") {
+          id: ID!
+          field(a: String @fromContext(field: "$ctx { prop }"), b: Int): Int!
+        }
+        """,
+    ),
+    ("b", _link("2.8", "@key") + 'type U @key(fields: "id") { id: ID! other: Int }'),
+)
