@@ -7,12 +7,16 @@ from typing import Any
 from router.composition.subgraph import directive_arguments, directives, has_directive
 
 
-def first_description(elements: list[Any]) -> str | None:
-    """Apollo keeps the description the subgraphs give; the first non-empty one wins here."""
+def common_description(elements: list[Any]) -> str | None:
+    """The description most subgraphs give (the first of equally common ones), like Apollo."""
+    counts: dict[str, int] = {}
     for element in elements:
-        if getattr(element, "description", None):
-            return str(element.description)
-    return None
+        description = getattr(element, "description", None)
+        if description:
+            counts[str(description)] = counts.get(str(description), 0) + 1
+    if not counts:
+        return None
+    return max(counts, key=lambda description: counts[description])
 
 
 def first_deprecation(elements: list[Any]) -> str | None:

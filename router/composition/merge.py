@@ -17,7 +17,7 @@ from graphql import (
 from router.composition.carried_directives import merge_carried
 from router.composition.element_metadata import (
     any_inaccessible,
-    first_description,
+    common_description,
     merged_tags,
 )
 from router.composition.fieldset import check_field_set
@@ -50,7 +50,7 @@ def merge_subgraphs(subgraphs: list[Subgraph], diagnostics: Diagnostics) -> Supe
     for name, defined in definitions.items():
         merged = MergedType(name=name, kind=kind_of(defined[0][1]))
         elements = [named_type for _, named_type in defined]
-        merged.description = first_description(elements)
+        merged.description = common_description(elements)
         merged.tags = merged_tags(elements)
         merged.inaccessible = any_inaccessible(elements)
         merged.carried = merge_carried(elements)

@@ -7,8 +7,8 @@ from graphql import GraphQLArgument, GraphQLField, is_non_null_type, print_ast
 from router.composition.carried_directives import merge_carried
 from router.composition.element_metadata import (
     any_inaccessible,
+    common_description,
     first_deprecation,
-    first_description,
     merged_tags,
 )
 from router.composition.model import Argument
@@ -133,7 +133,7 @@ def _merge_argument(
         name=name,
         type=merged_type,
         default=default,
-        description=first_description(arguments),
+        description=common_description(arguments),
         deprecation_reason=first_deprecation(arguments),
         inaccessible=any_inaccessible(arguments),
         tags=merged_tags(arguments),

@@ -15,8 +15,8 @@ from graphql import (
 from router.composition.carried_directives import merge_carried
 from router.composition.element_metadata import (
     any_inaccessible,
+    common_description,
     first_deprecation,
-    first_description,
     merged_tags,
 )
 from router.composition.fieldset import parse_context_reference
@@ -94,7 +94,7 @@ def merge_composite_fields(
     for name, origins in by_name.items():
         field_model = merged.fields[name]
         elements = [field for _, field in origins]
-        field_model.description = first_description(elements)
+        field_model.description = common_description(elements)
         field_model.deprecation_reason = first_deprecation(elements)
         field_model.tags = merged_tags(elements)
         field_model.inaccessible = any_inaccessible(elements)

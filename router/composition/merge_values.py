@@ -22,8 +22,8 @@ from graphql import (
 from router.composition.carried_directives import merge_carried
 from router.composition.element_metadata import (
     any_inaccessible,
+    common_description,
     first_deprecation,
-    first_description,
     merged_tags,
 )
 from router.composition.model import EnumValue, Field, MergedType
@@ -100,7 +100,7 @@ def merge_enum(
         merged.values[name] = EnumValue(
             name=name,
             graphs=[s.name for s, _ in present],
-            description=first_description(values),
+            description=common_description(values),
             deprecation_reason=first_deprecation(values),
             inaccessible=any_inaccessible(values),
             tags=merged_tags(values),
@@ -179,7 +179,7 @@ def merge_input_object(
         merged.fields[name] = Field(
             name=name,
             type=merged_type,
-            description=first_description(fields),
+            description=common_description(fields),
             deprecation_reason=first_deprecation(fields),
             default=next(iter(defaults.values()))
             if len(defaults) == 1

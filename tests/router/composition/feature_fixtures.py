@@ -516,3 +516,34 @@ FEATURES["context_and_from_context"] = _sources(
     ),
     ("b", _link("2.8", "@key") + 'type U @key(fields: "id") { id: ID! other: Int }'),
 )
+
+FEATURES["conflicting_descriptions_and_deprecations"] = _sources(
+    (
+        "d1",
+        _link("2.3", "@shareable")
+        + '''
+        """Alpha desc"""
+        type Query { a: M @shareable }
+        """M from d1"""
+        type M @shareable { "x d1" x: Int @deprecated(reason: "d1") }
+        ''',
+    ),
+    (
+        "d2",
+        _link("2.3", "@shareable")
+        + '''
+        type Query { a: M @shareable }
+        """M from d2"""
+        type M @shareable { "x d2" x: Int @deprecated(reason: "d2") }
+        ''',
+    ),
+    (
+        "d3",
+        _link("2.3", "@shareable")
+        + '''
+        type Query { a: M @shareable }
+        """M from d2"""
+        type M @shareable { "x d2" x: Int }
+        ''',
+    ),
+)

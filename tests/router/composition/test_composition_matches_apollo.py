@@ -46,6 +46,18 @@ def test_composition_is_deterministic() -> None:
     assert compose(sources).supergraph_sdl == compose(list(sources)).supergraph_sdl
 
 
+@pytest.mark.parametrize("feature", sorted(FEATURES))
+def test_feature_supergraph_loads_in_the_router(feature: str) -> None:
+    from router.supergraph import load_supergraph
+
+    result = compose(FEATURES[feature])
+    assert result.supergraph_sdl is not None, result.errors
+
+    supergraph = load_supergraph(result.supergraph_sdl)
+
+    assert "join__" not in supergraph.api_sdl
+
+
 @pytest.mark.npm
 def test_benchmark_supergraph_matches_apollo_composition(npm_tools: None) -> None:
     sources = benchmark_sources()
