@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from router.errors import SubgraphUnavailable
-from router.executor.merge import deep_merge
+from router.executor.merge import deep_merge, merge_selected
 from router.executor.representations import collect_entities
 from router.planner.context import SHADOW_PREFIX
 from router.planner.nodes import FetchNode, FlattenNode
@@ -113,7 +113,7 @@ async def run_root_fetch(state: ExecutionState, node: FetchNode) -> None:
 async def run_entity_fetch(state: ExecutionState, flatten: FlattenNode) -> None:
     node = flatten.node
     assert node.requires is not None
-    batch = collect_entities(state.data, flatten.paths, node.requires)
+    batch = collect_entities(state.data, flatten.paths, flatten.path_requires)
     if not batch.representations:
         return
     variables = _request_variables(node, state.variables)
@@ -132,8 +132,13 @@ async def run_entity_fetch(state: ExecutionState, flatten: FlattenNode) -> None:
                 )
             )
         else:
+            single_path = len(flatten.paths) == 1
             for entity, targets in zip(entities, batch.targets, strict=True):
-                if isinstance(entity, dict):
-                    for target in targets:
+                if not isinstance(entity, dict):
+                    continue
+                for target, path_index in targets:
+                    if single_path:
                         deep_merge(target, entity)
+                    else:
+                        merge_selected(target, entity, flatten.path_selections[path_index])
     _pass_on(state, node.service, response.get("errors"), batch.paths)

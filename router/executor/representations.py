@@ -17,38 +17,43 @@ class EntityBatch:
 
     def __init__(self) -> None:
         self.representations: list[dict[str, Any]] = []
-        self.targets: list[list[dict[str, Any]]] = []
+        # Per representation: the objects it answers for, with the index of their path.
+        self.targets: list[list[tuple[dict[str, Any], int]]] = []
         self.paths: list[list[str | int]] = []
         self._index: dict[bytes, int] = {}
 
     def add(
-        self, entity: dict[str, Any], representation: dict[str, Any], path: list[str | int]
+        self,
+        entity: dict[str, Any],
+        representation: dict[str, Any],
+        path: list[str | int],
+        path_index: int,
     ) -> None:
         fingerprint = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
         index = self._index.get(fingerprint)
         if index is None:
             self._index[fingerprint] = len(self.representations)
             self.representations.append(representation)
-            self.targets.append([entity])
+            self.targets.append([(entity, path_index)])
             self.paths.append(list(path))
         else:
-            self.targets[index].append(entity)
+            self.targets[index].append((entity, path_index))
 
 
 def collect_entities(
     data: dict[str, Any],
     paths: tuple[ResponsePathPattern, ...],
-    requires: SubSelection,
+    path_requires: tuple[SubSelection, ...],
 ) -> EntityBatch:
-    by_type = {
-        item.type_condition: item.selection
-        for item in requires.items.values()
-        if isinstance(item, SubFragment)
-    }
     batch = EntityBatch()
     trail: list[str | int] = []
-    for path in paths:
-        _walk(data, path, 0, by_type, batch, trail)
+    for path_index, (path, requires) in enumerate(zip(paths, path_requires, strict=True)):
+        by_type = {
+            item.type_condition: item.selection
+            for item in requires.items.values()
+            if isinstance(item, SubFragment)
+        }
+        _walk(data, path, 0, by_type, batch, trail, path_index)
     return batch
 
 
@@ -59,6 +64,7 @@ def _walk(
     by_type: dict[str, SubSelection],
     batch: EntityBatch,
     trail: list[str | int],
+    path_index: int,
 ) -> None:
     if value is None:
         return
@@ -68,19 +74,19 @@ def _walk(
             if selection is not None:
                 representation = project(value, selection)
                 if representation is not None:
-                    batch.add(value, representation, trail)
+                    batch.add(value, representation, trail, path_index)
         return
     step = path[depth]
     if step == "@":
         if isinstance(value, list):
             for index, item in enumerate(value):
                 trail.append(index)
-                _walk(item, path, depth + 1, by_type, batch, trail)
+                _walk(item, path, depth + 1, by_type, batch, trail, path_index)
                 trail.pop()
         return
     if isinstance(value, dict):
         trail.append(step)
-        _walk(value.get(step), path, depth + 1, by_type, batch, trail)
+        _walk(value.get(step), path, depth + 1, by_type, batch, trail, path_index)
         trail.pop()
 
 

@@ -22,6 +22,10 @@ class FetchGroup:
     selection: SubSelection = field(default_factory=SubSelection)
     requires: SubSelection | None = None
     dependencies: set[int] = field(default_factory=set)
+    # Per path: what to send of the entities found there (merged groups differ by path).
+    path_requires: list[SubSelection] = field(default_factory=list)
+    # Per path: the selection whose results belong to the entities there.
+    path_selections: list[SubSelection] = field(default_factory=list)
 
     @property
     def is_entity(self) -> bool:

@@ -28,10 +28,19 @@ class FetchNode:
 
 @dataclass(frozen=True, slots=True)
 class FlattenNode:
-    """Run ``node`` for the entities found at ``paths`` of the response so far."""
+    """Run ``node`` for the entities found at ``paths`` of the response so far.
+
+    One fetch may serve several paths (all entity needs of a subgraph in one wave). Then
+    ``path_requires[i]`` is what to send of the entities at ``paths[i]`` and
+    ``path_selections[i]`` is the part of the result that belongs to them (the fetch's
+    ``requires`` and ``selection`` are the unions): the same response key may mean different
+    fields at different paths of the client operation.
+    """
 
     paths: tuple[ResponsePathPattern, ...]
     node: FetchNode
+    path_requires: tuple[SubSelection, ...]
+    path_selections: tuple[SubSelection, ...]
 
 
 @dataclass(frozen=True, slots=True)

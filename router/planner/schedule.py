@@ -51,6 +51,10 @@ def waves(groups: Mapping[int, FetchGroup]) -> list[list[FetchGroup]]:
                         paths=list(group.paths),
                         selection=group.selection.copy(),
                         requires=group.requires.copy() if group.requires is not None else None,
+                        path_requires=[
+                            group.requires.copy() for _ in group.paths if group.requires is not None
+                        ],
+                        path_selections=[group.selection.copy() for _ in group.paths],
                     )
                 )
                 continue
@@ -58,8 +62,16 @@ def waves(groups: Mapping[int, FetchGroup]) -> list[list[FetchGroup]]:
             assert target.requires is not None and group.requires is not None
             target.requires.merge(group.requires)
             for path in group.paths:
-                if path not in target.paths:
+                # Entities at one path all got every field the merged groups waited for;
+                # entities at another path did not, so each path keeps its own requires.
+                if path in target.paths:
+                    index = target.paths.index(path)
+                    target.path_requires[index].merge(group.requires)
+                    target.path_selections[index].merge(group.selection)
+                else:
                     target.paths.append(path)
+                    target.path_requires.append(group.requires.copy())
+                    target.path_selections.append(group.selection.copy())
         result.append(merged)
     return result
 
@@ -108,7 +120,12 @@ def fetch_node(
     )
     if group.requires is None:
         return node
-    return FlattenNode(paths=tuple(group.paths), node=node)
+    return FlattenNode(
+        paths=tuple(group.paths),
+        node=node,
+        path_requires=tuple(group.path_requires),
+        path_selections=tuple(group.path_selections),
+    )
 
 
 def sequence(nodes: list[PlanNode]) -> PlanNode | None:

@@ -81,14 +81,54 @@ class SubSelection:
         return duplicate
 
     def can_merge(self, other: SubSelection) -> bool:
-        try:
-            self.copy().merge(other)
-        except QueryPlanningError:
-            return False
-        return True
+        """Whether ``other`` merges in without any response key changing meaning.
+
+        Stricter than GraphQL's field merging on purpose: selections from different places of
+        the client operation only share a response key when they select the same field with
+        the same arguments, under any type condition (so response shapes never conflict).
+        """
+        return _compatible(_fields_by_key(self), _fields_by_key(other))
 
     def is_empty(self) -> bool:
         return not self.items
+
+
+def _fields_by_key(selection: SubSelection) -> dict[str, list[SubField]]:
+    """Fields by response key, looking through every type condition."""
+    found: dict[str, list[SubField]] = {}
+    for item in selection.items.values():
+        if isinstance(item, SubFragment):
+            for key, fields in _fields_by_key(item.selection).items():
+                found.setdefault(key, []).extend(fields)
+        else:
+            found.setdefault(item.key, []).append(item)
+    return found
+
+
+def _compatible(left: dict[str, list[SubField]], right: dict[str, list[SubField]]) -> bool:
+    for key in left.keys() & right.keys():
+        reference = left[key][0]
+        fields = left[key] + right[key]
+        if not all(f.same_field(reference.name, reference.arguments) for f in fields):
+            return False
+        if (reference.selection is None) != any(f.selection is None for f in fields):
+            return False
+        if reference.selection is not None:
+            left_children: dict[str, list[SubField]] = {}
+            right_children: dict[str, list[SubField]] = {}
+            for field in left[key]:
+                for child_key, children in _fields_by_key(
+                    field.selection or SubSelection()
+                ).items():
+                    left_children.setdefault(child_key, []).extend(children)
+            for field in right[key]:
+                for child_key, children in _fields_by_key(
+                    field.selection or SubSelection()
+                ).items():
+                    right_children.setdefault(child_key, []).extend(children)
+            if not _compatible(left_children, right_children):
+                return False
+    return True
 
 
 def _arguments_text(arguments: tuple[ast.ArgumentNode, ...]) -> str:
