@@ -3,9 +3,10 @@ data, with no federation at all. A correct router must answer exactly like it.""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from graphql import ExecutionResult, GraphQLResolveInfo, build_schema, execute, parse
+from graphql import ExecutionResult, GraphQLResolveInfo, GraphQLSchema, build_schema, execute, parse
 
 from router.supergraph import Supergraph
 from tests.fixtures.benchmark.data import benchmark_data, rows_by
@@ -46,10 +47,15 @@ def _resolve(source: Any, info: GraphQLResolveInfo, **arguments: Any) -> Any:
     return source.get(field)
 
 
+@cache
+def _schema(sdl: str) -> GraphQLSchema:
+    return build_schema(sdl)
+
+
 def oracle_response(
     supergraph: Supergraph, document: str, variables: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    schema = build_schema(supergraph.api_sdl)
+    schema = _schema(supergraph.api_sdl)
     result = execute(schema, parse(document), variable_values=variables, field_resolver=_resolve)
     assert isinstance(result, ExecutionResult)
     response: dict[str, Any] = {"data": result.data}

@@ -18,7 +18,12 @@ from graphql import (
 )
 
 CONDITIONS = ("true", "false", "$yes", "$no", "$maybe")
-VARIABLES = "$yes: Boolean!, $no: Boolean!, $maybe: Boolean = true, $count: Int = 2"
+VARIABLES = {
+    "yes": "$yes: Boolean!",
+    "no": "$no: Boolean!",
+    "maybe": "$maybe: Boolean = true",
+    "count": "$count: Int = 2",
+}
 
 
 @dataclass
@@ -50,10 +55,13 @@ class OperationGenerator:
             root = self.schema.query_type
             assert root is not None
             body = self._selection_set(root, depth=0, document=document)
-            text = f"query Generated({VARIABLES}) {body}\n" + "\n".join(document.fragments.values())
+            rest = f" {body}\n" + "\n".join(document.fragments.values())
+            used = [text for name, text in VARIABLES.items() if f"${name}" in rest]
+            text = "query Generated" + (f"({', '.join(used)})" if used else "") + rest
             if not validate(self.schema, parse(text)):
                 variables = {"yes": True, "no": False}
-                if self.random.random() < 0.5:
+                variables = {k: v for k, v in variables.items() if f"${k}" in rest}
+                if "$maybe" in rest and self.random.random() < 0.5:
                     variables["maybe"] = self.random.random() < 0.5
                 return text, variables
 

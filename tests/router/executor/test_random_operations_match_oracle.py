@@ -17,12 +17,12 @@ ARGUMENTS = {
     "Query.user": ['(id: "1")', '(id: "4")', '(id: "99")'],
     "Query.topProducts": ["", "(first: 1)", "(first: $count)", "(first: 9)"],
 }
-OPERATIONS_PER_SEED = 25
+OPERATIONS_PER_SEED = 60
 
 
 @pytest.mark.parametrize("seed", range(8))
 async def test_random_operations_answer_like_the_oracle(seed: int) -> None:
-    generator = OperationGenerator(build_schema(SUPERGRAPH.api_sdl), ARGUMENTS, seed, max_depth=3)
+    generator = OperationGenerator(build_schema(SUPERGRAPH.api_sdl), ARGUMENTS, seed, max_depth=4)
     engine = QueryEngine(SUPERGRAPH, in_process_subgraph)
     for _ in range(OPERATIONS_PER_SEED):
         document, variables = generator.operation()
