@@ -7,7 +7,7 @@ from typing import Any
 
 from router.errors import SubgraphUnavailable
 from router.executor.merge import deep_merge, merge_selected
-from router.executor.representations import collect_entities
+from router.executor.representations import EntityBatch, collect_entities, locate
 from router.planner.context import SHADOW_PREFIX
 from router.planner.nodes import FetchNode, FlattenNode
 from router.types import RequestContext, SubgraphFetcher, SubgraphRequest
@@ -141,4 +141,15 @@ async def run_entity_fetch(state: ExecutionState, flatten: FlattenNode) -> None:
                         deep_merge(target, entity)
                     else:
                         merge_selected(target, entity, flatten.path_selections[path_index])
-    _pass_on(state, node.service, response.get("errors"), batch.paths)
+    errors = response.get("errors")
+    if errors:
+        _pass_on(state, node.service, errors, _entity_paths(state.data, flatten, batch))
+
+
+def _entity_paths(
+    data: dict[str, Any], flatten: FlattenNode, batch: EntityBatch
+) -> list[list[str | int]]:
+    """For each representation, the client path of the first object it answered for."""
+    firsts = [targets[0][0] for targets in batch.targets]
+    located = locate(data, flatten.paths, {id(entity) for entity in firsts})
+    return [located.get(id(entity), []) for entity in firsts]

@@ -11,33 +11,43 @@ from router.planner.selection import SubField, SubFragment, SubSelection
 
 
 class EntityBatch:
-    """Distinct representations, the objects each one answers for and where the first is."""
+    """Distinct representations and the objects (with their path index) each one answers for."""
 
-    __slots__ = ("_index", "paths", "representations", "targets")
+    __slots__ = ("_index", "representations", "targets")
 
     def __init__(self) -> None:
         self.representations: list[dict[str, Any]] = []
-        # Per representation: the objects it answers for, with the index of their path.
         self.targets: list[list[tuple[dict[str, Any], int]]] = []
-        self.paths: list[list[str | int]] = []
         self._index: dict[bytes, int] = {}
 
-    def add(
-        self,
-        entity: dict[str, Any],
-        representation: dict[str, Any],
-        path: list[str | int],
-        path_index: int,
-    ) -> None:
+    def add(self, entity: dict[str, Any], representation: dict[str, Any], path_index: int) -> None:
         fingerprint = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
         index = self._index.get(fingerprint)
         if index is None:
             self._index[fingerprint] = len(self.representations)
             self.representations.append(representation)
             self.targets.append([(entity, path_index)])
-            self.paths.append(list(path))
         else:
             self.targets[index].append((entity, path_index))
+
+
+def _objects_at(data: dict[str, Any], path: ResponsePathPattern) -> list[Any]:
+    """Every non-null value at ``path`` ("@" steps into list items)."""
+    current: list[Any] = [data]
+    for step in path:
+        following: list[Any] = []
+        if step == "@":
+            for value in current:
+                if isinstance(value, list):
+                    following.extend(item for item in value if item is not None)
+        else:
+            for value in current:
+                if isinstance(value, dict):
+                    child = value.get(step)
+                    if child is not None:
+                        following.append(child)
+        current = following
+    return current
 
 
 def collect_entities(
@@ -46,48 +56,52 @@ def collect_entities(
     path_requires: tuple[SubSelection, ...],
 ) -> EntityBatch:
     batch = EntityBatch()
-    trail: list[str | int] = []
     for path_index, (path, requires) in enumerate(zip(paths, path_requires, strict=True)):
         by_type = {
             item.type_condition: item.selection
             for item in requires.items.values()
             if isinstance(item, SubFragment)
         }
-        _walk(data, path, 0, by_type, batch, trail, path_index)
-    return batch
-
-
-def _walk(
-    value: Any,
-    path: ResponsePathPattern,
-    depth: int,
-    by_type: dict[str, SubSelection],
-    batch: EntityBatch,
-    trail: list[str | int],
-    path_index: int,
-) -> None:
-    if value is None:
-        return
-    if depth == len(path):
-        if isinstance(value, dict):
+        for value in _objects_at(data, path):
+            if not isinstance(value, dict):
+                continue
             selection = by_type.get(value.get("__typename"))  # type: ignore[arg-type]
             if selection is not None:
                 representation = project(value, selection)
                 if representation is not None:
-                    batch.add(value, representation, trail, path_index)
-        return
-    step = path[depth]
-    if step == "@":
-        if isinstance(value, list):
-            for index, item in enumerate(value):
-                trail.append(index)
-                _walk(item, path, depth + 1, by_type, batch, trail, path_index)
-                trail.pop()
-        return
-    if isinstance(value, dict):
-        trail.append(step)
-        _walk(value.get(step), path, depth + 1, by_type, batch, trail, path_index)
-        trail.pop()
+                    batch.add(value, representation, path_index)
+    return batch
+
+
+def locate(
+    data: dict[str, Any], paths: tuple[ResponsePathPattern, ...], wanted: set[int]
+) -> dict[int, list[str | int]]:
+    """The concrete response path of each wanted object (by ``id``); only run for errors."""
+    found: dict[int, list[str | int]] = {}
+    trail: list[str | int] = []
+
+    def walk(value: Any, path: ResponsePathPattern, depth: int) -> None:
+        if value is None:
+            return
+        if depth == len(path):
+            if id(value) in wanted and id(value) not in found:
+                found[id(value)] = list(trail)
+            return
+        step = path[depth]
+        if step == "@":
+            if isinstance(value, list):
+                for index, item in enumerate(value):
+                    trail.append(index)
+                    walk(item, path, depth + 1)
+                    trail.pop()
+        elif isinstance(value, dict):
+            trail.append(step)
+            walk(value.get(step), path, depth + 1)
+            trail.pop()
+
+    for path in paths:
+        walk(data, path, 0)
+    return found
 
 
 def project(value: dict[str, Any], selection: SubSelection) -> dict[str, Any] | None:
