@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
 
-from router.planner.nodes import ResponsePathPattern
+from router.planner.nodes import RepresentationRule, ResponsePathPattern
 from router.planner.selection import SubField, SubFragment, SubSelection
 
 
@@ -53,22 +54,18 @@ def _objects_at(data: dict[str, Any], path: ResponsePathPattern) -> list[Any]:
 def collect_entities(
     data: dict[str, Any],
     paths: tuple[ResponsePathPattern, ...],
-    path_requires: tuple[SubSelection, ...],
+    path_requires: tuple[Mapping[str, RepresentationRule], ...],
 ) -> EntityBatch:
     batch = EntityBatch()
-    for path_index, (path, requires) in enumerate(zip(paths, path_requires, strict=True)):
-        by_type = {
-            item.type_condition: item.selection
-            for item in requires.items.values()
-            if isinstance(item, SubFragment)
-        }
+    for path_index, (path, rules) in enumerate(zip(paths, path_requires, strict=True)):
         for value in _objects_at(data, path):
             if not isinstance(value, dict):
                 continue
-            selection = by_type.get(value.get("__typename"))  # type: ignore[arg-type]
-            if selection is not None:
-                representation = project(value, selection)
+            rule = rules.get(value.get("__typename"))  # type: ignore[arg-type]
+            if rule is not None:
+                representation = project(value, rule.selection)
                 if representation is not None:
+                    representation["__typename"] = rule.typename
                     batch.add(value, representation, path_index)
     return batch
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import (
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -77,6 +78,9 @@ class ShapeCompiler:
             possible.name: self._fields(possible, items)
             for possible in self.schema.get_possible_types(named)  # type: ignore[arg-type]
         }
+        if isinstance(named, GraphQLInterfaceType):
+            # Objects from an @interfaceObject are typed as the interface itself.
+            by_type[named.name] = self._fields(named, items)
         return ShapeSelection(None, by_type)
 
     def _collect(
@@ -107,7 +111,7 @@ class ShapeCompiler:
         return self.schema.is_sub_type(condition, target)  # type: ignore[arg-type]
 
     def _fields(
-        self, object_type: GraphQLObjectType, items: list[Selection]
+        self, object_type: GraphQLObjectType | GraphQLInterfaceType, items: list[Selection]
     ) -> tuple[ShapeField, ...]:
         collected: dict[str, tuple[Field, list[Selection]]] = {}
         self._collect(object_type.name, items, collected)

@@ -103,6 +103,14 @@ class FetchGroupBuilder:
             return self._plan_items(group, selection, parent, fragment.selections, path, provided)
         if context.kind(parent) == "object":
             return set()
+        if self.supergraph.is_interface_object_in(parent, group.subgraph):
+            # The subgraph only knows the interface: narrow where the implementations are.
+            entity, fields, hop_parent, key_groups = self._hop(
+                group, selection, parent, "__typename", path, provided
+            )
+            return key_groups | self._plan_items(
+                entity, fields, hop_parent, (fragment,), path, None
+            )
         matching = context.possible_types(condition)
         runtime = [
             name
@@ -139,12 +147,15 @@ class FetchGroupBuilder:
         path: Path,
         provided: Provided | None,
     ) -> set[int]:
+        interface_object = self.supergraph.is_interface_object_in(parent, group.subgraph)
         if field.is_typename:
+            if interface_object:
+                return self._plan_entity_hop(group, selection, parent, field, path, provided)
             selection.add_typename()
             return {group.id}
         if self._resolvable(parent, field.name, group.subgraph, provided):
             return self._plan_local(group, selection, parent, field, path, provided)
-        if self.context.kind(parent) != "object":
+        if self.context.kind(parent) != "object" and not interface_object:
             used: set[int] = set()
             for name in self.supergraph.possible_types_in(parent, group.subgraph):
                 narrowed = selection.fragment(name)
@@ -188,10 +199,32 @@ class FetchGroupBuilder:
         path: Path,
         provided: Provided | None,
     ) -> set[int]:
-        target, key = self._choose_target(group.subgraph, parent, field.name, path, provided)
+        entity, fields, hop_parent, used = self._hop(
+            group, selection, parent, field.name, path, provided
+        )
+        return used | self._plan_items(entity, fields, hop_parent, (field,), path, None)
+
+    def _hop(
+        self,
+        group: FetchGroup,
+        selection: SubSelection,
+        parent: str,
+        field_name: str,
+        path: Path,
+        provided: Provided | None,
+    ) -> tuple[FetchGroup, SubSelection, str, set[int]]:
+        """Prepare an entity fetch that can resolve ``field_name`` for the objects at ``path``.
+
+        Returns the entity group, the selection to plan into (``... on <hop parent>``), the
+        hop parent (``parent`` itself, or the interface when the target resolves the field
+        through an @interfaceObject) and the groups the key and @requires fields landed in.
+        """
+        target, key, hop_parent = self._choose_target(
+            group.subgraph, parent, field_name, path, provided
+        )
         context = self.context
         selection.add_typename()
-        hop = (group.subgraph, parent, field.name, path)
+        hop = (group.subgraph, parent, field_name, path)
         self._indirect_hops.add(hop)  # planning the key may hop again, never into this hop
         try:
             used = self._plan_items(
@@ -204,52 +237,83 @@ class FetchGroupBuilder:
             )
         finally:
             self._indirect_hops.discard(hop)
-        field_model = self.supergraph.types[parent].fields[field.name]
-        requires = field_model.in_graphs[target].requires if field_model.in_graphs else None
+        field_model = self.supergraph.types[hop_parent].fields.get(field_name)
+        in_target = field_model.in_graphs.get(target) if field_model is not None else None
+        requires = in_target.requires if in_target is not None else None
         if requires is not None:
             used |= self._plan_items(
                 group,
                 selection,
                 parent,
-                context.field_set_items(parent, requires),
+                context.field_set_items(hop_parent, requires),
                 path,
                 provided,
             )
         entity = self._entity_group(target, path, used)
         entity.dependencies |= used
         assert entity.requires is not None
-        representation = entity.requires.fragment(parent)
+        representation = entity.requires.fragment(hop_parent)
         representation.add_typename()
-        self._add_field_set(representation, parent, key.selection.selections)
+        self._add_field_set(representation, hop_parent, key.selection.selections)
         if requires is not None:
-            self._add_field_set(representation, parent, requires.selections)
-        fields = entity.selection.fragment(parent)
-        return used | self._plan_items(entity, fields, parent, (field,), path, None)
+            self._add_field_set(representation, hop_parent, requires.selections)
+        fields = entity.selection.fragment(hop_parent)
+        if context.kind(hop_parent) != "object" and not self.supergraph.is_interface_object_in(
+            hop_parent, target
+        ):
+            fields.add_typename()  # the concrete type, which an interface object cannot tell
+        return entity, fields, hop_parent, used
 
     def _choose_target(
         self, source: str, parent: str, field_name: str, path: Path, provided: Provided | None
-    ) -> tuple[str, EntityKey]:
-        candidates = [
-            graph
-            for graph in self.supergraph.graphs_resolving(parent, field_name)
-            if graph != source
-        ]
-        candidates.sort(key=lambda graph: (graph, path) not in self._entity_groups)
-        for graph in candidates:
-            for key in self.supergraph.types[parent].keys_in(graph):
+    ) -> tuple[str, EntityKey, str]:
+        options = self._hop_options(source, parent, field_name)
+        options.sort(key=lambda option: (option[0], path) not in self._entity_groups)
+        for graph, hop_parent in options:
+            for key in self.supergraph.types[hop_parent].keys_in(graph):
                 if key.resolvable and self._available(source, parent, key.selection, provided):
-                    return graph, key
+                    return graph, key, hop_parent
         # No key the source can supply directly: fetch the key fields from elsewhere first.
         hop = (source, parent, field_name, path)
         if hop not in self._indirect_hops:
-            for graph in candidates:
-                for key in self.supergraph.types[parent].keys_in(graph):
+            for graph, hop_parent in options:
+                for key in self.supergraph.types[hop_parent].keys_in(graph):
                     if key.resolvable and self._reachable(parent, key.selection):
-                        return graph, key
+                        return graph, key, hop_parent
         raise QueryPlanningError(
             f'cannot plan "{parent}.{field_name}": no subgraph that resolves it can be reached '
             f'from subgraph "{source}"'
         )
+
+    def _hop_options(self, source: str, parent: str, field_name: str) -> list[tuple[str, str]]:
+        """(target subgraph, type to select ``... on``) pairs that resolve the field."""
+        supergraph = self.supergraph
+        if field_name == "__typename":
+            # Only a subgraph that knows the implementations can tell an object's real type.
+            return [
+                (graph, parent)
+                for graph in supergraph.subgraphs
+                if graph != source
+                and graph in supergraph.types[parent].graphs
+                and not supergraph.is_interface_object_in(parent, graph)
+            ]
+        options = [
+            (graph, parent)
+            for graph in supergraph.graphs_resolving(parent, field_name)
+            if graph != source
+        ]
+        if options or self.context.kind(parent) != "object":
+            return options
+        for interface in supergraph.interfaces_of(parent):
+            model = supergraph.types.get(interface)
+            if model is None or field_name not in model.fields:
+                continue
+            options.extend(
+                (graph, interface)
+                for graph in sorted(model.interface_object_graphs)
+                if graph != source and supergraph.field_resolvable_in(interface, field_name, graph)
+            )
+        return options
 
     def _reachable(self, parent: str, selection_set: ast.SelectionSetNode) -> bool:
         """Every field of a key is resolved by some subgraph."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from router.planner.selection import SubSelection
@@ -27,11 +28,20 @@ class FetchNode:
 
 
 @dataclass(frozen=True, slots=True)
+class RepresentationRule:
+    """How to represent an entity of one ``__typename`` to the target subgraph."""
+
+    typename: str  # sent as the representation's __typename
+    selection: SubSelection  # the fields to send
+
+
+@dataclass(frozen=True, slots=True)
 class FlattenNode:
     """Run ``node`` for the entities found at ``paths`` of the response so far.
 
     One fetch may serve several paths (all entity needs of a subgraph in one wave). Then
-    ``path_requires[i]`` is what to send of the entities at ``paths[i]`` and
+    ``path_requires[i]`` says how to represent the entities at ``paths[i]`` by their
+    ``__typename``, and
     ``path_selections[i]`` is the part of the result that belongs to them (the fetch's
     ``requires`` and ``selection`` are the unions): the same response key may mean different
     fields at different paths of the client operation.
@@ -39,7 +49,7 @@ class FlattenNode:
 
     paths: tuple[ResponsePathPattern, ...]
     node: FetchNode
-    path_requires: tuple[SubSelection, ...]
+    path_requires: tuple[Mapping[str, RepresentationRule], ...]
     path_selections: tuple[SubSelection, ...]
 
 

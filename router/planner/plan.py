@@ -87,10 +87,12 @@ class QueryPlanner:
             for item in selections:
                 builder = FetchGroupBuilder(self.context)
                 builder.add_root_fields(root.name, (item,))
-                step = schedule(builder.groups, kind, variable_types, namer)
+                step = schedule(self.context, builder.groups, kind, variable_types, namer)
                 if step is not None:
                     steps.append(step)
             return PlannedVariant(sequence(steps), selections)
         builder = FetchGroupBuilder(self.context)
         builder.add_root_fields(root.name, selections)
-        return PlannedVariant(schedule(builder.groups, kind, variable_types, namer), selections)
+        return PlannedVariant(
+            schedule(self.context, builder.groups, kind, variable_types, namer), selections
+        )

@@ -6,9 +6,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from itertools import count
 
+from router.planner.context import PlanningContext
 from router.planner.groups import FetchGroup
-from router.planner.nodes import FetchNode, FlattenNode, ParallelNode, PlanNode, SequenceNode
-from router.planner.selection import print_compact, variables_used
+from router.planner.nodes import (
+    FetchNode,
+    FlattenNode,
+    ParallelNode,
+    PlanNode,
+    RepresentationRule,
+    SequenceNode,
+)
+from router.planner.selection import SubFragment, SubSelection, print_compact, variables_used
 
 
 class OperationNamer:
@@ -88,7 +96,36 @@ def _mergeable(existing: FetchGroup, group: FetchGroup) -> bool:
     )
 
 
+def representation_rules(
+    context: PlanningContext, requires: SubSelection
+) -> dict[str, RepresentationRule]:
+    """For each ``__typename`` an entity may have: the representation's ``__typename`` and
+    what to send. A fragment on an interface (an entity interface, or an @interfaceObject in
+    the target) serves every implementation, and objects typed as the interface itself."""
+    concrete: dict[str, SubSelection] = {}
+    abstract: list[tuple[str, SubSelection]] = []
+    for item in requires.items.values():
+        assert isinstance(item, SubFragment)
+        if context.kind(item.type_condition) == "object":
+            concrete[item.type_condition] = item.selection
+        else:
+            abstract.append((item.type_condition, item.selection))
+    rules = {name: RepresentationRule(name, selection) for name, selection in concrete.items()}
+    for interface, selection in abstract:
+        rules.setdefault(interface, RepresentationRule(interface, selection))
+        for name in sorted(context.possible_types(interface)):
+            existing = rules.get(name)
+            if existing is None:
+                rules[name] = RepresentationRule(interface, selection)
+            elif name in concrete:
+                merged = existing.selection.copy()
+                merged.merge(selection)
+                rules[name] = RepresentationRule(name, merged)
+    return rules
+
+
 def fetch_node(
+    context: PlanningContext,
     group: FetchGroup,
     operation_kind: str,
     variable_types: Mapping[str, str],
@@ -123,7 +160,9 @@ def fetch_node(
     return FlattenNode(
         paths=tuple(group.paths),
         node=node,
-        path_requires=tuple(group.path_requires),
+        path_requires=tuple(
+            representation_rules(context, requires) for requires in group.path_requires
+        ),
         path_selections=tuple(group.path_selections),
     )
 
@@ -144,6 +183,7 @@ def parallel(nodes: list[PlanNode]) -> PlanNode | None:
 
 
 def schedule(
+    context: PlanningContext,
     groups: Mapping[int, FetchGroup],
     operation_kind: str,
     variable_types: Mapping[str, str],
@@ -151,7 +191,9 @@ def schedule(
 ) -> PlanNode | None:
     steps: list[PlanNode] = []
     for wave in waves(groups):
-        node = parallel([fetch_node(g, operation_kind, variable_types, namer) for g in wave])
+        node = parallel(
+            [fetch_node(context, g, operation_kind, variable_types, namer) for g in wave]
+        )
         if node is not None:
             steps.append(node)
     return sequence(steps)

@@ -135,7 +135,8 @@ def _read_field(
     field: ast.FieldDefinitionNode, directive_name: str, graph_of: Any, where: str
 ) -> FieldModel:
     in_graphs: dict[str, FieldInGraph] = {}
-    for arguments in _directives(field, directive_name):
+    directives = _directives(field, directive_name)
+    for arguments in directives:
         if arguments.get("graph") is None:
             continue
         graph = graph_of(arguments, where)
@@ -151,4 +152,8 @@ def _read_field(
             used_overridden=bool(arguments.get("usedOverridden")),
             override_label=arguments.get("overrideLabel"),
         )
-    return FieldModel(name=field.name.value, in_graphs=in_graphs)
+    return FieldModel(
+        name=field.name.value,
+        in_graphs=in_graphs,
+        only_through_interface_objects=bool(directives) and not in_graphs,
+    )

@@ -55,6 +55,9 @@ class FieldModel:
     # Empty when the field carries no graph-specific @join__field: then every subgraph that
     # defines the parent type resolves it.
     in_graphs: Mapping[str, FieldInGraph]
+    # A bare ``@join__field``: an implementation's field that only an @interfaceObject of one
+    # of its interfaces resolves.
+    only_through_interface_objects: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +106,7 @@ class Supergraph:
         if type_model is None or graph not in type_model.graphs:
             return False
         field_model = type_model.fields.get(field_name)
-        if field_model is None:
+        if field_model is None or field_model.only_through_interface_objects:
             return False
         if not field_model.in_graphs:
             return True
@@ -118,7 +121,7 @@ class Supergraph:
         if type_model is None or graph not in type_model.graphs:
             return False
         field_model = type_model.fields.get(field_name)
-        if field_model is None:
+        if field_model is None or field_model.only_through_interface_objects:
             return False
         return not field_model.in_graphs or graph in field_model.in_graphs
 
@@ -129,6 +132,15 @@ class Supergraph:
             for graph in self.subgraphs
             if graph in type_model.graphs and self.field_resolvable_in(type_name, field_name, graph)
         ]
+
+    def is_interface_object_in(self, type_name: str, graph: str) -> bool:
+        """Whether ``graph`` sees the interface ``type_name`` as an @interfaceObject."""
+        model = self.types.get(type_name)
+        return model is not None and graph in model.interface_object_graphs
+
+    def interfaces_of(self, type_name: str) -> list[str]:
+        named = self.schema.type_map.get(type_name)
+        return [interface.name for interface in getattr(named, "interfaces", ())]
 
     def possible_types_in(self, abstract_name: str, graph: str) -> list[str]:
         """Object types a subgraph may return for an abstract type (in supergraph order)."""
