@@ -99,11 +99,18 @@ def merge_composite_fields(
         field_model.tags = merged_tags(elements)
         field_model.inaccessible = any_inaccessible(elements)
         field_model.carried = merge_carried(elements)
-        merged_type = merge_output_types([field.type for field in elements], is_subtype)
+        sources = field_model.sources
+        resolving = [f for s, f in origins if not sources[s.name].external] or elements
+        merged_type = merge_output_types([field.type for field in resolving], is_subtype)
+        external_types = {str(f.type) for s, f in origins if sources[s.name].external}
         if merged_type is None:
-            _report_type_mismatch(merged.name, name, origins, diagnostics)
+            _report_type_mismatch("FIELD_TYPE_MISMATCH", merged.name, name, origins, diagnostics)
+            merged_type = "?"
         else:
             field_model.type = merged_type
+        # Like Apollo, an @external declaration must repeat the merged type exactly.
+        if external_types - {merged_type}:
+            _report_type_mismatch("EXTERNAL_TYPE_MISMATCH", merged.name, name, origins, diagnostics)
         field_model.arguments = merge_field_arguments(f"{merged.name}.{name}", origins, diagnostics)
 
 
@@ -148,6 +155,7 @@ def _field_source(
 
 
 def _report_type_mismatch(
+    code: str,
     type_name: str,
     field_name: str,
     origins: list[tuple[Subgraph, GraphQLField]],
@@ -156,13 +164,19 @@ def _report_type_mismatch(
     by_type: dict[str, list[str]] = {}
     for subgraph, field in origins:
         by_type.setdefault(str(field.type), []).append(subgraph.name)
-    described = " and ".join(
+    first, *others = [
         f'type "{printed}" in {subgraph_list(graphs)}' for printed, graphs in by_type.items()
-    )
+    ]
+    if code == "EXTERNAL_TYPE_MISMATCH":
+        where = " (where marked @external)"
+        fix = "Declare the @external field with exactly the type of its definition."
+    else:
+        where = ""
+        fix = "Give the field the same type everywhere (nullability may differ)."
     diagnostics.error(
-        "FIELD_TYPE_MISMATCH",
-        f'Type of field "{type_name}.{field_name}" is incompatible across subgraphs: it has '
-        f"{described}. Give the field the same type everywhere (nullability may differ).",
+        code,
+        f'Type of field "{type_name}.{field_name}" is incompatible across subgraphs{where}: it '
+        f"has {first} but {' and '.join(others)}. {fix}",
         subgraph=origins[0][0].name,
         coordinate=f"{type_name}.{field_name}",
     )

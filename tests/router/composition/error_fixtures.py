@@ -275,6 +275,19 @@ ERROR_CASES: dict[str, ErrorCase] = {
         ("[ctx]", '"c"', '"U.v(a:)"', '"missing"'),
         "U.v(a:)",
     ),
+    "external_declared_with_another_type": ErrorCase(
+        _sources(
+            ("base", LINK + 'type Query { t: T } type T @key(fields: "id") { id: ID! w: Int! }'),
+            (
+                "derived",
+                LINK + 'type T @key(fields: "id") { id: ID! w: Int @external'
+                ' d: Int @requires(fields: "w") }',
+            ),
+        ),
+        "EXTERNAL_TYPE_MISMATCH",
+        ('"T.w"', "@external", '"Int!"', '"base"', '"Int"', '"derived"'),
+        "T.w",
+    ),
 }
 
 DUPLICATE_NAMES = ErrorCase(
