@@ -8,8 +8,10 @@ import random
 from dataclasses import dataclass, field
 
 from graphql import (
+    GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLUnionType,
     get_named_type,
     is_leaf_type,
     is_required_argument,
@@ -17,6 +19,7 @@ from graphql import (
     validate,
 )
 
+Composite = GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType
 CONDITIONS = ("true", "false", "$yes", "$no", "$maybe")
 VARIABLES = {
     "yes": "$yes: Boolean!",
@@ -65,7 +68,7 @@ class OperationGenerator:
                     variables["maybe"] = self.random.random() < 0.5
                 return text, variables
 
-    def _selection_set(self, parent: GraphQLObjectType, depth: int, document: _Document) -> str:
+    def _selection_set(self, parent: Composite, depth: int, document: _Document) -> str:
         items = [self._selection(parent, depth, document) for _ in range(self.random.randint(1, 4))]
         return "{ " + " ".join(items) + " }"
 
@@ -76,14 +79,32 @@ class OperationGenerator:
         directive = "skip" if roll < 0.85 else "include"
         return f" @{directive}(if: {self.random.choice(CONDITIONS)})"
 
-    def _selection(self, parent: GraphQLObjectType, depth: int, document: _Document) -> str:
+    def _narrowing(self, parent: Composite) -> Composite:
+        """The parent itself, or (for abstract types) a possible type or another interface."""
+        if isinstance(parent, GraphQLObjectType) or self.random.random() < 0.3:
+            return parent
+        possible = list(self.schema.get_possible_types(parent))
+        chosen = self.random.choice(possible)
+        if chosen.interfaces and self.random.random() < 0.3:
+            return self.random.choice(chosen.interfaces)
+        return chosen
+
+    def _selection(self, parent: Composite, depth: int, document: _Document) -> str:
         roll = self.random.random()
-        if roll < 0.08:
+        abstract = not isinstance(parent, GraphQLObjectType)
+        if roll < 0.08 or (isinstance(parent, GraphQLUnionType) and roll < 0.2):
             return "__typename" + self._condition()
-        if roll < 0.16 and depth < self.max_depth:
-            inner = self._selection_set(parent, depth + 1, document)
-            on = f" on {parent.name}" if self.random.random() < 0.5 else ""
+        if (roll < 0.16 or (abstract and roll < 0.6)) and depth < self.max_depth:
+            narrowed = self._narrowing(parent)
+            inner = self._selection_set(narrowed, depth + 1, document)
+            on = (
+                f" on {narrowed.name}"
+                if narrowed is not parent or self.random.random() < 0.5
+                else ""
+            )
             return f"...{on}{self._condition()} {inner}"
+        if isinstance(parent, GraphQLUnionType):
+            return "__typename"
         if roll < 0.22 and depth < self.max_depth:
             name = f"F{len(document.fragments)}"
             document.fragments[name] = "placeholder"
@@ -92,7 +113,9 @@ class OperationGenerator:
             return f"...{name}{self._condition()}"
         return self._field(parent, depth, document)
 
-    def _field(self, parent: GraphQLObjectType, depth: int, document: _Document) -> str:
+    def _field(
+        self, parent: GraphQLObjectType | GraphQLInterfaceType, depth: int, document: _Document
+    ) -> str:
         names = list(parent.fields)
         if depth >= self.max_depth:
             names = [n for n in names if is_leaf_type(get_named_type(parent.fields[n].type))]
@@ -110,6 +133,6 @@ class OperationGenerator:
             text = f"{self.random.choice(self.alias_pool)}: {text}"
         text += self._condition()
         named = get_named_type(definition.type)
-        if isinstance(named, GraphQLObjectType):
+        if isinstance(named, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType):
             text += " " + self._selection_set(named, depth + 1, document)
         return text
