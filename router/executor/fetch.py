@@ -113,7 +113,7 @@ async def run_root_fetch(state: ExecutionState, node: FetchNode) -> None:
 async def run_entity_fetch(state: ExecutionState, flatten: FlattenNode) -> None:
     node = flatten.node
     assert node.requires is not None
-    batch = collect_entities(state.data, flatten.paths, flatten.path_requires)
+    batch = collect_entities(state.data, flatten.targets)
     if not batch.representations:
         return
     variables = _request_variables(node, state.variables)
@@ -132,15 +132,15 @@ async def run_entity_fetch(state: ExecutionState, flatten: FlattenNode) -> None:
                 )
             )
         else:
-            single_path = len(flatten.paths) == 1
+            single_target = len(flatten.targets) == 1
             for entity, targets in zip(entities, batch.targets, strict=True):
                 if not isinstance(entity, dict):
                     continue
-                for target, path_index in targets:
-                    if single_path:
+                for target, target_index in targets:
+                    if single_target:
                         deep_merge(target, entity)
                     else:
-                        merge_selected(target, entity, flatten.path_selections[path_index])
+                        merge_selected(target, entity, flatten.targets[target_index].selection)
     errors = response.get("errors")
     if errors:
         _pass_on(state, node.service, errors, _entity_paths(state.data, flatten, batch))

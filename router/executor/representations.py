@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import orjson
 
-from router.planner.nodes import RepresentationRule, ResponsePathPattern
+from router.planner.nodes import EntityTarget, ResponsePathPattern
 from router.planner.selection import SubField, SubFragment, SubSelection
 
 
 class EntityBatch:
-    """Distinct representations and the objects (with their path index) each one answers for."""
+    """Distinct representations and the objects (with their target index) each answers for."""
 
     __slots__ = ("_index", "representations", "targets")
 
@@ -21,15 +20,17 @@ class EntityBatch:
         self.targets: list[list[tuple[dict[str, Any], int]]] = []
         self._index: dict[bytes, int] = {}
 
-    def add(self, entity: dict[str, Any], representation: dict[str, Any], path_index: int) -> None:
+    def add(
+        self, entity: dict[str, Any], representation: dict[str, Any], target_index: int
+    ) -> None:
         fingerprint = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
         index = self._index.get(fingerprint)
         if index is None:
             self._index[fingerprint] = len(self.representations)
             self.representations.append(representation)
-            self.targets.append([(entity, path_index)])
+            self.targets.append([(entity, target_index)])
         else:
-            self.targets[index].append((entity, path_index))
+            self.targets[index].append((entity, target_index))
 
 
 def _objects_at(data: dict[str, Any], path: ResponsePathPattern) -> list[Any]:
@@ -51,14 +52,11 @@ def _objects_at(data: dict[str, Any], path: ResponsePathPattern) -> list[Any]:
     return current
 
 
-def collect_entities(
-    data: dict[str, Any],
-    paths: tuple[ResponsePathPattern, ...],
-    path_requires: tuple[Mapping[str, RepresentationRule], ...],
-) -> EntityBatch:
+def collect_entities(data: dict[str, Any], targets: tuple[EntityTarget, ...]) -> EntityBatch:
     batch = EntityBatch()
-    for path_index, (path, rules) in enumerate(zip(paths, path_requires, strict=True)):
-        for value in _objects_at(data, path):
+    for target_index, target in enumerate(targets):
+        rules = target.rules
+        for value in _objects_at(data, target.path):
             if not isinstance(value, dict):
                 continue
             rule = rules.get(value.get("__typename"))  # type: ignore[arg-type]
@@ -66,7 +64,7 @@ def collect_entities(
                 representation = project(value, rule.selection)
                 if representation is not None:
                     representation["__typename"] = rule.typename
-                    batch.add(value, representation, path_index)
+                    batch.add(value, representation, target_index)
     return batch
 
 

@@ -27,7 +27,7 @@ class FetchGroupBuilder:
         self.context = context
         self.supergraph = context.supergraph
         self.groups: dict[int, FetchGroup] = {}
-        self._entity_groups: dict[tuple[str, Path], list[FetchGroup]] = {}
+        self._entity_groups: dict[tuple[str, Path, frozenset[str] | None], list[FetchGroup]] = {}
         self._root_groups: dict[str, FetchGroup] = {}
         self._indirect_hops: set[tuple[str, str, str, Path]] = set()
 
@@ -249,7 +249,9 @@ class FetchGroupBuilder:
                 path,
                 provided,
             )
-        entity = self._entity_group(target, path, used)
+        # Through an @interfaceObject, "... on Interface" must only serve this concrete type.
+        only = frozenset({parent}) if hop_parent != parent else None
+        entity = self._entity_group(target, path, used, only)
         entity.dependencies |= used
         assert entity.requires is not None
         representation = entity.requires.fragment(hop_parent)
@@ -268,7 +270,7 @@ class FetchGroupBuilder:
         self, source: str, parent: str, field_name: str, path: Path, provided: Provided | None
     ) -> tuple[str, EntityKey, str]:
         options = self._hop_options(source, parent, field_name)
-        options.sort(key=lambda option: (option[0], path) not in self._entity_groups)
+        options.sort(key=lambda option: (option[0], path, None) not in self._entity_groups)
         for graph, hop_parent in options:
             for key in self.supergraph.types[hop_parent].keys_in(graph):
                 if key.resolvable and self._available(source, parent, key.selection, provided):
@@ -370,13 +372,16 @@ class FetchGroupBuilder:
                 if node.selection_set is not None:
                     self._add_field_set(child, child_type, node.selection_set.selections)
 
-    def _entity_group(self, subgraph: str, path: Path, needs: set[int]) -> FetchGroup:
+    def _entity_group(
+        self, subgraph: str, path: Path, needs: set[int], only: frozenset[str] | None
+    ) -> FetchGroup:
         """Reuse the entity group of this subgraph at this path unless that makes a cycle."""
-        candidates = self._entity_groups.setdefault((subgraph, path), [])
+        candidates = self._entity_groups.setdefault((subgraph, path, only), [])
         for candidate in candidates:
             if not any(depends_on(self.groups, need, candidate.id) for need in needs):
                 return candidate
         group = self._new_group(subgraph, path, entity=True)
+        group.entity_types = only
         candidates.append(group)
         return group
 

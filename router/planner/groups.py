@@ -22,14 +22,23 @@ class FetchGroup:
     selection: SubSelection = field(default_factory=SubSelection)
     requires: SubSelection | None = None
     dependencies: set[int] = field(default_factory=set)
-    # Per path: what to send of the entities found there (merged groups differ by path).
-    path_requires: list[SubSelection] = field(default_factory=list)
-    # Per path: the selection whose results belong to the entities there.
-    path_selections: list[SubSelection] = field(default_factory=list)
+    # Set when the group serves only these entity types (a hop through an @interfaceObject
+    # selects "... on Interface", which would otherwise apply to every implementation).
+    entity_types: frozenset[str] | None = None
+    # After merging (scheduling): the requires and selection of every path/type it serves.
+    entries: list[GroupEntry] = field(default_factory=list)
 
     @property
     def is_entity(self) -> bool:
         return self.requires is not None
+
+
+@dataclass(eq=False, slots=True)
+class GroupEntry:
+    path: ResponsePathPattern
+    entity_types: frozenset[str] | None
+    requires: SubSelection
+    selection: SubSelection
 
 
 def depends_on(groups: dict[int, FetchGroup], start: int, target: int) -> bool:

@@ -36,21 +36,27 @@ class RepresentationRule:
 
 
 @dataclass(frozen=True, slots=True)
+class EntityTarget:
+    """Entities a flattened fetch serves: where they are, how to represent them (by
+    ``__typename``) and which part of the fetch's result belongs to them."""
+
+    path: ResponsePathPattern
+    rules: Mapping[str, RepresentationRule]
+    selection: SubSelection
+
+
+@dataclass(frozen=True, slots=True)
 class FlattenNode:
     """Run ``node`` for the entities found at ``paths`` of the response so far.
 
-    One fetch may serve several paths (all entity needs of a subgraph in one wave). Then
-    ``path_requires[i]`` says how to represent the entities at ``paths[i]`` by their
-    ``__typename``, and
-    ``path_selections[i]`` is the part of the result that belongs to them (the fetch's
-    ``requires`` and ``selection`` are the unions): the same response key may mean different
-    fields at different paths of the client operation.
+    One fetch may serve several paths and entity types (all entity needs of a subgraph in
+    one wave): each target keeps its own representation rules and result selection, because
+    the same response key may mean different fields at different places of the operation.
     """
 
     paths: tuple[ResponsePathPattern, ...]
     node: FetchNode
-    path_requires: tuple[Mapping[str, RepresentationRule], ...]
-    path_selections: tuple[SubSelection, ...]
+    targets: tuple[EntityTarget, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from itertools import count
 
 from router.planner.context import PlanningContext
-from router.planner.groups import FetchGroup
+from router.planner.groups import FetchGroup, GroupEntry
 from router.planner.nodes import (
+    EntityTarget,
     FetchNode,
     FlattenNode,
     ParallelNode,
@@ -52,34 +53,41 @@ def waves(groups: Mapping[int, FetchGroup]) -> list[list[FetchGroup]]:
                 continue
             target = next((m for m in merged if _mergeable(m, group)), None)
             if target is None:
-                merged.append(
-                    FetchGroup(
-                        id=group.id,
-                        subgraph=group.subgraph,
-                        paths=list(group.paths),
-                        selection=group.selection.copy(),
-                        requires=group.requires.copy() if group.requires is not None else None,
-                        path_requires=[
-                            group.requires.copy() for _ in group.paths if group.requires is not None
-                        ],
-                        path_selections=[group.selection.copy() for _ in group.paths],
-                    )
+                target = FetchGroup(
+                    id=group.id,
+                    subgraph=group.subgraph,
+                    paths=[],
+                    selection=SubSelection(),
+                    requires=SubSelection() if group.requires is not None else None,
                 )
-                continue
+                merged.append(target)
             target.selection.merge(group.selection)
-            assert target.requires is not None and group.requires is not None
+            if group.requires is None:
+                continue
+            assert target.requires is not None
             target.requires.merge(group.requires)
             for path in group.paths:
-                # Entities at one path all got every field the merged groups waited for;
-                # entities at another path did not, so each path keeps its own requires.
-                if path in target.paths:
-                    index = target.paths.index(path)
-                    target.path_requires[index].merge(group.requires)
-                    target.path_selections[index].merge(group.selection)
-                else:
+                if path not in target.paths:
                     target.paths.append(path)
-                    target.path_requires.append(group.requires.copy())
-                    target.path_selections.append(group.selection.copy())
+                # Entities at one path and of the same types all got every field the merged
+                # groups waited for; others did not, so they keep separate entries.
+                entry = next(
+                    (
+                        e
+                        for e in target.entries
+                        if e.path == path and e.entity_types == group.entity_types
+                    ),
+                    None,
+                )
+                if entry is None:
+                    target.entries.append(
+                        GroupEntry(
+                            path, group.entity_types, group.requires.copy(), group.selection.copy()
+                        )
+                    )
+                else:
+                    entry.requires.merge(group.requires)
+                    entry.selection.merge(group.selection)
         result.append(merged)
     return result
 
@@ -97,7 +105,7 @@ def _mergeable(existing: FetchGroup, group: FetchGroup) -> bool:
 
 
 def representation_rules(
-    context: PlanningContext, requires: SubSelection
+    context: PlanningContext, requires: SubSelection, only: frozenset[str] | None = None
 ) -> dict[str, RepresentationRule]:
     """For each ``__typename`` an entity may have: the representation's ``__typename`` and
     what to send. A fragment on an interface (an entity interface, or an @interfaceObject in
@@ -121,6 +129,8 @@ def representation_rules(
                 merged = existing.selection.copy()
                 merged.merge(selection)
                 rules[name] = RepresentationRule(name, merged)
+    if only is not None:
+        rules = {name: rule for name, rule in rules.items() if name in only}
     return rules
 
 
@@ -160,10 +170,14 @@ def fetch_node(
     return FlattenNode(
         paths=tuple(group.paths),
         node=node,
-        path_requires=tuple(
-            representation_rules(context, requires) for requires in group.path_requires
+        targets=tuple(
+            EntityTarget(
+                entry.path,
+                representation_rules(context, entry.requires, entry.entity_types),
+                entry.selection,
+            )
+            for entry in group.entries
         ),
-        path_selections=tuple(group.path_selections),
     )
 
 

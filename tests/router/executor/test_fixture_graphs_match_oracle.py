@@ -109,6 +109,8 @@ def shareable_world() -> World:
     }
 
 
+SEED = 7
+OPS = 120
 GRAPHS: dict[str, tuple[Any, dict[str, list[str]]]] = {
     "abstract": (
         abstract_world,
@@ -127,8 +129,8 @@ async def test_random_operations_answer_like_the_oracle(group: str) -> None:
     supergraph = fixture_supergraph(group)
     world = FederatedWorld(group, supergraph, make_world())
     engine = QueryEngine(supergraph, world.fetcher)
-    generator = OperationGenerator(build_schema(supergraph.api_sdl), arguments, seed=7)
-    for _ in range(120):
+    generator = OperationGenerator(build_schema(supergraph.api_sdl), arguments, seed=SEED)
+    for _ in range(OPS):
         document, variables = generator.operation()
         ours = await run(engine, document, variables)
         expected = world.oracle(document, variables)
