@@ -172,6 +172,12 @@ class FetchGroupBuilder:
         path: Path,
         provided: Provided | None,
     ) -> set[int]:
+        in_graph = self.supergraph.types[parent].fields[field.name].in_graphs.get(group.subgraph)
+        if in_graph is not None and in_graph.context_arguments:
+            raise QueryPlanningError(
+                f'"{parent}.{field.name}" takes arguments from @context '
+                f"({', '.join(in_graph.context_arguments)}), which this router does not support"
+            )
         key = self.context.storage_key(field)
         child = selection.add_field(key, field.name, field.arguments, field.selections is not None)
         if child is None or field.selections is None or field.type_name is None:
@@ -179,7 +185,6 @@ class FetchGroupBuilder:
         if self.context.kind(field.type_name) != "object":
             child.add_typename()
         child_provided = provided.get(field.name) if provided is not None else None
-        in_graph = self.supergraph.types[parent].fields[field.name].in_graphs.get(group.subgraph)
         if in_graph is not None and in_graph.provides is not None:
             child_provided = dict(child_provided or {})
             merge_provided(child_provided, provided_tree(in_graph.provides))

@@ -151,6 +151,11 @@ def _read_field(
             override=arguments.get("override"),
             used_overridden=bool(arguments.get("usedOverridden")),
             override_label=arguments.get("overrideLabel"),
+            context_arguments=tuple(
+                str(argument.get("name"))
+                for argument in arguments.get("contextArguments") or ()
+                if isinstance(argument, dict)
+            ),
         )
     return FieldModel(
         name=field.name.value,

@@ -40,6 +40,8 @@ class FieldInGraph:
     override: str | None
     used_overridden: bool
     override_label: str | None = None
+    # join v0.5 ``contextArguments``: arguments the router must fill from a @context.
+    context_arguments: tuple[str, ...] = ()
 
     @property
     def resolves(self) -> bool:
