@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -11,6 +12,8 @@ from router.planner import QueryPlanner, print_plan
 from router.supergraph import Supergraph, load_supergraph
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
 FIXTURES = REPO_ROOT / "tests" / "router" / "fixtures"
 BENCHMARK = REPO_ROOT / "tests" / "fixtures" / "benchmark"
 
