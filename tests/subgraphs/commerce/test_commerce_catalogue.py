@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commerce_client import (
+from tests.subgraphs.commerce.commerce_client import (
     CREATE_PRODUCT,
     REGISTER_SELLER,
     error_of,

@@ -3,9 +3,15 @@
 
 from __future__ import annotations
 
-from commerce_client import REGISTER_SELLER, new_id, new_product, new_seller, ok, place
-
 from subgraphs.kernel.testing import count_statements, selects
+from tests.subgraphs.commerce.commerce_client import (
+    REGISTER_SELLER,
+    new_id,
+    new_product,
+    new_seller,
+    ok,
+    place,
+)
 
 ENTITIES = "query($r: [_Any!]!) { _entities(representations: $r) { __typename %s } }"
 

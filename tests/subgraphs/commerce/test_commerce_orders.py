@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from commerce_client import (
+from sqlalchemy import func, select
+
+from subgraphs.commerce.models import Order, OrderLine, Product
+from tests.subgraphs.commerce.commerce_client import (
     UPDATE_STATUS,
     error_of,
     new_id,
@@ -12,9 +15,6 @@ from commerce_client import (
     place,
     stock_of,
 )
-from sqlalchemy import func, select
-
-from subgraphs.commerce.models import Order, OrderLine, Product
 
 
 async def count_rows(commerce, model) -> int:

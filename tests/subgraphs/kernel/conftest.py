@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from kernel_probe import create_probe_app
 
 from subgraphs.kernel.testing import RunningSubgraph, running_subgraph
+from tests.subgraphs.kernel.kernel_probe import create_probe_app
 
 
 @pytest.fixture

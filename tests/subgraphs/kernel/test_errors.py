@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from kernel_probe import SECRET
+from tests.subgraphs.kernel.kernel_probe import SECRET
 
 
 async def test_unexpected_exception_is_internal_server_error_with_request_id_only(probe, caplog):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import httpx
-from kernel_probe import create_probe_app
 
 from subgraphs.kernel.migrations import migrate_to_head_async
 from subgraphs.kernel.settings import Settings
 from subgraphs.kernel.testing import running_subgraph, serve_app
+from tests.subgraphs.kernel.kernel_probe import create_probe_app
 
 
 async def test_health_passes_and_ready_waits_for_migrations(tmp_path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kernel_probe import SECRET
+from tests.subgraphs.kernel.kernel_probe import SECRET
 
 
 async def user_count(probe) -> int:

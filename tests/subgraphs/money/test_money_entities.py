@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from money_client import deposit, new_user_id, open_wallet
-
 from subgraphs.kernel.testing import count_statements, selects
+from tests.subgraphs.money.money_client import deposit, new_user_id, open_wallet
 
 ENTITIES = "query($r: [_Any!]!) { _entities(representations: $r) { __typename %s } }"
 

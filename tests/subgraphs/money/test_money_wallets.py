@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from money_client import (
+from sqlalchemy import func, select, update
+
+from subgraphs.money.models import Transaction, Wallet, WalletStatus
+from subgraphs.money.services import sum_of_transactions
+from tests.subgraphs.money.money_client import (
     DEPOSIT,
     OPEN_WALLET,
     deposit,
@@ -10,10 +14,6 @@ from money_client import (
     new_user_id,
     open_wallet,
 )
-from sqlalchemy import func, select, update
-
-from subgraphs.money.models import Transaction, Wallet, WalletStatus
-from subgraphs.money.services import sum_of_transactions
 
 
 async def count_rows(money, model) -> int:
