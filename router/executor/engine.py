@@ -11,6 +11,7 @@ from router.errors import QueryPlanningError, RequestError
 from router.executor.fetch import ExecutionState
 from router.executor.introspection import LocalIntrospection
 from router.executor.shape import ShapeCompiler, Shaper, ShapeSelection
+from router.executor.shape_codegen import ShapeFunction, compile_shape
 from router.executor.variables import coerce_variables, subgraph_variables
 from router.executor.walk import run_plan
 from router.operation.document import ClientOperation, load_operation
@@ -41,6 +42,7 @@ class PreparedOperation:
         self._compiler = compiler
         self._root_type = root_type
         self._shapes: dict[tuple[bool, ...], ShapeSelection] = {}
+        self._compiled: dict[tuple[bool, ...], ShapeFunction] = {}
 
     @cached_property
     def plan(self) -> QueryPlan:
@@ -54,6 +56,13 @@ class PreparedOperation:
             shape = self._compiler.compile(self._root_type, selections)
             self._shapes[values] = shape
         return shape
+
+    def compiled_shape_for(self, values: tuple[bool, ...]) -> ShapeFunction:
+        compiled = self._compiled.get(values)
+        if compiled is None:
+            compiled = compile_shape(self.shape_for(values))
+            self._compiled[values] = compiled
+        return compiled
 
 
 class QueryEngine:
@@ -129,7 +138,7 @@ class QueryEngine:
             await run_plan(state, variant.node)
         if prepared.introspection.present:
             state.data.update(prepared.introspection.run(inputs))
-        data = Shaper(state.errors).shape_root(state.data, prepared.shape_for(values))
+        data = Shaper(state.errors).run_compiled(state.data, prepared.compiled_shape_for(values))
         response: dict[str, Any] = {"data": data}
         if state.errors:
             response["errors"] = state.errors

@@ -9,6 +9,7 @@ nearest nullable parent with an error at the path where the null appeared.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from graphql import (
@@ -165,7 +166,15 @@ class Shaper:
         result = self.object(data, selection)
         return None if result is INVALID else result
 
-    def _null_error(self, coordinate: str) -> None:
+    def run_compiled(
+        self,
+        data: dict[str, Any],
+        function: Callable[[dict[str, Any], list[str | int], Shaper], Any],
+    ) -> dict[str, Any] | None:
+        result = function(data, self.path, self)
+        return None if result is INVALID else result
+
+    def null_error(self, coordinate: str) -> None:
         path = list(self.path)
         for error in self.errors:
             existing = error.get("path")
@@ -213,7 +222,7 @@ class Shaper:
             if shaped is None or shaped is INVALID:
                 if field.non_null:
                     if shaped is None:
-                        self._null_error(field.coordinate)
+                        self.null_error(field.coordinate)
                     path.pop()
                     return INVALID
                 shaped = None
@@ -243,7 +252,7 @@ class Shaper:
             if shaped is None or shaped is INVALID:
                 if item_non_null:
                     if shaped is None:
-                        self._null_error(field.coordinate)
+                        self.null_error(field.coordinate)
                     path.pop()
                     return INVALID
                 shaped = None

@@ -1,0 +1,180 @@
+"""Compile shaping instructions into Python functions specialised for one operation.
+
+The generated code does exactly what ``Shaper.object`` interprets (tests hold the two
+together) without looking at instructions at run time: field names, nullability and list
+depths become constants and branches of straight-line code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from router.executor.shape import (
+    COMPOSITE,
+    INVALID,
+    LEAF,
+    RAW,
+    TYPENAME,
+    ShapeField,
+    Shaper,
+    ShapeSelection,
+)
+
+ShapeFunction = Callable[[dict[str, Any], list[str | int], Shaper], Any]
+
+
+class _Generator:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.names: dict[int, str] = {}
+        self.counter = 0
+
+    def _name(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def selection(self, selection: ShapeSelection) -> str:
+        known = self.names.get(id(selection))
+        if known is not None:
+            return known
+        name = self._name("select")
+        self.names[id(selection)] = name
+        if selection.static_type is not None:
+            body = self._object(selection.static_type, selection.by_type[selection.static_type])
+            self.lines.append(f"{name} = {body}")
+            return name
+        table = {
+            typename: self._object(typename, fields)
+            for typename, fields in selection.by_type.items()
+        }
+        table_name = self._name("table")
+        entries = ", ".join(f"{typename!r}: {function}" for typename, function in table.items())
+        self.lines += [
+            f"{table_name} = {{{entries}}}",
+            f"def {name}(v, p, sh):",
+            f"    f = {table_name}.get(v.get('__typename'))",
+            "    return None if f is None else f(v, p, sh)",
+        ]
+        return name
+
+    def _object(self, typename: str, fields: tuple[ShapeField, ...]) -> str:
+        children = {
+            id(field): self._value_function(field) for field in fields if field.kind != TYPENAME
+        }
+        name = self._name("object")
+        code = [f"def {name}(v, p, sh):", "    r = {}"]
+        for field in fields:
+            key = repr(field.response_key)
+            if field.kind == TYPENAME:
+                code.append(f"    r[{key}] = {typename!r}")
+                continue
+            code.append(f"    x = v.get({field.storage_key!r})")
+            if field.kind == RAW:
+                code.append(f"    r[{key}] = x")
+                continue
+            if field.kind == LEAF and not field.item_non_null:
+                code += [
+                    "    if x is None:",
+                    *self._null(field, key, "        "),
+                    f"    r[{key}] = x",
+                ]
+                continue
+            code += [
+                "    if x is None:",
+                "        y = None",
+                "    else:",
+                f"        p.append({key})",
+                f"        y = {children[id(field)]}(x, p, sh)",
+                "        p.pop()",
+                "    if y is None or y is INVALID:",
+            ]
+            if field.non_null:
+                code += [
+                    "        if y is None:",
+                    f"            p.append({key})",
+                    f"            sh.null_error({field.coordinate!r})",
+                    "            p.pop()",
+                    "        return INVALID",
+                ]
+            else:
+                code.append("        y = None")
+            code.append(f"    r[{key}] = y")
+        code.append("    return r")
+        self.lines += code
+        return name
+
+    def _null(self, field: ShapeField, key: str, indent: str) -> list[str]:
+        if not field.non_null:
+            return [f"{indent}pass"]
+        return [
+            f"{indent}p.append({key})",
+            f"{indent}sh.null_error({field.coordinate!r})",
+            f"{indent}p.pop()",
+            f"{indent}return INVALID",
+        ]
+
+    def _value_function(self, field: ShapeField) -> str | None:
+        """The function shaping a non-null raw value of a composite or list field."""
+        if field.kind == RAW or (field.kind == LEAF and not field.item_non_null):
+            return None
+        inner = self.selection(field.selection) if field.kind == COMPOSITE else None  # type: ignore[arg-type]
+        if not field.item_non_null:
+            name = self._name("composite")
+            self.lines += [
+                f"def {name}(x, p, sh):",
+                f"    return {inner}(x, p, sh) if x.__class__ is dict else None",
+            ]
+            return name
+        return self._list_function(field, 0, inner)
+
+    def _list_function(self, field: ShapeField, level: int, inner: str | None) -> str:
+        nested = (
+            self._list_function(field, level + 1, inner)
+            if level + 1 < len(field.item_non_null)
+            else None
+        )
+        name = self._name("items")
+        if nested is not None:
+            element = f"{nested}(e, p, sh)"
+        elif inner is not None:
+            element = f"{inner}(e, p, sh) if e.__class__ is dict else None"
+        else:
+            element = "e"
+        code = [
+            f"def {name}(x, p, sh):",
+            "    if x.__class__ is not list:",
+            "        return None",
+            "    out = []",
+            "    for i, e in enumerate(x):",
+            "        if e is None:",
+            "            y = None",
+            "        else:",
+            "            p.append(i)",
+            f"            y = {element}",
+            "            p.pop()",
+            "        if y is None or y is INVALID:",
+        ]
+        if field.item_non_null[level]:
+            code += [
+                "            if y is None:",
+                "                p.append(i)",
+                f"                sh.null_error({field.coordinate!r})",
+                "                p.pop()",
+                "            return INVALID",
+            ]
+        else:
+            code.append("            y = None")
+        code += ["        out.append(y)", "    return out"]
+        self.lines += code
+        return name
+
+
+def compile_shape(selection: ShapeSelection) -> ShapeFunction:
+    """A function ``(data, path, shaper) -> shaped data | None | INVALID``."""
+    generator = _Generator()
+    entry = generator.selection(selection)
+    namespace: dict[str, Any] = {"INVALID": INVALID}
+    exec("\n".join(generator.lines), namespace)
+    function: ShapeFunction = namespace[entry]
+    return function
