@@ -1,4 +1,14 @@
-"""The query planner: normalised operation -> fetch groups -> plan nodes; plus the printer."""
+"""The query planner: normalised operation -> fetch groups -> plan nodes; plus the printer.
+
+Stages: ``builder`` places every selection in a fetch group (root fetches per subgraph, entity
+hops through keys, ``@requires`` first, ``@provides`` honoured, ``@interfaceObject`` type
+hops); ``schedule`` orders groups into waves and merges all entity groups of one subgraph in a
+wave into one fetch; ``plan`` makes one plan per combination of ``@skip``/``@include``
+variables (joined by Condition nodes); ``printer`` prints Apollo's QueryPlan text.
+
+Printed form: as Apollo's, except that a fetch serving several response paths prints as
+``Flatten(paths: ["a.@", "b.@"])``.
+"""
 
 from router.planner.nodes import (
     ConditionNode,

@@ -44,9 +44,6 @@ class OperationPlan:
             self._variants[values] = found
         return found
 
-    def variant_for(self, variables: Mapping[str, object]) -> PlannedVariant:
-        return self.variant(tuple(bool(variables.get(name)) for name in self.condition_variables))
-
     def query_plan(self) -> QueryPlan:
         """The whole plan: Condition nodes choosing between the variants."""
         return QueryPlan(self._condition_tree(()))
