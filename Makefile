@@ -13,6 +13,7 @@ test:
 check: bootstrap
 	.venv/bin/ruff format --check router subgraphs tests
 	.venv/bin/ruff check router subgraphs tests
+	.venv/bin/mypy
 	.venv/bin/lint-imports
 	.venv/bin/ehb compose --check
 
