@@ -1,0 +1,124 @@
+"""`ehb dev` (the README's run command) starts the whole platform: one query reaches all six."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from subgraphs.kernel.demo import demo_user_id
+
+ROOT = Path(__file__).resolve().parents[3]
+EHB = Path(sys.executable).with_name("ehb")
+STARTUP_SECONDS = 60.0
+
+SIX_SUBGRAPH_QUERY = """
+query Alice($id: ID!) {
+  user(id: $id) {
+    displayName
+    wallets { currency balance { amount currency } }
+    orders(first: 5) { edges { node { status total { amount currency } buyer { displayName } } } }
+    videos(first: 5) { edges { node { title } } }
+    tickets(first: 5) { edges { node { subject order { id status } } } }
+  }
+  services { name status }
+}
+"""
+
+
+def _free_port_block(size: int) -> int:
+    """A base port such that base..base+size-1 are all free on loopback right now."""
+    for base in range(21000, 60000, 97):
+        sockets: list[socket.socket] = []
+        try:
+            for offset in range(size):
+                sock = socket.socket()
+                sockets.append(sock)
+                sock.bind(("127.0.0.1", base + offset))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+    raise RuntimeError("no free block of loopback ports")
+
+
+@pytest.fixture(scope="module")
+def dev_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port_block(7)
+    data_dir = tmp_path_factory.mktemp("ehb-dev")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("EHB_")}
+    process = subprocess.Popen(
+        [str(EHB), "dev", "--seed", "--port", str(port), "--data-dir", str(data_dir)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                output = process.stdout.read() if process.stdout else ""
+                raise AssertionError(f"ehb dev exited with {process.returncode}:\n{output}")
+            try:
+                if httpx.get(f"{base}/health?strict=1", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("ehb dev did not become healthy in time")
+            time.sleep(0.25)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout:
+            process.stdout.close()
+    assert process.returncode == 0
+
+
+def test_one_query_returns_data_from_all_six_subgraphs(dev_platform: str) -> None:
+    response = httpx.post(
+        f"{dev_platform}/graphql",
+        json={"query": SIX_SUBGRAPH_QUERY, "variables": {"id": demo_user_id("alice")}},
+        timeout=10,
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert "errors" not in body, body
+    user = body["data"]["user"]
+    assert user["displayName"]
+    assert {wallet["currency"] for wallet in user["wallets"]} == {"USD", "EUR"}
+    assert all(wallet["balance"]["amount"] > 0 for wallet in user["wallets"])
+    orders = [edge["node"] for edge in user["orders"]["edges"]]
+    assert orders and all(order["buyer"]["displayName"] == user["displayName"] for order in orders)
+    assert user["videos"]["edges"]
+    tickets = [edge["node"] for edge in user["tickets"]["edges"]]
+    assert any(ticket["order"] and ticket["order"]["status"] for ticket in tickets)
+    services = {service["name"]: service["status"] for service in body["data"]["services"]}
+    assert set(services) == {
+        "router",
+        "identity",
+        "money",
+        "commerce",
+        "media",
+        "support",
+        "observability",
+    }
+    assert set(services.values()) == {"UP"}
