@@ -105,9 +105,12 @@ async def run_root_fetch(state: ExecutionState, node: FetchNode) -> None:
     if response is None:
         return
     data = response.get("data")
+    errors = response.get("errors")
     if isinstance(data, dict):
         deep_merge(state.data, data)
-    _pass_on(state, node.service, response.get("errors"), None)
+    elif not errors:
+        state.errors.append(_invalid_response(node.service, "no data and no errors"))
+    _pass_on(state, node.service, errors, None)
 
 
 async def run_entity_fetch(state: ExecutionState, flatten: FlattenNode) -> None:
@@ -122,7 +125,10 @@ async def run_entity_fetch(state: ExecutionState, flatten: FlattenNode) -> None:
     if response is None:
         return
     data = response.get("data")
+    errors = response.get("errors")
     entities = data.get("_entities") if isinstance(data, dict) else None
+    if not isinstance(entities, list) and not errors:
+        state.errors.append(_invalid_response(node.service, "no _entities list and no errors"))
     if isinstance(entities, list):
         if len(entities) != len(batch.representations):
             state.errors.append(
@@ -141,7 +147,6 @@ async def run_entity_fetch(state: ExecutionState, flatten: FlattenNode) -> None:
                         deep_merge(target, entity)
                     else:
                         merge_selected(target, entity, flatten.targets[target_index].selection)
-    errors = response.get("errors")
     if errors:
         _pass_on(state, node.service, errors, _entity_paths(state.data, flatten, batch))
 

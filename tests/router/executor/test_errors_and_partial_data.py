@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from router.executor import QueryEngine
 from router.types import SubgraphRequest
 from tests.router.executor.fakes import RecordingFetcher, fixture_supergraph, run
@@ -143,3 +145,33 @@ async def test_wrong_number_of_entities_is_reported_clearly() -> None:
     [error] = response["errors"]
     assert error["extensions"]["serviceName"] == "reviews"
     assert "0 entities for 2 representations" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [{"data": None}, {"data": {"_entities": None}}, {"data": {}}, {}],
+    ids=["null-data", "null-entities", "no-entities", "empty"],
+)
+async def test_entity_answer_without_entities_or_errors_is_reported(
+    answer: dict[str, Any],
+) -> None:
+    engine = QueryEngine(
+        BENCHMARK, RecordingFetcher({"accounts": two_users, "reviews": lambda _: answer})
+    )
+
+    response = await run(engine, "{ users { id reviews { body } } }")
+
+    assert response["data"] == {
+        "users": [{"id": "1", "reviews": None}, {"id": "2", "reviews": None}]
+    }
+    [error] = response["errors"]
+    assert error["extensions"] == {"code": "SUBGRAPH_INVALID_RESPONSE", "serviceName": "reviews"}
+
+
+async def test_root_answer_without_data_or_errors_is_reported() -> None:
+    engine = QueryEngine(BENCHMARK, RecordingFetcher({"accounts": lambda _: {"data": None}}))
+
+    response = await run(engine, "{ me { id } }")
+
+    assert response["data"] == {"me": None}
+    assert response["errors"][0]["extensions"]["code"] == "SUBGRAPH_INVALID_RESPONSE"
