@@ -3,8 +3,9 @@ in memory by graphql-core over one shared "world" of objects, and the same world
 oracle (the plain, unfederated API schema). A correct router reproduces the oracle exactly.
 
 Subgraphs check what the router sends them: an ``_entities`` call for a type the subgraph
-cannot resolve fails, and a ``@requires`` field answers ``"wrong requires"`` unless the
-representation carries exactly the world's values of the required fields.
+cannot resolve fails, a ``@requires`` field answers ``"wrong requires"`` unless the
+representation carries exactly the world's values of the required fields, and an
+``@external`` field answers ``"external field"`` unless a ``@provides`` on the way covers it.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ directive @interfaceObject on OBJECT
 
 World = dict[str, Any]
 WRONG_REQUIRES = "wrong requires"
+EXTERNAL_FIELD = "external field"
+PROVIDED = "__provided"
 
 
 def _strip_link(sdl: str) -> str:
@@ -84,6 +87,25 @@ def project(value: Any, selection: ast.SelectionSetNode) -> Any:
     return result
 
 
+def _mark_provided(value: Any, selection: ast.SelectionSetNode) -> Any:
+    """Copies of the returned objects that know which external fields were provided."""
+    if isinstance(value, list):
+        return [_mark_provided(item, selection) for item in value]
+    if not isinstance(value, dict):
+        return value
+    marked = {**value, PROVIDED: set()}
+    for node in selection.selections:
+        if isinstance(node, ast.InlineFragmentNode):
+            nested = _mark_provided(value, node.selection_set)
+            marked[PROVIDED] |= nested[PROVIDED]
+            continue
+        assert isinstance(node, ast.FieldNode)
+        marked[PROVIDED].add(node.name.value)
+        if node.selection_set is not None:
+            marked[node.name.value] = _mark_provided(value.get(node.name.value), node.selection_set)
+    return marked
+
+
 class FakeSubgraph:
     def __init__(self, name: str, sdl: str, world: World, supergraph: Supergraph) -> None:
         self.name = name
@@ -91,8 +113,9 @@ class FakeSubgraph:
         self.supergraph = supergraph
         document = parse(FEDERATION_DEFINITIONS + _strip_link(sdl))
         self.resolvable: set[str] = set()
-        self.interface_objects: set[str] = set()
         self.requires: dict[tuple[str, str], ast.SelectionSetNode] = {}
+        self.provides: dict[tuple[str, str], ast.SelectionSetNode] = {}
+        self.external: set[tuple[str, str]] = set()
         entity_objects: list[str] = []
         has_query = False
         for definition in document.definitions:
@@ -105,8 +128,6 @@ class FakeSubgraph:
                 continue
             type_name = definition.name.value
             has_query = has_query or type_name == "Query"
-            if any(d.name.value == "interfaceObject" for d in definition.directives or ()):
-                self.interface_objects.add(type_name)
             keys = [d for d in definition.directives or () if d.name.value == "key"]
             if keys:
                 if False not in _directive_argument(definition, "key", "resolvable"):
@@ -114,8 +135,13 @@ class FakeSubgraph:
                 if isinstance(definition, ast.ObjectTypeDefinitionNode):
                     entity_objects.append(type_name)
             for field in definition.fields or ():
+                coordinate = (type_name, field.name.value)
                 for fields in _directive_argument(field, "requires", "fields"):
-                    self.requires[(type_name, field.name.value)] = _selection(fields)
+                    self.requires[coordinate] = _selection(fields)
+                for fields in _directive_argument(field, "provides", "fields"):
+                    self.provides[coordinate] = _selection(fields)
+                if any(d.name.value == "external" for d in field.directives or ()):
+                    self.external.add(coordinate)
         extra = f"union _Entity = {' | '.join(entity_objects)}\n" if entity_objects else ""
         entities = "_entities(representations: [_Any!]!): [_Entity]!" if entity_objects else ""
         if entities:
@@ -158,8 +184,14 @@ class FakeSubgraph:
                 return WRONG_REQUIRES
         if source is None:
             source = self.world["Query"]
+        if (parent, field) in self.external and field not in source.get(PROVIDED, ()):
+            return EXTERNAL_FIELD
         value = source.get(field)
-        return value(**arguments) if callable(value) else value
+        value = value(**arguments) if callable(value) else value
+        provides = self.provides.get((parent, field))
+        if provides is not None:
+            value = _mark_provided(value, provides)
+        return value
 
     def _keys(self, typename: str) -> list[list[tuple[str, ast.SelectionSetNode | None]]]:
         keys = []
