@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.commerce import services
 from subgraphs.commerce.models import Order, OrderLine, Product, Seller
-from subgraphs.kernel.loaders import loader_by_key, loader_grouped_by_key
+from subgraphs.kernel.loaders import (
+    PageKey,
+    loader_by_key,
+    loader_grouped_by_key,
+    loader_paged_by_key,
+)
+from subgraphs.kernel.pagination import Page
 
 
 async def _fetch_sellers(session: AsyncSession, ids: Sequence[str]) -> Iterable[Seller]:
@@ -34,6 +40,14 @@ async def _fetch_lines(session: AsyncSession, order_ids: Sequence[str]) -> Itera
     return await services.list_lines_by_order_ids(session, order_ids=order_ids)
 
 
+async def _fetch_order_pages(
+    session: AsyncSession, buyer_ids: Sequence[str], shape: PageKey
+) -> Mapping[str, Page[Order]]:
+    return await services.list_orders_of_buyers(
+        session, buyer_ids=buyer_ids, first=shape.first, after=shape.after
+    )
+
+
 def seller_by_id(session: AsyncSession) -> DataLoader[str, Seller | None]:
     return loader_by_key(session, _fetch_sellers, key=lambda seller: seller.id)
 
@@ -52,3 +66,8 @@ def order_by_id(session: AsyncSession) -> DataLoader[str, Order | None]:
 
 def lines_by_order_id(session: AsyncSession) -> DataLoader[str, list[OrderLine]]:
     return loader_grouped_by_key(session, _fetch_lines, key=lambda line: line.order_id)
+
+
+def orders_page_by_buyer_id(session: AsyncSession) -> DataLoader[PageKey, Page[Order]]:
+    """N users' `orders` pages of one shape cost one SELECT."""
+    return loader_paged_by_key(session, _fetch_order_pages)

@@ -22,12 +22,11 @@ from subgraphs.commerce.errors import (
     SellerNotFound,
 )
 from subgraphs.commerce.models import Order, OrderLine, OrderStatus, Product, Seller
-from subgraphs.commerce.newest_first import paginate_newest_first
 from subgraphs.commerce.order_status import RESTOCKED_ON_CANCEL, can_move
 from subgraphs.commerce.validation import optional_text, parse_uuid, required_text
 from subgraphs.kernel.currencies import validate_currency
 from subgraphs.kernel.db import utcnow
-from subgraphs.kernel.pagination import Page, paginate
+from subgraphs.kernel.pagination import Page, paginate, paginate_by_parent
 from subgraphs.kernel.scalars import LONG_MAX
 
 MAX_DISPLAY_NAME = 80
@@ -97,12 +96,19 @@ async def list_seller_products(
     return await paginate(session, statement, first=first, after=after)
 
 
-async def list_buyer_orders(
-    session: AsyncSession, *, buyer_id: str, first: int | None, after: str | None
-) -> Page[Order]:
-    """A buyer's orders, newest first."""
-    statement = select(Order).where(Order.buyer_id == buyer_id)
-    return await paginate_newest_first(session, statement, first=first, after=after)
+async def list_orders_of_buyers(
+    session: AsyncSession, *, buyer_ids: Sequence[str], first: int | None, after: str | None
+) -> dict[str, Page[Order]]:
+    """Each buyer's orders, newest first, one SELECT for all buyers."""
+    return await paginate_by_parent(
+        session,
+        Order,
+        parent_column=Order.buyer_id,
+        parent_ids=buyer_ids,
+        first=first,
+        after=after,
+        descending=True,
+    )
 
 
 # --- sellers and products ----------------------------------------------------------------

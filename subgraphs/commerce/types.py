@@ -13,11 +13,13 @@ from subgraphs.commerce.enums import OrderStatus
 from subgraphs.commerce.loaders import (
     lines_by_order_id,
     order_by_id,
+    orders_page_by_buyer_id,
     product_by_id,
     seller_by_id,
     seller_by_user_id,
 )
 from subgraphs.kernel.context import SubgraphContext
+from subgraphs.kernel.loaders import PageKey
 from subgraphs.kernel.pagination import Connection
 from subgraphs.kernel.scalars import Money
 
@@ -33,9 +35,8 @@ class User:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Order]:
-        page = await services.list_buyer_orders(
-            info.context.session, buyer_id=str(self.id), first=first, after=after
-        )
+        key = PageKey(parent_id=str(self.id), first=first, after=after)
+        page = await info.context.loaders.get(orders_page_by_buyer_id).load(key)
         return Connection.from_page(page, Order.from_model)
 
     @strawberry.field(description="The user's shop, or null when they do not sell.")

@@ -16,12 +16,12 @@ from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
-    AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
 from sqlalchemy.types import TypeDecorator
 
+from subgraphs.kernel.session import SerialSession
 from subgraphs.kernel.settings import Settings
 
 NAMING_CONVENTION: dict[str, str] = {
@@ -98,7 +98,7 @@ class Database:
     """One subgraph's engine and session factory, owned by the app lifespan."""
 
     engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    sessions: async_sessionmaker[SerialSession]
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -107,5 +107,8 @@ class Database:
 def open_database(database_url: str, settings: Settings | None = None) -> Database:
     engine = create_engine(database_url, settings)
     # expire_on_commit=False: objects returned by a mutation stay readable after the commit.
-    sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+    # SerialSession: sibling resolvers of one request may share the session concurrently.
+    sessions = async_sessionmaker(
+        engine, class_=SerialSession, expire_on_commit=False, autoflush=True
+    )
     return Database(engine=engine, sessions=sessions)

@@ -1,7 +1,13 @@
 """Relay cursor connections: keyset `paginate` for services, `Connection[T]` for schemas.
 
 Service:   page = await paginate(session, select(User), first=first, after=after)
+           pages = await paginate_by_parent(session, Order, parent_column=Order.buyer_id,
+                                            parent_ids=ids, first=first, after=after)
 Resolver:  return Connection.from_page(page, UserType.from_model)
+
+Both walk `(created_at, id)` (or `order_by=`) ascending, or newest first with `descending=True`.
+`paginate_by_parent` serves DataLoaders (`subgraphs.kernel.loaders.loader_paged_by_key`):
+N parents' pages cost one SELECT.
 """
 
 from __future__ import annotations
@@ -15,9 +21,9 @@ from typing import Any, Generic, TypeVar
 
 import orjson
 import strawberry
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from subgraphs.kernel.errors import BadUserInput
 
@@ -67,7 +73,8 @@ def decode_cursor(cursor: str, *, width: int) -> list[Any]:
         raise BadUserInput("Invalid pagination cursor.", argument="after") from exc
 
 
-def _check_first(first: int | None) -> int:
+def page_size(first: int | None) -> int:
+    """The page size `first` asks for (20 when omitted); BAD_USER_INPUT outside 1..100."""
     if first is None:
         return DEFAULT_PAGE_SIZE
     if not 1 <= first <= MAX_PAGE_SIZE:
@@ -75,19 +82,33 @@ def _check_first(first: int | None) -> int:
     return first
 
 
-def _after(columns: Sequence[InstrumentedAttribute[Any]], values: list[Any]) -> ColumnElement[bool]:
-    """Rows strictly after `values` in ascending `columns` order (expanded row comparison)."""
+def _beyond(
+    columns: Sequence[InstrumentedAttribute[Any]], values: list[Any], *, descending: bool
+) -> ColumnElement[bool]:
+    """Rows strictly after `values` in `columns` order (expanded row comparison)."""
     column, *rest = columns
     value, *rest_values = values
+    past: ColumnElement[bool] = column < value if descending else column > value
     if not rest:
-        later: ColumnElement[bool] = column > value
-        return later
-    return or_(column > value, and_(column == value, _after(rest, rest_values)))
+        return past
+    return or_(past, and_(column == value, _beyond(rest, rest_values, descending=descending)))
 
 
-def _default_order(statement: Select[Any]) -> tuple[InstrumentedAttribute[Any], ...]:
-    entity = statement.column_descriptions[0]["entity"]
-    return (entity.created_at, entity.id)
+def _order_columns(
+    entity: Any, order_by: Sequence[InstrumentedAttribute[Any]] | None
+) -> tuple[InstrumentedAttribute[Any], ...]:
+    return tuple(order_by) if order_by else (entity.created_at, entity.id)
+
+
+def _sort_keys(
+    columns: Sequence[InstrumentedAttribute[Any]], *, descending: bool
+) -> list[ColumnElement[Any]]:
+    return [column.desc() if descending else column.asc() for column in columns]
+
+
+def _page(found: Sequence[M], keys: Sequence[str], limit: int, after: str | None) -> Page[M]:
+    rows = [(encode_cursor([getattr(row, key) for key in keys]), row) for row in found[:limit]]
+    return Page(rows=rows, has_next_page=len(found) > limit, has_previous_page=after is not None)
 
 
 async def paginate(
@@ -97,21 +118,61 @@ async def paginate(
     first: int | None,
     after: str | None,
     order_by: Sequence[InstrumentedAttribute[Any]] | None = None,
+    descending: bool = False,
 ) -> Page[M]:
-    """Keyset-paginate `statement` (a `select(Model)`, unordered) in ascending `order_by`.
+    """Keyset-paginate `statement` (a `select(Model)`, unordered) by `order_by`.
 
     `order_by` defaults to the entity's `(created_at, id)`; its last column must be unique.
-    `first` defaults to 20 and must be 1..100; a malformed `after` is BAD_USER_INPUT.
+    Ascending unless `descending` (newest first). `first` defaults to 20 and must be 1..100;
+    a malformed `after` is BAD_USER_INPUT.
     """
-    limit = _check_first(first)
-    columns = tuple(order_by) if order_by else _default_order(statement)
+    limit = page_size(first)
+    columns = _order_columns(statement.column_descriptions[0]["entity"], order_by)
     if after is not None:
-        statement = statement.where(_after(columns, decode_cursor(after, width=len(columns))))
-    result = await session.scalars(statement.order_by(*columns).limit(limit + 1))
-    found = list(result)
+        cursor = decode_cursor(after, width=len(columns))
+        statement = statement.where(_beyond(columns, cursor, descending=descending))
+    ordered = statement.order_by(*_sort_keys(columns, descending=descending)).limit(limit + 1)
+    found = list(await session.scalars(ordered))
+    return _page(found, [column.key for column in columns], limit, after)
+
+
+async def paginate_by_parent(
+    session: AsyncSession,
+    model: type[M],
+    *,
+    parent_column: InstrumentedAttribute[Any],
+    parent_ids: Sequence[str],
+    first: int | None,
+    after: str | None,
+    order_by: Sequence[InstrumentedAttribute[Any]] | None = None,
+    descending: bool = False,
+    extra_filters: Sequence[ColumnElement[bool]] = (),
+) -> dict[str, Page[M]]:
+    """One page of `model` rows per parent id (rows whose `parent_column` is that id), all with
+    the same `first`/`after`/`extra_filters`, in a single SELECT (a `row_number()` window per
+    parent). Order, cursors and errors are those of `paginate`; every parent id gets a page."""
+    limit = page_size(first)
+    columns = _order_columns(model, order_by)
+    position = (
+        func.row_number()
+        .over(partition_by=parent_column, order_by=_sort_keys(columns, descending=descending))
+        .label("position")
+    )
+    inner = select(model, position).where(parent_column.in_(parent_ids), *extra_filters)
+    if after is not None:
+        cursor = decode_cursor(after, width=len(columns))
+        inner = inner.where(_beyond(columns, cursor, descending=descending))
+    ranked = inner.subquery()
+    statement = (
+        select(aliased(model, ranked))
+        .where(ranked.c.position <= limit + 1)
+        .order_by(ranked.c[parent_column.key], ranked.c.position)
+    )
+    grouped: dict[str, list[M]] = {parent_id: [] for parent_id in parent_ids}
+    for row in await session.scalars(statement):
+        grouped[getattr(row, parent_column.key)].append(row)
     keys = [column.key for column in columns]
-    rows = [(encode_cursor([getattr(row, key) for key in keys]), row) for row in found[:limit]]
-    return Page(rows=rows, has_next_page=len(found) > limit, has_previous_page=after is not None)
+    return {parent_id: _page(rows, keys, limit, after) for parent_id, rows in grouped.items()}
 
 
 @strawberry.federation.type(shareable=True, description="Relay page information.")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.kernel.db import utcnow
-from subgraphs.kernel.pagination import Page
+from subgraphs.kernel.pagination import Page, paginate, paginate_by_parent
 from subgraphs.media.errors import (
     InvalidDescription,
     InvalidTitle,
@@ -20,7 +20,6 @@ from subgraphs.media.errors import (
     VideoNotFound,
 )
 from subgraphs.media.models import Video, VideoStatus, VideoVisibility
-from subgraphs.media.newest_first import paginate_newest_first, paginate_newest_first_by_parent
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 5000
@@ -73,14 +72,7 @@ async def list_public_videos(
     statement = select(Video).where(
         Video.visibility == VideoVisibility.PUBLIC, Video.status == VideoStatus.READY
     )
-    return await paginate_newest_first(
-        session,
-        statement,
-        first=first,
-        after=after,
-        at_column=Video.created_at,
-        id_column=Video.id,
-    )
+    return await paginate(session, statement, first=first, after=after, descending=True)
 
 
 async def list_videos_of_owners(
@@ -93,15 +85,14 @@ async def list_videos_of_owners(
 ) -> dict[str, Page[Video]]:
     """Each owner's videos newest first, one SELECT for all owners; `listed_only` keeps only
     what other people may see in a list (PUBLIC and READY)."""
-    return await paginate_newest_first_by_parent(
+    return await paginate_by_parent(
         session,
         Video,
         parent_column=Video.owner_id,
         parent_ids=owner_ids,
         first=first,
         after=after,
-        at_column=Video.created_at,
-        id_column=Video.id,
+        descending=True,
         extra_filters=(
             (Video.visibility == VideoVisibility.PUBLIC, Video.status == VideoStatus.READY)
             if listed_only

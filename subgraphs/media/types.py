@@ -8,11 +8,11 @@ import strawberry
 from strawberry.types import Info
 
 from subgraphs.kernel.context import SubgraphContext
+from subgraphs.kernel.loaders import PageKey
 from subgraphs.kernel.pagination import Connection
 from subgraphs.media import models
 from subgraphs.media.enums import VideoStatus, VideoVisibility
-from subgraphs.media.loaders import OwnerVideosKey, video_by_id, videos_page_by_owner
-from subgraphs.media.newest_first import page_size
+from subgraphs.media.loaders import video_by_id, videos_page_by_owner
 
 
 @strawberry.federation.type(keys=["id"])
@@ -28,13 +28,12 @@ class User:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Video]:
-        page_size(first)  # a bad `first` fails this field alone, before any batching
         owner_id = str(self.id)
-        key = OwnerVideosKey(
-            owner_id=owner_id,
+        key = PageKey(
+            parent_id=owner_id,
             first=first,
             after=after,
-            listed_only=info.context.viewer.user_id != owner_id,
+            scope=info.context.viewer.user_id != owner_id,  # listed only
         )
         page = await info.context.loaders.get(videos_page_by_owner).load(key)
         return Connection.from_page(page, Video.from_model)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.kernel.currencies import validate_currency
-from subgraphs.kernel.pagination import Page
+from subgraphs.kernel.pagination import Page, paginate_by_parent
 from subgraphs.kernel.scalars import LONG_MAX
 from subgraphs.money.errors import (
     BalanceLimitExceeded,
@@ -22,7 +22,6 @@ from subgraphs.money.errors import (
     WalletNotFound,
 )
 from subgraphs.money.models import Transaction, TransactionKind, Wallet, WalletStatus
-from subgraphs.money.newest_first import paginate_newest_first
 
 MAX_DESCRIPTION = 200
 DEFAULT_DEPOSIT_DESCRIPTION = "Deposit"
@@ -66,12 +65,19 @@ async def list_transactions_by_ids(
     return await session.scalars(select(Transaction).where(Transaction.id.in_(transaction_ids)))
 
 
-async def list_wallet_transactions(
-    session: AsyncSession, *, wallet_id: str, first: int | None, after: str | None
-) -> Page[Transaction]:
-    """A wallet's transactions, newest first."""
-    statement = select(Transaction).where(Transaction.wallet_id == wallet_id)
-    return await paginate_newest_first(session, statement, first=first, after=after)
+async def list_transactions_of_wallets(
+    session: AsyncSession, *, wallet_ids: Sequence[str], first: int | None, after: str | None
+) -> dict[str, Page[Transaction]]:
+    """Each wallet's transactions, newest first, one SELECT for all wallets."""
+    return await paginate_by_parent(
+        session,
+        Transaction,
+        parent_column=Transaction.wallet_id,
+        parent_ids=wallet_ids,
+        first=first,
+        after=after,
+        descending=True,
+    )
 
 
 async def sum_of_transactions(session: AsyncSession, *, wallet_id: str) -> int:

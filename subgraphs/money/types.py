@@ -9,10 +9,16 @@ import strawberry
 from strawberry.types import Info
 
 from subgraphs.kernel.context import SubgraphContext
+from subgraphs.kernel.loaders import PageKey
 from subgraphs.kernel.pagination import Connection
 from subgraphs.kernel.scalars import Money
-from subgraphs.money import models, services
-from subgraphs.money.loaders import transaction_by_id, wallet_by_id, wallets_by_owner_id
+from subgraphs.money import models
+from subgraphs.money.loaders import (
+    transaction_by_id,
+    transactions_page_by_wallet_id,
+    wallet_by_id,
+    wallets_by_owner_id,
+)
 
 # The domain enums are the GraphQL enums; registering them keeps one definition.
 strawberry.enum(
@@ -55,9 +61,8 @@ class Wallet:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Transaction]:
-        page = await services.list_wallet_transactions(
-            info.context.session, wallet_id=str(self.id), first=first, after=after
-        )
+        key = PageKey(parent_id=str(self.id), first=first, after=after)
+        page = await info.context.loaders.get(transactions_page_by_wallet_id).load(key)
         return Connection.from_page(page, Transaction.from_model)
 
     @classmethod

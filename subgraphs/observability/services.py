@@ -8,9 +8,8 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from subgraphs.kernel.pagination import Page
+from subgraphs.kernel.pagination import Page, paginate
 from subgraphs.observability.models import ServiceCheck
-from subgraphs.observability.newest_first import paginate_newest_first
 from subgraphs.observability.probe import ProbeResult
 
 
@@ -35,11 +34,11 @@ async def list_checks(
     session: AsyncSession, *, name: str, first: int | None, after: str | None
 ) -> Page[ServiceCheck]:
     """Past checks of service `name`, newest first."""
-    return await paginate_newest_first(
+    return await paginate(
         session,
         select(ServiceCheck).where(ServiceCheck.name == name),
         first=first,
         after=after,
-        at_column=ServiceCheck.checked_at,
-        id_column=ServiceCheck.id,
+        order_by=(ServiceCheck.checked_at, ServiceCheck.id),
+        descending=True,
     )

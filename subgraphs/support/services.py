@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.kernel.db import utcnow
-from subgraphs.kernel.pagination import Page
+from subgraphs.kernel.pagination import Page, paginate, paginate_by_parent
 from subgraphs.support.errors import (
     IllegalStatusChange,
     InvalidBody,
@@ -18,7 +18,6 @@ from subgraphs.support.errors import (
     TicketNotFound,
 )
 from subgraphs.support.models import Ticket, TicketPriority, TicketStatus
-from subgraphs.support.newest_first import paginate_newest_first, paginate_newest_first_by_parent
 from subgraphs.support.transitions import can_move
 
 MAX_SUBJECT = 200
@@ -72,14 +71,7 @@ async def list_tickets(
     statement = select(Ticket)
     if status is not None:
         statement = statement.where(Ticket.status == status)
-    return await paginate_newest_first(
-        session,
-        statement,
-        first=first,
-        after=after,
-        at_column=Ticket.created_at,
-        id_column=Ticket.id,
-    )
+    return await paginate(session, statement, first=first, after=after, descending=True)
 
 
 async def list_tickets_of_requesters(
@@ -90,15 +82,14 @@ async def list_tickets_of_requesters(
     after: str | None,
 ) -> dict[str, Page[Ticket]]:
     """Each requester's tickets newest first, one SELECT for all requesters."""
-    return await paginate_newest_first_by_parent(
+    return await paginate_by_parent(
         session,
         Ticket,
         parent_column=Ticket.requester_id,
         parent_ids=requester_ids,
         first=first,
         after=after,
-        at_column=Ticket.created_at,
-        id_column=Ticket.id,
+        descending=True,
     )
 
 

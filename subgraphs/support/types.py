@@ -11,11 +11,11 @@ from strawberry.federation.types import FieldSet
 from strawberry.types import Info
 
 from subgraphs.kernel.context import SubgraphContext
+from subgraphs.kernel.loaders import PageKey
 from subgraphs.kernel.pagination import Connection
 from subgraphs.support import models
 from subgraphs.support.enums import TicketPriority, TicketStatus
-from subgraphs.support.loaders import RequesterTicketsKey, ticket_by_id, tickets_page_by_requester
-from subgraphs.support.newest_first import page_size
+from subgraphs.support.loaders import ticket_by_id, tickets_page_by_requester
 
 
 @strawberry.federation.type(keys=[Key(fields=FieldSet("id"), resolvable=False)])
@@ -34,8 +34,7 @@ class User:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Ticket]:
-        page_size(first)  # a bad `first` fails this field alone, before any batching
-        key = RequesterTicketsKey(requester_id=str(self.id), first=first, after=after)
+        key = PageKey(parent_id=str(self.id), first=first, after=after)
         page = await info.context.loaders.get(tickets_page_by_requester).load(key)
         return Connection.from_page(page, Ticket.from_model)
 

@@ -124,3 +124,38 @@ async def test_service_sdl_declares_the_keys_commerce_owns_and_extends(commerce)
     assert "orders(first: Int = null, after: String = null): OrderConnection!" in sdl
     assert "seller: Seller\n" in sdl
     assert "https://specs.apollo.dev/federation/v2.7" in sdl
+
+
+async def test_orders_of_many_users_cost_one_select(commerce):
+    seller = await new_seller(commerce)
+    product = await new_product(commerce, seller["id"], stock=100)
+    buyers = [new_id() for _ in range(4)]
+    placed: dict[str, list[str]] = {buyer: [] for buyer in buyers}
+    for buyer in buyers[:3]:
+        for _ in range(3):
+            order = await place(commerce, buyer, [(product["id"], 1)])
+            placed[buyer].append(order["data"]["placeOrder"]["id"])
+
+    entities, statements = await resolve(
+        commerce,
+        "User",
+        buyers,
+        "id orders(first: 2) { edges { node { id } } pageInfo { hasNextPage } }",
+    )
+
+    for buyer, entity in zip(buyers, entities, strict=True):
+        assert [edge["node"]["id"] for edge in entity["orders"]["edges"]] == list(
+            reversed(placed[buyer])
+        )[:2]
+        assert entity["orders"]["pageInfo"]["hasNextPage"] is bool(placed[buyer])
+    assert len(statements) == 1, statements
+
+
+async def test_a_bad_first_fails_only_the_orders_fields(commerce):
+    body = await commerce.graphql(
+        ENTITIES % "... on User { id orders(first: 0) { edges { cursor } } }",
+        {"r": [{"__typename": "User", "id": new_id()} for _ in range(2)]},
+    )
+
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["BAD_USER_INPUT"] * 2
+    assert body["data"]["_entities"] == [None, None]

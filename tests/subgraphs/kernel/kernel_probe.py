@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import strawberry
 from sqlalchemy import func, select
 from starlette.applications import Starlette
@@ -38,6 +40,14 @@ class Query:
     @strawberry.field
     async def user_count(self, info: Info[SubgraphContext, None]) -> int:
         return await info.context.session.scalar(select(func.count()).select_from(User)) or 0
+
+    @strawberry.field
+    async def slow_user_count(self, info: Info[SubgraphContext, None]) -> int:
+        """Holds the session across an await between two statements, like a service would."""
+        session = info.context.session
+        await session.scalar(select(func.count()).select_from(User))
+        await asyncio.sleep(0.01)
+        return await session.scalar(select(func.count()).select_from(User)) or 0
 
     @strawberry.field
     async def write_in_a_query(self, info: Info[SubgraphContext, None], email: str) -> str:

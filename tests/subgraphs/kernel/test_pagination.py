@@ -119,3 +119,47 @@ def b64(raw: bytes) -> str:
 async def test_malformed_cursor_is_bad_user_input(session, cursor):
     with pytest.raises(BadUserInput, match="Invalid pagination cursor"):
         await paginate(session, select(User), first=2, after=cursor)
+
+
+async def all_pages_newest_first(session: AsyncSession, first: int) -> list[list[str]]:
+    pages: list[list[str]] = []
+    after = None
+    while True:
+        page = await paginate(session, select(User), first=first, after=after, descending=True)
+        pages.append([user.email for _, user in page.rows])
+        if not page.has_next_page:
+            return pages
+        after = page.rows[-1][0]
+
+
+async def test_descending_pages_walk_newest_first_with_ties_broken_by_id(session):
+    assert await all_pages_newest_first(session, first=3) == [
+        ["u6@example.com", "u5@example.com", "u4@example.com"],
+        ["u3@example.com", "u2@example.com", "u1@example.com"],
+        ["u0@example.com"],
+    ]
+    pages = await all_pages_newest_first(session, first=2)
+    assert [email for page in pages for email in page] == [
+        f"u{i}@example.com" for i in reversed(range(7))
+    ]
+
+
+async def test_descending_cursor_continues_below_its_row(session):
+    first = await paginate(session, select(User), first=1, after=None, descending=True)
+    later = await paginate(session, select(User), first=2, after=first.rows[0][0], descending=True)
+
+    assert [user.email for _, user in later.rows] == ["u5@example.com", "u4@example.com"]
+    assert (later.has_next_page, later.has_previous_page) == (True, True)
+
+
+async def test_order_by_names_the_columns_and_the_cursor_width(session):
+    by_email = await paginate(
+        session, select(User), first=3, after=None, order_by=(User.email,), descending=True
+    )
+    assert [user.email for _, user in by_email.rows] == [
+        "u6@example.com",
+        "u5@example.com",
+        "u4@example.com",
+    ]
+    with pytest.raises(BadUserInput, match="Invalid pagination cursor"):
+        await paginate(session, select(User), first=3, after=by_email.rows[-1][0])

@@ -77,3 +77,26 @@ async def test_service_sdl_declares_the_keys_money_owns_and_extends(money):
     assert 'type User @key(fields: "id")' in sdl
     assert "wallets: [Wallet!]!" in sdl
     assert "https://specs.apollo.dev/federation/v2.7" in sdl
+
+
+async def test_transactions_of_many_wallets_cost_one_select(money):
+    wallets = [await open_wallet(money, new_user_id()) for _ in range(4)]
+    made: dict[str, list[str]] = {wallet["id"]: [] for wallet in wallets}
+    for wallet in wallets[:3]:
+        for amount in (100, 200, 300):
+            made[wallet["id"]].append((await deposit(money, wallet["id"], amount))["id"])
+    representations = [{"__typename": "Wallet", "id": wallet["id"]} for wallet in wallets]
+
+    with count_statements(money.engine) as statements:
+        body = await money.graphql(
+            ENTITIES % "... on Wallet { id transactions(first: 2) { edges { node { id } } "
+            "pageInfo { hasNextPage } } }",
+            {"r": representations},
+        )
+
+    assert "errors" not in body, body
+    for wallet, entity in zip(wallets, body["data"]["_entities"], strict=True):
+        edges = entity["transactions"]["edges"]
+        assert [edge["node"]["id"] for edge in edges] == list(reversed(made[wallet["id"]]))[:2]
+        assert entity["transactions"]["pageInfo"]["hasNextPage"] is bool(made[wallet["id"]])
+    assert len(selects(statements)) == 2, statements  # the wallets, then every page at once
