@@ -31,7 +31,7 @@ from router.composition.merge_types import (
     type_source,
 )
 from router.composition.merge_values import collect_enum_usage, merge_enum, merge_input_object
-from router.composition.model import MergedType, Supergraph, TypeSource
+from router.composition.model import FieldSource, MergedType, Supergraph, TypeSource
 from router.composition.results import Diagnostics
 from router.composition.subgraph import Subgraph, directive_arguments, directives
 from router.composition.typing_rules import IsSubtype
@@ -167,7 +167,18 @@ def _resolve_overrides(
                     continue
                 coordinate = f"{merged.name}.{field.name}"
                 origin = source.override
-                if origin == source.graph:
+                collision = _override_collision(source, field.sources.get(origin))
+                if collision is not None:
+                    colliding_graph, directive = collision
+                    diagnostics.error(
+                        "OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE",
+                        f'@override cannot be used on field "{coordinate}" on subgraph '
+                        f'"{source.graph}" since "{coordinate}" on "{colliding_graph}" is marked '
+                        f'with directive "@{directive}". Remove one of the two directives.',
+                        subgraph=source.graph,
+                        coordinate=coordinate,
+                    )
+                elif origin == source.graph:
                     diagnostics.error(
                         "OVERRIDE_FROM_SELF_ERROR",
                         f'Source and destination subgraphs "{origin}" are the same for overridden '
@@ -191,6 +202,19 @@ def _resolve_overrides(
                         field.sources[origin].used_overridden = True
                     else:
                         del field.sources[origin]
+
+
+def _override_collision(
+    overriding: FieldSource, overridden: FieldSource | None
+) -> tuple[str, str] | None:
+    """(subgraph, directive) that forbids the @override, as Apollo checks it."""
+    if overriding.external:
+        return overriding.graph, "external"
+    if overridden is not None and overridden.requires is not None:
+        return overridden.graph, "requires"
+    if overridden is not None and overridden.provides is not None:
+        return overridden.graph, "provides"
+    return None
 
 
 def _drop_federation1_extension_flags(

@@ -16,6 +16,7 @@ from graphql.language import ast
 from router.composition.fieldset import parse_field_set
 from router.composition.model import Field, MergedType, Supergraph, TypeSource
 from router.composition.results import Diagnostics
+from router.composition.runtime_types import disjoint_runtime_types
 from router.composition.subgraph import ROOT_TYPE_NAMES
 
 
@@ -37,6 +38,7 @@ class _Walker:
                 continue
             for root_field in merged.fields.values():
                 path = [root_field.name]
+                self._check_shared_runtime_types(merged, root_field, path)
                 for graph in _resolving_graphs(root_field):
                     self._visit(_named(root_field.type), graph, path)
 
@@ -67,11 +69,46 @@ class _Walker:
                 g for g in candidates if self._requirements_met(merged, merged_field, g, reachable)
             ]
             field_path = [*path, merged_field.name]
+            self._check_shared_runtime_types(merged, merged_field, field_path)
             if not resolvers:
                 self._report(merged, merged_field, graph, field_path, set(candidates))
                 continue
             for resolver in resolvers:
                 self._visit(_named(merged_field.type), resolver, field_path)
+
+    def _check_shared_runtime_types(
+        self, merged: MergedType, merged_field: Field, path: list[str]
+    ) -> None:
+        coordinate = f"{merged.name}.{merged_field.name}"
+        if coordinate in self.reported:
+            return
+        by_graph = disjoint_runtime_types(
+            self.supergraph, merged_field, self._resolvers(merged, merged_field)
+        )
+        if by_graph is None:
+            return
+        self.reported.add(coordinate)
+        lines = []
+        for graph, types in by_graph.items():
+            quoted = [f'"{name}"' for name in types]
+            listed = (
+                quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+            )
+            lines.append(f' - in subgraph "{graph}", type{"s" if len(types) > 1 else ""} {listed}')
+        self.diagnostics.error(
+            "SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES",
+            "For the following supergraph API query:\n"
+            + _query_text(path)
+            + f'\nShared field "{coordinate}" return type "{merged_field.type}" has a '
+            "non-intersecting set of possible runtime types across subgraphs. Runtime types in "
+            "subgraphs are:\n"
+            + ";\n".join(lines)
+            + ".\nThis is not allowed as shared fields must resolve the same way in all "
+            "subgraphs, and that implies at least some common runtime types between the "
+            "subgraphs.",
+            subgraph=next(iter(by_graph)),
+            coordinate=coordinate,
+        )
 
     def _requirements_met(
         self, merged: MergedType, merged_field: Field, resolver: str, reachable: set[str]

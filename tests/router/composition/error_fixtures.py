@@ -288,6 +288,41 @@ ERROR_CASES: dict[str, ErrorCase] = {
         ('"T.w"', "@external", '"Int!"', '"base"', '"Int"', '"derived"'),
         "T.w",
     ),
+    "override_of_a_field_with_requires": ErrorCase(
+        _sources(
+            (
+                "old",
+                LINK.replace('"@provides"', '"@provides", "@override"')
+                + 'type Query { t: T } type T @key(fields: "id") { id: ID! w: Int @external'
+                ' f: Int @requires(fields: "w") }',
+            ),
+            (
+                "new",
+                LINK.replace('"@provides"', '"@provides", "@override"')
+                + 'type T @key(fields: "id") { id: ID! w: Int f: Int @override(from: "old") }',
+            ),
+        ),
+        "OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE",
+        ('"T.f"', '"new"', '"old"', '"@requires"'),
+        "T.f",
+    ),
+    "shared_field_with_disjoint_runtime_types": ErrorCase(
+        _sources(
+            (
+                "books",
+                LINK + "type Query { search: [Result] @shareable } union Result = Book"
+                ' type Book @key(fields: "id") { id: ID! }',
+            ),
+            (
+                "films",
+                LINK + "type Query { search: [Result] @shareable } union Result = Film"
+                ' type Film @key(fields: "id") { id: ID! }',
+            ),
+        ),
+        "SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES",
+        ('"Query.search"', '"books"', '"Book"', '"films"', '"Film"'),
+        "Query.search",
+    ),
 }
 
 DUPLICATE_NAMES = ErrorCase(

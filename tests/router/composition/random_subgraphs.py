@@ -48,6 +48,16 @@ def random_subgraph_set(seed: int) -> list[SubgraphSource]:
         _add_enum(rng, subgraphs)
     if rng.random() < 0.3:
         _add_interface(rng, subgraphs, entities)
+    if rng.random() < 0.4:
+        _add_union(rng, subgraphs)
+    if rng.random() < 0.4:
+        _add_input(rng, subgraphs)
+    if rng.random() < 0.3:
+        _add_shared_root_field(rng, subgraphs)
+    if rng.random() < 0.3:
+        _add_override(rng, subgraphs)
+    if rng.random() < 0.3:
+        _add_provides(rng, subgraphs)
     for subgraph in subgraphs:
         if not subgraph.query_fields and rng.random() < 0.5:
             subgraph.query_fields.append(f"ping{subgraph.name.capitalize()}: String")
@@ -151,3 +161,90 @@ def _add_interface(rng: random.Random, subgraphs: list[_Subgraph], entities: lis
             subgraph.types.pop(header)
         )
     subgraph.query_fields.append(f"node{subgraph.name.capitalize()}(id: ID!): Node")
+
+
+def _entity_headers(subgraph: _Subgraph, *, resolvable: bool = True) -> list[str]:
+    return [
+        header
+        for header in subgraph.types
+        if header.startswith("type Entity")
+        and (not resolvable or "resolvable: false" not in header)
+    ]
+
+
+def _type_name(header: str) -> str:
+    return header.split()[1]
+
+
+def _add_union(rng: random.Random, subgraphs: list[_Subgraph]) -> None:
+    for subgraph in rng.sample(subgraphs, rng.randint(1, len(subgraphs))):
+        members = sorted({_type_name(header) for header in _entity_headers(subgraph)})
+        if not members:
+            continue
+        chosen = rng.sample(members, rng.randint(1, len(members)))
+        subgraph.extra.append("union Result = " + " | ".join(chosen))
+        subgraph.imports.add("@shareable")
+        subgraph.query_fields.append("search(term: String!): [Result!]! @shareable")
+
+
+def _add_input(rng: random.Random, subgraphs: list[_Subgraph]) -> None:
+    for subgraph in rng.sample(subgraphs, rng.randint(1, len(subgraphs))):
+        fields = ["first: Int = 10", "after: String"]
+        if rng.random() < 0.5:
+            fields.append("term: String")
+        if rng.random() < 0.2:
+            fields.append("required: Boolean!")
+        subgraph.extra.append("input Page { " + " ".join(fields) + " }")
+        subgraph.query_fields.append(f"paged{subgraph.name.capitalize()}(page: Page): Int")
+
+
+def _add_shared_root_field(rng: random.Random, subgraphs: list[_Subgraph]) -> None:
+    for subgraph in rng.sample(subgraphs, rng.randint(2, len(subgraphs))):
+        subgraph.imports.add("@shareable")
+        arguments = ["limit: Int" + (" = 5" if rng.random() < 0.7 else "")]
+        if rng.random() < 0.4:
+            arguments.append("offset: Int")
+        result = "String" + ("!" if rng.random() < 0.3 else "")
+        subgraph.query_fields.append(f"greeting({', '.join(arguments)}): {result} @shareable")
+
+
+def _add_override(rng: random.Random, subgraphs: list[_Subgraph]) -> None:
+    owner = rng.choice(subgraphs)
+    headers = [h for h in _entity_headers(owner) if "@key" in h]
+    others = [s for s in subgraphs if s is not owner]
+    if not headers or not others:
+        return
+    header = rng.choice(headers)
+    moved = owner.types[header][-1].split("@")[0].strip()
+    target = rng.choice(others)
+    target.imports.add("@override")
+    key = header[header.index("@key") :].split(")")[0] + ")"
+    target_header = f"type {_type_name(header)} {key}"
+    key_lines = [line for line in owner.types[header] if line.split(":")[0] in ("id", "sku")]
+    lines = target.types.setdefault(target_header, list(key_lines))
+    lines.append(f'{moved} @override(from: "{owner.name}")')
+
+
+def _add_provides(rng: random.Random, subgraphs: list[_Subgraph]) -> None:
+    owner = rng.choice(subgraphs)
+    headers = _entity_headers(owner)
+    others = [s for s in subgraphs if s is not owner]
+    if not headers or not others:
+        return
+    header = rng.choice(headers)
+    entity = _type_name(header)
+    provided = owner.types[header][-1]
+    name, field_type = provided.split("@")[0].strip().split(": ")
+    if rng.random() < 0.8 and "@shareable" not in provided:
+        owner.imports.add("@shareable")
+        owner.types[header][-1] = f"{provided} @shareable"
+    provider = rng.choice(others)
+    provider.imports |= {"@external", "@provides"}
+    key_lines = [line for line in owner.types[header] if line.split(":")[0] in ("id", "sku")]
+    key = header[header.index("@key") :].split(")")[0] + ")"
+    lines = provider.types.setdefault(f"type {entity} {key}", list(key_lines))
+    if not any(line.startswith(f"{name}:") for line in lines):
+        lines.append(f"{name}: {field_type} @external")
+    provider.query_fields.append(
+        f'featured{entity}{provider.name.capitalize()}: {entity} @provides(fields: "{name}")'
+    )
