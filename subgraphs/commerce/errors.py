@@ -5,16 +5,6 @@ from __future__ import annotations
 from subgraphs.kernel.errors import BadUserInput, Conflict, NotFound
 
 
-class InvalidId(BadUserInput):
-    def __init__(self, field: str, value: str) -> None:
-        super().__init__(f"{field} must be a UUID, got {value!r}.", field=field)
-
-
-class InvalidText(BadUserInput):
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"Invalid {field}: {reason}.", field=field)
-
-
 class InvalidPrice(BadUserInput):
     def __init__(self, reason: str) -> None:
         super().__init__(f"Invalid price: {reason}.", field="price")

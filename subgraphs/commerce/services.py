@@ -23,11 +23,11 @@ from subgraphs.commerce.errors import (
 )
 from subgraphs.commerce.models import Order, OrderLine, OrderStatus, Product, Seller
 from subgraphs.commerce.order_status import RESTOCKED_ON_CANCEL, can_move
-from subgraphs.commerce.validation import optional_text, parse_uuid, required_text
 from subgraphs.kernel.currencies import validate_currency
 from subgraphs.kernel.db import utcnow
 from subgraphs.kernel.pagination import Page, paginate, paginate_by_parent
 from subgraphs.kernel.scalars import LONG_MAX
+from subgraphs.kernel.validation import optional_text, parse_id, required_text
 
 MAX_DISPLAY_NAME = 80
 MAX_PRODUCT_NAME = 120
@@ -118,7 +118,7 @@ async def register_seller(
     session: AsyncSession, *, user_id: str, display_name: str, seller_id: str | None = None
 ) -> Seller:
     """Make a user a seller; CONFLICT when they already are one."""
-    user_id = parse_uuid(user_id, field="userId")
+    user_id = parse_id(user_id, field="userId")
     display_name = required_text(display_name, field="displayName", max_length=MAX_DISPLAY_NAME)
     if await session.scalar(select(Seller.id).where(Seller.user_id == user_id)) is not None:
         raise AlreadySeller(user_id)
@@ -145,7 +145,7 @@ async def create_product(
     product_id: str | None = None,
 ) -> Product:
     """List a product for sale; the seller must exist (NOT_FOUND), price > 0, stock >= 0."""
-    seller_id = parse_uuid(seller_id, field="sellerId")
+    seller_id = parse_id(seller_id, field="sellerId")
     name = required_text(name, field="name", max_length=MAX_PRODUCT_NAME)
     description = optional_text(
         description, field="description", max_length=MAX_PRODUCT_DESCRIPTION
@@ -182,7 +182,7 @@ def _checked_lines(lines: Sequence[LineRequest]) -> list[LineRequest]:
         raise InvalidOrderLines(f"an order has at most {MAX_ORDER_LINES} lines")
     checked: list[LineRequest] = []
     for line in lines:
-        product_id = parse_uuid(line.product_id, field="productId")
+        product_id = parse_id(line.product_id, field="productId")
         if not 1 <= line.quantity <= MAX_LINE_QUANTITY:
             raise InvalidOrderLines(
                 f"the quantity of {product_id} must be between 1 and {MAX_LINE_QUANTITY}"
@@ -221,7 +221,7 @@ async def place_order(
     """A PENDING order: every line is checked before any stock moves, then stock is taken and
     unit prices are captured. NOT_FOUND, BAD_USER_INPUT (mixed currencies) or CONFLICT (stock)
     leave everything as it was."""
-    buyer_id = parse_uuid(buyer_id, field="buyerId")
+    buyer_id = parse_id(buyer_id, field="buyerId")
     wanted = _checked_lines(lines)
     products = await _products_for_update(session, [line.product_id for line in wanted])
     currencies = sorted({product.price_currency for product in products.values()})
@@ -268,7 +268,7 @@ async def update_order_status(
 ) -> Order:
     """Move an order along its lifecycle (CONFLICT for a move the table does not allow);
     cancelling before shipment puts the items back in stock."""
-    order_id = parse_uuid(order_id, field="orderId")
+    order_id = parse_id(order_id, field="orderId")
     order = await session.scalar(
         select(Order)
         .where(Order.id == order_id)

@@ -10,11 +10,6 @@ class InvalidEmail(BadUserInput):
         super().__init__(f"Invalid email address: {reason}.", field="email")
 
 
-class InvalidDisplayName(BadUserInput):
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"Invalid display name: {reason}.", field="displayName")
-
-
 class EmailAlreadyRegistered(Conflict):
     def __init__(self, email: str) -> None:
         super().__init__(f"A user with email {email} already exists.", field="email")

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from subgraphs.identity.errors import EmailAlreadyRegistered, InvalidDisplayName, InvalidEmail
+from subgraphs.identity.errors import EmailAlreadyRegistered, InvalidEmail
 from subgraphs.identity.models import Role, User, UserStatus
 from subgraphs.kernel.pagination import Page, paginate
+from subgraphs.kernel.validation import required_text
 
 MAX_DISPLAY_NAME = 80
 _DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -36,15 +37,6 @@ def normalise_email(raw: str) -> str:
     return normalised
 
 
-def normalise_display_name(raw: str) -> str:
-    name = raw.strip()
-    if not name:
-        raise InvalidDisplayName("it must not be empty")
-    if len(name) > MAX_DISPLAY_NAME:
-        raise InvalidDisplayName(f"it must be at most {MAX_DISPLAY_NAME} characters")
-    return name
-
-
 async def get_user(session: AsyncSession, *, user_id: str) -> User | None:
     return await session.get(User, user_id)
 
@@ -67,7 +59,7 @@ async def register_user(
 ) -> User:
     """Create an ACTIVE user; CONFLICT when the (normalised) email is taken."""
     email = normalise_email(email)
-    display_name = normalise_display_name(display_name)
+    display_name = required_text(display_name, field="displayName", max_length=MAX_DISPLAY_NAME)
     if await session.scalar(select(User.id).where(User.email == email)) is not None:
         raise EmailAlreadyRegistered(email)
     user = User(

@@ -5,21 +5,6 @@ from __future__ import annotations
 from subgraphs.kernel.errors import BadUserInput, NotFound
 
 
-class InvalidUserId(BadUserInput):
-    def __init__(self, field: str) -> None:
-        super().__init__(f"{field} must be a user id (a UUID).", field=field)
-
-
-class InvalidTitle(BadUserInput):
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"Invalid title: {reason}.", field="title")
-
-
-class InvalidDescription(BadUserInput):
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"Invalid description: {reason}.", field="description")
-
-
 class InvalidVisibility(BadUserInput):
     def __init__(self) -> None:
         super().__init__("visibility cannot be null.", field="visibility")

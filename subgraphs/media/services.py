@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -11,10 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.kernel.db import utcnow
 from subgraphs.kernel.pagination import Page, paginate, paginate_by_parent
+from subgraphs.kernel.validation import optional_text, parse_id, required_text
 from subgraphs.media.errors import (
-    InvalidDescription,
-    InvalidTitle,
-    InvalidUserId,
     InvalidVisibility,
     NothingToUpdate,
     VideoNotFound,
@@ -33,28 +30,12 @@ class Unchanged:
 UNCHANGED = Unchanged()
 
 
-def parse_user_id(raw: str, *, field: str) -> str:
-    """The canonical form of a user id (a UUID), or BAD_USER_INPUT naming `field`."""
-    try:
-        return str(uuid.UUID(raw.strip()))
-    except ValueError as exc:
-        raise InvalidUserId(field) from exc
-
-
 def normalise_title(raw: str | None) -> str:
-    title = (raw or "").strip()
-    if not title:
-        raise InvalidTitle("it must not be empty")
-    if len(title) > MAX_TITLE:
-        raise InvalidTitle(f"it must be at most {MAX_TITLE} characters")
-    return title
+    return required_text(raw, field="title", max_length=MAX_TITLE)
 
 
 def normalise_description(raw: str | None) -> str:
-    description = (raw or "").strip()
-    if len(description) > MAX_DESCRIPTION:
-        raise InvalidDescription(f"it must be at most {MAX_DESCRIPTION} characters")
-    return description
+    return optional_text(raw, field="description", max_length=MAX_DESCRIPTION)
 
 
 async def get_video(session: AsyncSession, *, video_id: str) -> Video | None:
@@ -115,7 +96,7 @@ async def create_video(
     """A freshly uploaded video (status UPLOADED unless seeding says otherwise)."""
     now = utcnow()
     video = Video(
-        owner_id=parse_user_id(owner_id, field="ownerId"),
+        owner_id=parse_id(owner_id, field="ownerId"),
         title=normalise_title(title),
         description=normalise_description(description),
         visibility=visibility,

@@ -5,19 +5,9 @@ from __future__ import annotations
 from subgraphs.kernel.errors import BadUserInput, Conflict, NotFound
 
 
-class InvalidId(BadUserInput):
-    def __init__(self, field: str, value: str) -> None:
-        super().__init__(f"{field} must be a UUID, got {value!r}.", field=field)
-
-
 class InvalidAmount(BadUserInput):
     def __init__(self, reason: str) -> None:
         super().__init__(f"Invalid amount: {reason}.", field="amount")
-
-
-class InvalidDescription(BadUserInput):
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"Invalid description: {reason}.", field="description")
 
 
 class WalletNotFound(NotFound):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select
@@ -12,11 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from subgraphs.kernel.currencies import validate_currency
 from subgraphs.kernel.pagination import Page, paginate_by_parent
 from subgraphs.kernel.scalars import LONG_MAX
+from subgraphs.kernel.validation import optional_text, parse_id
 from subgraphs.money.errors import (
     BalanceLimitExceeded,
     InvalidAmount,
-    InvalidDescription,
-    InvalidId,
     WalletAlreadyOpen,
     WalletNotActive,
     WalletNotFound,
@@ -25,21 +23,6 @@ from subgraphs.money.models import Transaction, TransactionKind, Wallet, WalletS
 
 MAX_DESCRIPTION = 200
 DEFAULT_DEPOSIT_DESCRIPTION = "Deposit"
-
-
-def parse_uuid(raw: str, *, field: str) -> str:
-    """`raw` in canonical lower-case UUID form, or BAD_USER_INPUT naming `field`."""
-    try:
-        return str(uuid.UUID(raw.strip()))
-    except ValueError as exc:
-        raise InvalidId(field, raw) from exc
-
-
-def normalise_description(raw: str | None, *, default: str) -> str:
-    description = (raw or "").strip() or default
-    if len(description) > MAX_DESCRIPTION:
-        raise InvalidDescription(f"it must be at most {MAX_DESCRIPTION} characters")
-    return description
 
 
 async def list_wallets_by_ids(
@@ -94,7 +77,7 @@ async def open_wallet(
     session: AsyncSession, *, owner_id: str, currency: str, wallet_id: str | None = None
 ) -> Wallet:
     """An empty ACTIVE wallet; CONFLICT when the owner already has one in `currency`."""
-    owner_id = parse_uuid(owner_id, field="ownerId")
+    owner_id = parse_id(owner_id, field="ownerId")
     currency = validate_currency(currency)
     existing = await session.scalar(
         select(Wallet.id).where(Wallet.owner_id == owner_id, Wallet.currency == currency)
@@ -159,8 +142,13 @@ async def deposit_to_wallet(
     """Credit an ACTIVE wallet with `amount` minor units (> 0) of its currency."""
     if amount <= 0:
         raise InvalidAmount("it must be a positive number of minor units")
-    text = normalise_description(description, default=DEFAULT_DEPOSIT_DESCRIPTION)
-    wallet = await _wallet_for_update(session, wallet_id=parse_uuid(wallet_id, field="walletId"))
+    text = optional_text(
+        description,
+        field="description",
+        max_length=MAX_DESCRIPTION,
+        default=DEFAULT_DEPOSIT_DESCRIPTION,
+    )
+    wallet = await _wallet_for_update(session, wallet_id=parse_id(wallet_id, field="walletId"))
     if wallet.status is not WalletStatus.ACTIVE:
         raise WalletNotActive(wallet.id, wallet.status.value)
     return await _record(

@@ -2,23 +2,8 @@
 
 from __future__ import annotations
 
-from subgraphs.kernel.errors import BadUserInput, Conflict, NotFound
+from subgraphs.kernel.errors import Conflict, NotFound
 from subgraphs.support.models import TicketStatus
-
-
-class InvalidId(BadUserInput):
-    def __init__(self, field: str) -> None:
-        super().__init__(f"{field} must be an id (a UUID).", field=field)
-
-
-class InvalidSubject(BadUserInput):
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"Invalid subject: {reason}.", field="subject")
-
-
-class InvalidBody(BadUserInput):
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"Invalid body: {reason}.", field="body")
 
 
 class TicketNotFound(NotFound):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
@@ -10,11 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.kernel.db import utcnow
 from subgraphs.kernel.pagination import Page, paginate, paginate_by_parent
+from subgraphs.kernel.validation import parse_id, required_text
 from subgraphs.support.errors import (
     IllegalStatusChange,
-    InvalidBody,
-    InvalidId,
-    InvalidSubject,
     TicketNotFound,
 )
 from subgraphs.support.models import Ticket, TicketPriority, TicketStatus
@@ -22,32 +19,6 @@ from subgraphs.support.transitions import can_move
 
 MAX_SUBJECT = 200
 MAX_BODY = 10_000
-
-
-def parse_id(raw: str, *, field: str) -> str:
-    """The canonical form of an id from another subgraph (a UUID), or BAD_USER_INPUT."""
-    try:
-        return str(uuid.UUID(raw.strip()))
-    except ValueError as exc:
-        raise InvalidId(field) from exc
-
-
-def normalise_subject(raw: str) -> str:
-    subject = raw.strip()
-    if not subject:
-        raise InvalidSubject("it must not be empty")
-    if len(subject) > MAX_SUBJECT:
-        raise InvalidSubject(f"it must be at most {MAX_SUBJECT} characters")
-    return subject
-
-
-def normalise_body(raw: str) -> str:
-    body = raw.strip()
-    if not body:
-        raise InvalidBody("it must not be empty")
-    if len(body) > MAX_BODY:
-        raise InvalidBody(f"it must be at most {MAX_BODY} characters")
-    return body
 
 
 async def get_ticket(session: AsyncSession, *, ticket_id: str) -> Ticket | None:
@@ -108,8 +79,8 @@ async def open_ticket(
     ticket = Ticket(
         requester_id=parse_id(requester_id, field="requesterId"),
         order_id=parse_id(order_id, field="orderId") if order_id is not None else None,
-        subject=normalise_subject(subject),
-        body=normalise_body(body),
+        subject=required_text(subject, field="subject", max_length=MAX_SUBJECT),
+        body=required_text(body, field="body", max_length=MAX_BODY),
         priority=priority,
         status=TicketStatus.OPEN,
         created_at=now,
