@@ -1,0 +1,242 @@
+"""The whole platform for integration tests: the six real subgraphs on migrated, seeded SQLite
+databases and the router from the checked-in supergraph, each served by uvicorn in the test's
+event loop on a loopback socket bound up front (so every URL is known before any app exists,
+which `EHB_OBSERVED_SERVICES` needs, and no port can be taken by someone else meanwhile).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import os
+import socket
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+import uvicorn
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.types import Message, Receive, Scope, Send
+
+from router.config import RouterConfig
+from router.http.app import create_router_app
+from subgraphs import SUBGRAPH_NAMES
+from subgraphs.kernel.seeding import seed_demo_data
+from subgraphs.kernel.settings import Settings
+from subgraphs.kernel.testing import migrated_settings
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+SUPERGRAPH_PATH = REPO_ROOT / "schema" / "supergraph.graphql"
+STARTUP_TIMEOUT_SECONDS = 10.0
+
+
+class RecordingApp:
+    """Wraps a subgraph app and keeps the body of every ``POST /graphql`` it receives, so tests
+    can count the requests the router sends (and read their representations)."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+        self.bodies: list[bytes] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/graphql" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+
+        async def recording_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    self.bodies.append(b"".join(chunks))
+            return message
+
+        await self.app(scope, recording_receive, send)
+
+
+class _InProcessServer(uvicorn.Server):
+    """A uvicorn server that leaves the test process's signal handlers alone."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def bind_loopback_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def base_url(sock: socket.socket) -> str:
+    port: int = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@dataclass
+class Served:
+    """One app served on a pre-bound loopback socket."""
+
+    name: str
+    app: Starlette
+    recorder: RecordingApp
+    base_url: str
+    server: uvicorn.Server
+    task: asyncio.Task[None]
+
+    @property
+    def graphql_url(self) -> str:
+        return f"{self.base_url}/graphql"
+
+    @property
+    def health_url(self) -> str:
+        return f"{self.base_url}/health"
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        await self.task
+
+
+async def serve_on(name: str, app: Starlette, sock: socket.socket) -> Served:
+    recorder = RecordingApp(app)
+    config = uvicorn.Config(
+        recorder, log_level="warning", lifespan="on", access_log=False, ws="none"
+    )
+    server = _InProcessServer(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    async with asyncio.timeout(STARTUP_TIMEOUT_SECONDS):
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError(f"{name} stopped before it started")
+            await asyncio.sleep(0.005)
+    return Served(
+        name=name, app=app, recorder=recorder, base_url=base_url(sock), server=server, task=task
+    )
+
+
+def create_subgraph(name: str, settings: Settings) -> Starlette:
+    app: Starlette = importlib.import_module(f"subgraphs.{name}.app").create_app(settings)
+    return app
+
+
+def create_router(subgraph_urls: Mapping[str, str]) -> Starlette:
+    return create_router_app(
+        SUPERGRAPH_PATH.read_text(),
+        subgraph_urls=dict(subgraph_urls),
+        config=RouterConfig(health_probe_timeout_seconds=2.0, subgraph_connect_timeout_seconds=2.0),
+    )
+
+
+@dataclass
+class Platform:
+    """The running platform: the router and the six subgraphs by name."""
+
+    router: Served
+    subgraphs: dict[str, Served]
+    settings: dict[str, Settings]
+    servers: list[Served] = field(default_factory=list)
+
+    @property
+    def graphql_url(self) -> str:
+        return self.router.graphql_url
+
+    def engine(self, name: str) -> AsyncEngine:
+        """The SQLAlchemy engine subgraph `name` serves from (for counting statements)."""
+        engine: AsyncEngine = self.subgraphs[name].app.state.database.engine
+        return engine
+
+    async def stop(self) -> None:
+        for served in reversed(self.servers):
+            await served.stop()
+
+
+async def prepare_databases(directory: Path) -> dict[str, Settings]:
+    """Every subgraph's SQLite database under `directory`, migrated to head and seeded."""
+    settings: dict[str, Settings] = {}
+    for name in SUBGRAPH_NAMES:
+        settings[name] = await migrated_settings(name, directory)
+        await seed_demo_data(name, settings[name])
+    return settings
+
+
+@contextlib.contextmanager
+def environment(name: str, value: str) -> Iterator[None]:
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = previous
+
+
+async def start_platform(settings: dict[str, Settings]) -> Platform:
+    sockets = {name: bind_loopback_socket() for name in ("router", *SUBGRAPH_NAMES)}
+    observed = ",".join(f"{name}={base_url(sock)}/health" for name, sock in sockets.items())
+    # observability reads its targets when its app is created.
+    with environment("EHB_OBSERVED_SERVICES", observed):
+        apps = {name: create_subgraph(name, settings[name]) for name in SUBGRAPH_NAMES}
+    subgraph_urls = {name: f"{base_url(sockets[name])}/graphql" for name in SUBGRAPH_NAMES}
+    servers: list[Served] = []
+    try:
+        for name in SUBGRAPH_NAMES:
+            servers.append(await serve_on(name, apps[name], sockets[name]))
+        router = await serve_on("router", create_router(subgraph_urls), sockets["router"])
+        servers.append(router)
+    except BaseException:
+        for served in reversed(servers):
+            await served.stop()
+        raise
+    return Platform(
+        router=router,
+        subgraphs={served.name: served for served in servers if served.name != "router"},
+        settings=settings,
+        servers=servers,
+    )
+
+
+@contextlib.contextmanager
+def recorded_requests(platform: Platform) -> Iterator[dict[str, list[dict[str, Any]]]]:
+    """The GraphQL requests (decoded bodies) each subgraph receives while the block runs."""
+    starts = {name: len(served.recorder.bodies) for name, served in platform.subgraphs.items()}
+    seen: dict[str, list[dict[str, Any]]] = {}
+    try:
+        yield seen
+    finally:
+        for name, served in platform.subgraphs.items():
+            seen[name] = [orjson.loads(body) for body in served.recorder.bodies[starts[name] :]]
+
+
+@dataclass
+class Detour:
+    """A second router whose `subgraph` is a fresh copy of the platform's (same database), so a
+    test can stop it, or meet it with cold connection pools, without touching the shared one."""
+
+    router: Served
+    subgraph: Served
+
+
+@contextlib.asynccontextmanager
+async def detour(platform: Platform, name: str) -> AsyncIterator[Detour]:
+    subgraph_sock, router_sock = bind_loopback_socket(), bind_loopback_socket()
+    copy = await serve_on(name, create_subgraph(name, platform.settings[name]), subgraph_sock)
+    urls = {other: served.graphql_url for other, served in platform.subgraphs.items()}
+    urls[name] = copy.graphql_url
+    try:
+        router = await serve_on("router", create_router(urls), router_sock)
+        try:
+            yield Detour(router=router, subgraph=copy)
+        finally:
+            await router.stop()
+    finally:
+        if not copy.task.done():
+            await copy.stop()
