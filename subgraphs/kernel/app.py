@@ -1,14 +1,15 @@
 """The app factory: a domain's Strawberry federation schema -> a Starlette ASGI app.
 
 Routes: `POST/GET /graphql`, `GET /health` (liveness) and `GET /ready` (database answers and the
-subgraph's Alembic branch is at head). The lifespan owns the engine and session factory.
+subgraph's Alembic branch is at head). The lifespan owns the engine and session factory, then
+enters the subgraph's own `lifespan` (if any) for its other resources.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -31,6 +32,9 @@ from subgraphs.kernel.settings import Settings
 logger = logging.getLogger("subgraphs.kernel")
 
 _CONTEXT_SCOPE_KEY = "ehb.context"
+
+Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
+"""A subgraph's own resources: entered after the database opens, left before it closes."""
 
 
 class _GraphQLView(GraphQL[SubgraphContext, None]):
@@ -90,8 +94,12 @@ def create_subgraph_app(
     settings: Settings | None = None,
     models_metadata: MetaData,
     extra_routes: Sequence[BaseRoute] = (),
+    lifespan: Lifespan | None = None,
 ) -> Starlette:
-    """Build subgraph `name`'s ASGI app. Nothing connects until the lifespan starts."""
+    """Build subgraph `name`'s ASGI app. Nothing connects until the lifespan starts.
+
+    `lifespan(app)`, when given, runs inside the kernel's: `app.state.database` is open while
+    it is entered, and it is left before the database is disposed."""
     _require_kernel_extensions(name, schema)
     _require_table_prefix(name, models_metadata)
     quiet_strawberry_error_log()
@@ -100,10 +108,14 @@ def create_subgraph_app(
     running_version = installed_version()
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def kernel_lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.database = open_database(database_url, settings)
         try:
-            yield
+            if lifespan is None:
+                yield
+            else:
+                async with lifespan(app):
+                    yield
         finally:
             await app.state.database.dispose()
 
@@ -131,7 +143,7 @@ def create_subgraph_app(
             Route("/ready", ready, methods=["GET"]),
             *extra_routes,
         ],
-        lifespan=lifespan,
+        lifespan=kernel_lifespan,
     )
     app.state.subgraph = name
     app.state.settings = settings

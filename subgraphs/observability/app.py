@@ -7,7 +7,7 @@ from starlette.applications import Starlette
 from subgraphs.kernel.app import create_subgraph_app
 from subgraphs.kernel.settings import Settings
 from subgraphs.observability.models import Base
-from subgraphs.observability.runtime import own_http_client
+from subgraphs.observability.runtime import observer_lifespan
 from subgraphs.observability.schema import schema
 from subgraphs.observability.settings import ObservabilitySettings
 
@@ -15,8 +15,10 @@ from subgraphs.observability.settings import ObservabilitySettings
 def create_app(
     settings: Settings | None = None, observed: ObservabilitySettings | None = None
 ) -> Starlette:
-    app = create_subgraph_app(
-        "observability", schema, settings=settings, models_metadata=Base.metadata
+    return create_subgraph_app(
+        "observability",
+        schema,
+        settings=settings,
+        models_metadata=Base.metadata,
+        lifespan=observer_lifespan(observed or ObservabilitySettings()),
     )
-    own_http_client(app, observed or ObservabilitySettings())
-    return app

@@ -1,8 +1,8 @@
 """What the observability app holds while it runs: the probe HTTP client, the targets and the
 probe policy; and how a round of probes is run and kept.
 
-The kernel's app factory offers no lifespan hook, so `own_http_client` wraps the app's lifespan:
-the aiohttp session opens after the kernel's resources and closes before them.
+`observer_lifespan` is the app's `lifespan` hook: the aiohttp session opens after the kernel's
+resources (the database) and closes before them.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import aiohttp
 from starlette.applications import Starlette
 from starlette.requests import HTTPConnection
 
+from subgraphs.kernel.app import Lifespan
 from subgraphs.kernel.db import Database
 from subgraphs.observability.probe import ProbePolicy, ProbeResult, probe_all
 from subgraphs.observability.services import record_checks
@@ -33,22 +33,21 @@ class Observer:
     policy: ProbePolicy
 
 
-def own_http_client(app: Starlette, settings: ObservabilitySettings) -> None:
-    """Make `app`'s lifespan also open (and close) the probe client as `app.state.observer`."""
+def observer_lifespan(settings: ObservabilitySettings) -> Lifespan:
+    """The lifespan hook opening (and closing) the probe client as `app.state.observer`."""
     targets = settings.targets()  # fail at start-up, not on the first query, when misconfigured
     policy = ProbePolicy(
         timeout_seconds=settings.timeout_seconds,
         degraded_latency_ms=settings.degraded_latency_ms,
     )
-    kernel_lifespan = app.router.lifespan_context
 
     @asynccontextmanager
-    async def lifespan(running: Any) -> AsyncIterator[None]:
-        async with kernel_lifespan(running), _client() as http:
-            running.state.observer = Observer(http=http, targets=targets, policy=policy)
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with _client() as http:
+            app.state.observer = Observer(http=http, targets=targets, policy=policy)
             yield
 
-    app.router.lifespan_context = lifespan
+    return lifespan
 
 
 def _client() -> AbstractAsyncContextManager[aiohttp.ClientSession]:
