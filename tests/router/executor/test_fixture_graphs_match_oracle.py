@@ -94,6 +94,21 @@ def keys_world() -> World:
     }
 
 
+def provides_world() -> World:
+    acme = {"__typename": "Maker", "id": "m1", "name": "Acme", "country": "NL"}
+    anvil = {"__typename": "Product", "id": "p1", "name": "Anvil", "price": 30, "maker": acme}
+    rope = {"__typename": "Product", "id": "p2", "name": "Rope", "price": 5, "maker": None}
+    deals = [
+        {"__typename": "Deal", "title": "Half off", "product": anvil},
+        {"__typename": "Deal", "title": "Gone", "product": None},
+        {"__typename": "Deal", "title": "Cheap", "product": rope},
+    ]
+    return {
+        "objects": {"Maker": [acme], "Product": [anvil, rope]},
+        "Query": {"products": [anvil, rope], "deals": deals, "promo": [rope, acme, anvil]},
+    }
+
+
 def shareable_world() -> World:
     products = [
         {"__typename": "Product", "id": "1", "name": "Lamp", "description": "bright", "stock": 3},
@@ -117,6 +132,7 @@ GRAPHS: dict[str, tuple[Any, dict[str, list[str]]]] = {
         {"Query.search": ['(term: "x")'], "Query.node": ['(id: "b1")', '(id: "m1")', '(id: "z")']},
     ),
     "interface_object": (interface_object_world, {}),
+    "provides": (provides_world, {}),
     "requires": (requires_world, {}),
     "keys": (keys_world, {"Query.user": ['(id: "u1")', '(id: "u9")']}),
     "shareable": (shareable_world, {"Query.searchProducts": ['(term: "a")']}),

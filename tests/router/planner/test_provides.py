@@ -205,3 +205,148 @@ QueryPlan {
   },
 }"""
     )
+
+
+def test_nested_provides_and_provides_on_union_members(plan: PlanText) -> None:
+    operation = """
+        {
+          deals {
+            title
+            product {
+              name
+              price
+              maker {
+                name
+                country
+              }
+            }
+          }
+          promo {
+            ... on Product {
+              name
+              price
+            }
+            ... on Maker {
+              name
+              country
+            }
+          }
+        }
+    """
+    assert (
+        plan("provides", operation)
+        == """\
+QueryPlan {
+  Sequence {
+    Fetch(service: "deals") {
+      {
+        deals {
+          title
+          product {
+            __typename
+            name
+            id
+            maker {
+              __typename
+              name
+              id
+            }
+          }
+        }
+        promo {
+          __typename
+          ... on Product {
+            __typename
+            name
+            id
+          }
+          ... on Maker {
+            __typename
+            name
+            id
+          }
+        }
+      }
+    },
+    Parallel {
+      Flatten(paths: ["deals.@.product", "promo.@"]) {
+        Fetch(service: "products") {
+          {
+            ... on Product {
+              __typename
+              id
+            }
+          } =>
+          {
+            ... on Product {
+              price
+            }
+          }
+        },
+      },
+      Flatten(paths: ["deals.@.product.maker", "promo.@"]) {
+        Fetch(service: "makers") {
+          {
+            ... on Maker {
+              __typename
+              id
+            }
+          } =>
+          {
+            ... on Maker {
+              country
+            }
+          }
+        },
+      },
+    },
+  },
+}"""
+    )
+
+
+def test_provides_reach_only_the_provided_path(plan: PlanText) -> None:
+    operation = """
+        {
+          products {
+            name
+            maker {
+              name
+            }
+          }
+        }
+    """
+    assert (
+        plan("provides", operation)
+        == """\
+QueryPlan {
+  Sequence {
+    Fetch(service: "products") {
+      {
+        products {
+          name
+          maker {
+            __typename
+            id
+          }
+        }
+      }
+    },
+    Flatten(path: "products.@.maker") {
+      Fetch(service: "makers") {
+        {
+          ... on Maker {
+            __typename
+            id
+          }
+        } =>
+        {
+          ... on Maker {
+            name
+          }
+        }
+      },
+    },
+  },
+}"""
+    )
