@@ -66,6 +66,13 @@ CASES = {
         { first: featured { ... { id } ... on Book { kind: __typename pages } }
           second: search(term: "unknown") { __typename } }
     """,
+    "typename_inside_interface_fragment_and_entity_hop": """
+        { featured { __typename ... on Media { kind: __typename id }
+            ... on Movie { director { __typename name } } } }
+    """,
+    "member_missing_in_its_owner_subgraph": """
+        { search(term: "dune") { ... on Movie { title director { name } } } }
+    """,
 }
 
 

@@ -108,6 +108,31 @@ CASES: dict[str, tuple[str, dict[str, Any] | None]] = {
         """,
         None,
     ),
+    "adjacent_mutation_fields_of_one_subgraph": (
+        """
+        mutation {
+            a: createUser(input: {name: "A"}) { seq }
+            b: createUser(input: {name: "B"}) { seq orders { id } }
+        }
+        """,
+        None,
+    ),
+    "mutation_fields_in_a_root_fragment_with_typename": (
+        """
+        mutation ($name: String!) {
+            __typename
+            ...Steps
+            last: createUser(input: {name: "Gus"}) { seq }
+        }
+        fragment Steps on Mutation {
+            one: placeOrder(input: {userId: "u1", lines: [{sku: "Q", qty: 9}]}) {
+                seq buyer { name orders(status: OPEN) { id } }
+            }
+            two: createUser(input: {name: $name}) { __typename seq }
+        }
+        """,
+        {"name": "Hal"},
+    ),
 }
 # Which subgraphs @apollo/gateway asks, in order: the skipped fetches never happen.
 EXPECTED_ORDER = {
@@ -121,12 +146,24 @@ EXPECTED_ORDER = {
         "orders",  # again: placeOrder
         "accounts",  # again.buyer.name
     ],
+    "adjacent_mutation_fields_of_one_subgraph": ["accounts", "orders"],
     "include_false_on_named_fragment_skips_the_entity_fetch": ["accounts"],
     "include_true_on_named_fragment": ["accounts", "orders"],
     "skip_on_inline_fragment_with_default_variable": ["accounts"],
     "skip_on_nested_entity_field": ["orders"],
     "skipped_copy_beside_an_included_copy": ["accounts", "orders"],
     "include_literal_false_on_fragment_in_mutation": ["accounts"],
+}
+
+# Our planner gives every mutation root field its own fetch; @apollo/gateway sends consecutive
+# root fields of one subgraph in one (serially executed) request. Same data, one more request.
+ADJACENT_MUTATIONS_NOT_MERGED = pytest.mark.xfail(
+    strict=True,
+    reason="consecutive mutation root fields of one subgraph are sent as separate requests",
+)
+XFAIL = {
+    "adjacent_mutation_fields_of_one_subgraph": ADJACENT_MUTATIONS_NOT_MERGED,
+    "mutation_fields_in_a_root_fragment_with_typename": ADJACENT_MUTATIONS_NOT_MERGED,
 }
 
 
@@ -137,7 +174,9 @@ async def gateways(npm_tools: None) -> AsyncIterator[DifferentialGateways]:
     await started.stop()
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize(
+    "case", [pytest.param(case, marks=XFAIL.get(case, ())) for case in sorted(CASES)]
+)
 async def test_mutations_and_variables_match_apollo_gateway(
     gateways: DifferentialGateways, case: str
 ) -> None:
