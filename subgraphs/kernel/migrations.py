@@ -45,14 +45,21 @@ def include_object_for(name: str) -> Callable[[Any, str | None, str, bool, Any],
 
 
 def alembic_config(
-    name: str, database_url: str | None = None, connection: Connection | None = None
+    name: str,
+    database_url: str | None = None,
+    connection: Connection | None = None,
+    *,
+    versions_dir: Path = VERSIONS_DIR,
+    branch_only: bool = False,
 ) -> Config:
-    """An Alembic config aimed at subgraph `name` (and an open connection, when given)."""
+    """An Alembic config aimed at subgraph `name` (and an open connection, when given).
+
+    Every branch directory under `versions_dir` is a version location, or only `name`'s with
+    `branch_only` (then "heads" means this branch's heads, which autogenerate needs).
+    """
     config = Config(str(ALEMBIC_INI))
-    # One location per branch directory, so new revisions land beside their branch's head.
-    locations = sorted(
-        {*VERSIONS_DIR.glob("*/"), VERSIONS_DIR / name} - {VERSIONS_DIR / "__pycache__"}
-    )
+    branches = {versions_dir / name} if branch_only else {*versions_dir.glob("*/")}
+    locations = sorted({*branches, versions_dir / name} - {versions_dir / "__pycache__"})
     config.set_main_option(
         "version_locations", os.pathsep.join(str(p) for p in locations if p.is_dir())
     )
@@ -121,21 +128,33 @@ def current_revision_is_head(name: str, database_url: str | None = None) -> bool
     return asyncio.run(current_revision_is_head_async(name, database_url))
 
 
-def create_revision(name: str, message: str, *, database_url: str | None = None) -> None:
-    """Autogenerate the next revision of subgraph `name`'s branch (its first one starts the
-    branch). The database at `database_url` must be at the branch head; review the file."""
-    branch_dir = VERSIONS_DIR / name
+def create_revision(
+    name: str,
+    message: str,
+    *,
+    database_url: str | None = None,
+    versions_dir: Path = VERSIONS_DIR,
+) -> Path:
+    """Autogenerate the next revision of subgraph `name`'s branch in `versions_dir/<name>`; the
+    first one starts the branch (`--head base --branch-label <name>`). Only this branch's
+    revisions are loaded, so other branches never make the database look out of date; the
+    database at `database_url` must be at this branch's head (or empty for a first revision).
+    Returns the new file; review it by hand."""
+    branch_dir = versions_dir / name
     is_first = not any(branch_dir.glob("*.py"))
     branch_dir.mkdir(parents=True, exist_ok=True)
     head_revisions.cache_clear()
-    command.revision(
-        alembic_config(name, database_url),
+    script = command.revision(
+        alembic_config(name, database_url, versions_dir=versions_dir, branch_only=True),
         message=message,
         autogenerate=True,
         head="base" if is_first else f"{name}@head",
         branch_label=name if is_first else None,
         version_path=str(branch_dir),
     )
+    if script is None or isinstance(script, list):  # one head, one script: never happens
+        raise RuntimeError(f"alembic made no single revision for {name}: {script!r}")
+    return Path(script.path)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -147,7 +166,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("-m", "--message", required=True)
     parser.add_argument("--database-url", default=None, help="a database at the branch head")
     args = parser.parse_args(argv)
-    create_revision(args.subgraph, args.message, database_url=args.database_url)
+    print(create_revision(args.subgraph, args.message, database_url=args.database_url))
 
 
 if __name__ == "__main__":
