@@ -117,6 +117,26 @@ CASES: dict[str, tuple[str, dict[str, Any] | None]] = {
         """,
         None,
     ),
+    "skipped_mutation_field_never_runs": (
+        """
+        mutation ($skip: Boolean!) {
+            a: createUser(input: {name: "A"}) @skip(if: $skip) { seq }
+            o: placeOrder(input: {userId: "u2", lines: []}) { seq }
+            b: createUser(input: {name: "B"}) { seq name }
+        }
+        """,
+        {"skip": True},
+    ),
+    "variables_inside_an_entity_fetch_under_include": (
+        """
+        query ($status: OrderStatus!, $with: Boolean!, $min: Int!) {
+            users {
+                name orders(status: $status) @include(if: $with) { id lines(minQty: $min) { qty } }
+            }
+        }
+        """,
+        {"status": "SHIPPED", "with": True, "min": 1},
+    ),
     "mutation_fields_in_a_root_fragment_with_typename": (
         """
         mutation ($name: String!) {
@@ -148,6 +168,7 @@ EXPECTED_ORDER = {
     ],
     "adjacent_mutation_fields_of_one_subgraph": ["accounts", "orders"],
     "include_false_on_named_fragment_skips_the_entity_fetch": ["accounts"],
+    "skipped_mutation_field_never_runs": ["orders", "accounts"],
     "include_true_on_named_fragment": ["accounts", "orders"],
     "skip_on_inline_fragment_with_default_variable": ["accounts"],
     "skip_on_nested_entity_field": ["orders"],
