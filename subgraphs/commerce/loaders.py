@@ -11,6 +11,7 @@ from subgraphs.commerce import services
 from subgraphs.commerce.models import Order, OrderLine, Product, Seller
 from subgraphs.kernel.loaders import (
     PageKey,
+    loader_by_id,
     loader_by_key,
     loader_grouped_by_key,
     loader_paged_by_key,
@@ -18,22 +19,10 @@ from subgraphs.kernel.loaders import (
 from subgraphs.kernel.pagination import Page
 
 
-async def _fetch_sellers(session: AsyncSession, ids: Sequence[str]) -> Iterable[Seller]:
-    return await services.list_sellers_by_ids(session, seller_ids=ids)
-
-
 async def _fetch_sellers_of_users(
     session: AsyncSession, user_ids: Sequence[str]
 ) -> Iterable[Seller]:
     return await services.list_sellers_by_user_ids(session, user_ids=user_ids)
-
-
-async def _fetch_products(session: AsyncSession, ids: Sequence[str]) -> Iterable[Product]:
-    return await services.list_products_by_ids(session, product_ids=ids)
-
-
-async def _fetch_orders(session: AsyncSession, ids: Sequence[str]) -> Iterable[Order]:
-    return await services.list_orders_by_ids(session, order_ids=ids)
 
 
 async def _fetch_lines(session: AsyncSession, order_ids: Sequence[str]) -> Iterable[OrderLine]:
@@ -49,7 +38,7 @@ async def _fetch_order_pages(
 
 
 def seller_by_id(session: AsyncSession) -> DataLoader[str, Seller | None]:
-    return loader_by_key(session, _fetch_sellers, key=lambda seller: seller.id)
+    return loader_by_id(session, Seller)
 
 
 def seller_by_user_id(session: AsyncSession) -> DataLoader[str, Seller | None]:
@@ -57,11 +46,11 @@ def seller_by_user_id(session: AsyncSession) -> DataLoader[str, Seller | None]:
 
 
 def product_by_id(session: AsyncSession) -> DataLoader[str, Product | None]:
-    return loader_by_key(session, _fetch_products, key=lambda product: product.id)
+    return loader_by_id(session, Product)
 
 
 def order_by_id(session: AsyncSession) -> DataLoader[str, Order | None]:
-    return loader_by_key(session, _fetch_orders, key=lambda order: order.id)
+    return loader_by_id(session, Order)
 
 
 def lines_by_order_id(session: AsyncSession) -> DataLoader[str, list[OrderLine]]:

@@ -48,26 +48,10 @@ class LineRequest:
 # --- reads -------------------------------------------------------------------------------
 
 
-async def list_sellers_by_ids(
-    session: AsyncSession, *, seller_ids: Sequence[str]
-) -> Iterable[Seller]:
-    return await session.scalars(select(Seller).where(Seller.id.in_(seller_ids)))
-
-
 async def list_sellers_by_user_ids(
     session: AsyncSession, *, user_ids: Sequence[str]
 ) -> Iterable[Seller]:
     return await session.scalars(select(Seller).where(Seller.user_id.in_(user_ids)))
-
-
-async def list_products_by_ids(
-    session: AsyncSession, *, product_ids: Sequence[str]
-) -> Iterable[Product]:
-    return await session.scalars(select(Product).where(Product.id.in_(product_ids)))
-
-
-async def list_orders_by_ids(session: AsyncSession, *, order_ids: Sequence[str]) -> Iterable[Order]:
-    return await session.scalars(select(Order).where(Order.id.in_(order_ids)))
 
 
 async def list_lines_by_order_ids(

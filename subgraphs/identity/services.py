@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -39,10 +39,6 @@ def normalise_email(raw: str) -> str:
 
 async def get_user(session: AsyncSession, *, user_id: str) -> User | None:
     return await session.get(User, user_id)
-
-
-async def list_users_by_ids(session: AsyncSession, *, user_ids: Sequence[str]) -> Iterable[User]:
-    return await session.scalars(select(User).where(User.id.in_(user_ids)))
 
 
 async def list_users(session: AsyncSession, *, first: int | None, after: str | None) -> Page[User]:

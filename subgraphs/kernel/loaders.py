@@ -1,8 +1,9 @@
 """Per-request DataLoaders: N `load(key)` calls in one tick become one batch query.
 
 A subgraph's `loaders.py` declares factories `<entity>_by_<key>(session) -> DataLoader`, built
-with `loader_by_key` (one value or None per key), `loader_grouped_by_key` (a list per key) or
-`loader_paged_by_key` (one connection page per parent, for paginated fields on N parents).
+with `loader_by_id` (a model's rows by primary key), `loader_by_key` (one value or None per key),
+`loader_grouped_by_key` (a list per key) or `loader_paged_by_key` (one connection page per
+parent, for paginated fields on N parents).
 Resolvers fetch the request's instance with `info.context.loaders.get(user_by_id)`.
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Se
 from typing import Any, NamedTuple, TypeVar
 
 from aiodataloader import DataLoader
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.kernel.errors import DomainError
@@ -38,6 +40,19 @@ def loader_by_key(
         return [rows.get(wanted) for wanted in keys]
 
     return DataLoader(batch)
+
+
+def loader_by_id(session: AsyncSession, model: type[V]) -> DataLoader[str, V | None]:
+    """A loader giving, for each id, the `model` row with that primary key, or None if missing:
+    N ids cost one `SELECT ... WHERE id IN (...)`."""
+    mapper = inspect(model)
+    [id_column] = mapper.primary_key
+    attribute = mapper.get_property_by_column(id_column).key
+
+    async def fetch(session: AsyncSession, ids: Sequence[str]) -> Iterable[V]:
+        return await session.scalars(select(model).where(id_column.in_(ids)))
+
+    return loader_by_key(session, fetch, key=lambda row: getattr(row, attribute))
 
 
 def loader_grouped_by_key(

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from subgraphs.kernel.loaders import PageKey, loader_by_key, loader_paged_by_key
+from subgraphs.kernel.loaders import PageKey, loader_by_id, loader_paged_by_key
 from subgraphs.kernel.pagination import Page
 from subgraphs.media.models import Video
-from subgraphs.media.services import list_videos_by_ids, list_videos_of_owners
-
-
-async def _fetch_videos(session: AsyncSession, ids: Sequence[str]) -> Iterable[Video]:
-    return await list_videos_by_ids(session, video_ids=ids)
+from subgraphs.media.services import list_videos_of_owners
 
 
 async def _fetch_video_pages(
@@ -30,7 +26,7 @@ async def _fetch_video_pages(
 
 
 def video_by_id(session: AsyncSession) -> DataLoader[str, Video | None]:
-    return loader_by_key(session, _fetch_videos, key=lambda video: video.id)
+    return loader_by_id(session, Video)
 
 
 def videos_page_by_owner(session: AsyncSession) -> DataLoader[PageKey, Page[Video]]:

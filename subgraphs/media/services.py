@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -40,10 +40,6 @@ def normalise_description(raw: str | None) -> str:
 
 async def get_video(session: AsyncSession, *, video_id: str) -> Video | None:
     return await session.get(Video, video_id)
-
-
-async def list_videos_by_ids(session: AsyncSession, *, video_ids: Sequence[str]) -> Iterable[Video]:
-    return await session.scalars(select(Video).where(Video.id.in_(video_ids)))
 
 
 async def list_public_videos(

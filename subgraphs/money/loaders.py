@@ -9,32 +9,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.kernel.loaders import (
     PageKey,
-    loader_by_key,
+    loader_by_id,
     loader_grouped_by_key,
     loader_paged_by_key,
 )
 from subgraphs.kernel.pagination import Page
 from subgraphs.money.models import Transaction, Wallet
 from subgraphs.money.services import (
-    list_transactions_by_ids,
     list_transactions_of_wallets,
-    list_wallets_by_ids,
     list_wallets_by_owner_ids,
 )
-
-
-async def _fetch_wallets(session: AsyncSession, ids: Sequence[str]) -> Iterable[Wallet]:
-    return await list_wallets_by_ids(session, wallet_ids=ids)
 
 
 async def _fetch_wallets_of_owners(
     session: AsyncSession, owner_ids: Sequence[str]
 ) -> Iterable[Wallet]:
     return await list_wallets_by_owner_ids(session, owner_ids=owner_ids)
-
-
-async def _fetch_transactions(session: AsyncSession, ids: Sequence[str]) -> Iterable[Transaction]:
-    return await list_transactions_by_ids(session, transaction_ids=ids)
 
 
 async def _fetch_transaction_pages(
@@ -46,7 +36,7 @@ async def _fetch_transaction_pages(
 
 
 def wallet_by_id(session: AsyncSession) -> DataLoader[str, Wallet | None]:
-    return loader_by_key(session, _fetch_wallets, key=lambda wallet: wallet.id)
+    return loader_by_id(session, Wallet)
 
 
 def wallets_by_owner_id(session: AsyncSession) -> DataLoader[str, list[Wallet]]:
@@ -54,7 +44,7 @@ def wallets_by_owner_id(session: AsyncSession) -> DataLoader[str, list[Wallet]]:
 
 
 def transaction_by_id(session: AsyncSession) -> DataLoader[str, Transaction | None]:
-    return loader_by_key(session, _fetch_transactions, key=lambda transaction: transaction.id)
+    return loader_by_id(session, Transaction)
 
 
 def transactions_page_by_wallet_id(session: AsyncSession) -> DataLoader[PageKey, Page[Transaction]]:

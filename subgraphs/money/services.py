@@ -25,12 +25,6 @@ MAX_DESCRIPTION = 200
 DEFAULT_DEPOSIT_DESCRIPTION = "Deposit"
 
 
-async def list_wallets_by_ids(
-    session: AsyncSession, *, wallet_ids: Sequence[str]
-) -> Iterable[Wallet]:
-    return await session.scalars(select(Wallet).where(Wallet.id.in_(wallet_ids)))
-
-
 async def list_wallets_by_owner_ids(
     session: AsyncSession, *, owner_ids: Sequence[str]
 ) -> Iterable[Wallet]:
@@ -40,12 +34,6 @@ async def list_wallets_by_owner_ids(
         .where(Wallet.owner_id.in_(owner_ids))
         .order_by(Wallet.owner_id, Wallet.created_at, Wallet.id)
     )
-
-
-async def list_transactions_by_ids(
-    session: AsyncSession, *, transaction_ids: Sequence[str]
-) -> Iterable[Transaction]:
-    return await session.scalars(select(Transaction).where(Transaction.id.in_(transaction_ids)))
 
 
 async def list_transactions_of_wallets(

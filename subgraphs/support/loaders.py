@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from subgraphs.kernel.loaders import PageKey, loader_by_key, loader_paged_by_key
+from subgraphs.kernel.loaders import PageKey, loader_by_id, loader_paged_by_key
 from subgraphs.kernel.pagination import Page
 from subgraphs.support.models import Ticket
-from subgraphs.support.services import list_tickets_by_ids, list_tickets_of_requesters
-
-
-async def _fetch_tickets(session: AsyncSession, ids: Sequence[str]) -> Iterable[Ticket]:
-    return await list_tickets_by_ids(session, ticket_ids=ids)
+from subgraphs.support.services import list_tickets_of_requesters
 
 
 async def _fetch_ticket_pages(
@@ -26,7 +22,7 @@ async def _fetch_ticket_pages(
 
 
 def ticket_by_id(session: AsyncSession) -> DataLoader[str, Ticket | None]:
-    return loader_by_key(session, _fetch_tickets, key=lambda ticket: ticket.id)
+    return loader_by_id(session, Ticket)
 
 
 def tickets_page_by_requester(session: AsyncSession) -> DataLoader[PageKey, Page[Ticket]]:

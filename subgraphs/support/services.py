@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,12 +23,6 @@ MAX_BODY = 10_000
 
 async def get_ticket(session: AsyncSession, *, ticket_id: str) -> Ticket | None:
     return await session.get(Ticket, ticket_id)
-
-
-async def list_tickets_by_ids(
-    session: AsyncSession, *, ticket_ids: Sequence[str]
-) -> Iterable[Ticket]:
-    return await session.scalars(select(Ticket).where(Ticket.id.in_(ticket_ids)))
 
 
 async def list_tickets(

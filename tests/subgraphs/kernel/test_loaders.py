@@ -7,7 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from subgraphs.kernel.loaders import Loaders, loader_by_key, loader_grouped_by_key
+from subgraphs.identity.models import User
+from subgraphs.kernel.db import open_database
+from subgraphs.kernel.loaders import Loaders, loader_by_id, loader_by_key, loader_grouped_by_key
+from subgraphs.kernel.testing import count_statements, migrated_settings, selects
 
 
 @dataclass
@@ -63,3 +66,25 @@ def test_loaders_builds_each_factory_once_per_request():
     assert loaders.get(factory) is loaders.get(factory)
     assert built == ["session"]
     assert Loaders("other").get(factory) is not loaders.get(factory)  # type: ignore[arg-type]
+
+
+async def test_loader_by_id_loads_a_models_rows_by_primary_key_in_one_select(tmp_path):
+    settings = await migrated_settings("identity", tmp_path)
+    database = open_database(settings.database_url("identity"))
+    try:
+        async with database.sessions() as session:
+            for name in ("a", "b"):
+                session.add(User(id=name, email=f"{name}@example.com", display_name=name, roles=[]))
+            await session.flush()
+            loader = loader_by_id(session, User)
+            with count_statements(database.engine) as statements:
+                found = await asyncio.gather(*(loader.load(key) for key in ["b", "zzz", "a"]))
+    finally:
+        await database.dispose()
+
+    assert [user.email if user else None for user in found] == [
+        "b@example.com",
+        None,
+        "a@example.com",
+    ]
+    assert len(selects(statements)) == 1, statements
