@@ -1,0 +1,117 @@
+"""Subgraph errors keep the client's path and service name, nulls propagate per the spec, and a
+subgraph that goes away leaves the others' data standing."""
+
+import aiohttp
+
+from tests.integration.platform.client import GraphQLClient
+from tests.integration.platform.demo import (
+    ALICE,
+    ALICE_1,
+    ALICE_MUG_TICKET,
+    ALICE_TRAVEL,
+    WALLETS,
+)
+from tests.integration.platform.servers import Platform, detour
+
+
+async def test_an_entity_field_error_has_the_client_path_and_nulls_up_to_a_nullable_field(
+    router: GraphQLClient,
+) -> None:
+    # ticket (support) -> order (commerce) -> buyer (identity) -> videos (media) fails:
+    # videos, buyer and Order's non-null chain are null up to the nullable `order`.
+    query = """
+    query ($ticket: ID!) {
+      ticket(id: $ticket) {
+        subject
+        order { id buyer { displayName videos(first: 0) { edges { node { id } } } } }
+      }
+    }
+    """
+    reply = await router.post(query, {"ticket": ALICE_MUG_TICKET})
+
+    assert reply.status == 200
+    assert reply.data == {"ticket": {"subject": "My mug arrived cracked", "order": None}}
+    [error] = reply.errors
+    assert error["path"] == ["ticket", "order", "buyer", "videos"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["serviceName"] == "media"
+
+
+async def test_errors_in_a_list_of_entities_name_each_list_index(router: GraphQLClient) -> None:
+    query = """
+    query ($id: ID!) {
+      user(id: $id) {
+        displayName
+        orders {
+          edges { node { id buyer { tickets(first: 500) { edges { node { id } } } } } }
+        }
+      }
+    }
+    """
+    reply = await router.post(query, {"id": ALICE})
+
+    assert reply.status == 200
+    # tickets (non-null) -> buyer (non-null) -> node -> edge -> edges -> orders -> user (nullable)
+    assert reply.data == {"user": None}
+    assert reply.errors, reply.body
+    paths = {tuple(error["path"]) for error in reply.errors}
+    assert paths <= {
+        ("user", "orders", "edges", 0, "node", "buyer", "tickets"),
+        ("user", "orders", "edges", 1, "node", "buyer", "tickets"),
+    }, paths
+    for error in reply.errors:
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert error["extensions"]["serviceName"] == "support"
+
+
+async def test_a_stopped_subgraph_leaves_partial_data_and_an_unavailable_error(
+    platform: Platform, http: aiohttp.ClientSession
+) -> None:
+    query = """
+    query ($id: ID!, $video: ID!) {
+      user(id: $id) { displayName wallets { currency } }
+      video(id: $video) { title }
+      ticket: user(id: $id) { tickets { edges { node { order { id } } } } }
+    }
+    """
+    variables = {"id": ALICE, "video": ALICE_TRAVEL}
+    async with detour(platform, "media") as side:
+        client = GraphQLClient(http, side.router.graphql_url)
+        before = await client.query(query, variables)
+        assert before["video"] == {"title": "Three days in Lisbon"}
+
+        await side.subgraph.stop()
+        reply = await client.post(query, variables)
+
+    assert reply.status == 200
+    assert reply.data == {
+        "user": {
+            "displayName": "Alice Martin",
+            "wallets": [{"currency": w["currency"]} for w in WALLETS[ALICE]],
+        },
+        "video": None,
+        "ticket": {"tickets": {"edges": [{"node": {"order": {"id": ALICE_1}}}]}},
+    }
+    # Fetch failures carry no response path (like Apollo Router's root fetch errors).
+    [error] = reply.errors
+    assert error["extensions"] == {"code": "SUBGRAPH_UNAVAILABLE", "serviceName": "media"}
+    assert "media" in error["message"]
+
+
+async def test_a_stopped_subgraph_under_an_entity_hop_nulls_to_the_nearest_nullable_field(
+    platform: Platform, http: aiohttp.ClientSession
+) -> None:
+    query = """
+    query ($id: ID!) {
+      user(id: $id) { displayName }
+      withVideos: user(id: $id) { displayName videos { edges { node { title } } } }
+    }
+    """
+    async with detour(platform, "media") as side:
+        await side.subgraph.stop()
+        reply = await GraphQLClient(http, side.router.graphql_url).post(query, {"id": ALICE})
+
+    assert reply.status == 200
+    assert reply.data == {"user": {"displayName": "Alice Martin"}, "withVideos": None}
+    [error] = reply.errors  # one entity fetch failed, one error
+    assert error["extensions"] == {"code": "SUBGRAPH_UNAVAILABLE", "serviceName": "media"}
