@@ -131,7 +131,31 @@ def representation_rules(
                 rules[name] = RepresentationRule(name, merged)
     if only is not None:
         rules = {name: rule for name, rule in rules.items() if name in only}
-    return rules
+    return {
+        name: RepresentationRule(rule.typename, concrete_fragments(context, rule.selection))
+        for name, rule in rules.items()
+    }
+
+
+def concrete_fragments(context: PlanningContext, selection: SubSelection) -> SubSelection:
+    """The selection with fragments on abstract types spelled out per object type, so that
+    projecting a representation only compares ``__typename`` values."""
+    result = SubSelection()
+    for item in selection.items.values():
+        if isinstance(item, SubFragment):
+            inner = concrete_fragments(context, item.selection)
+            names = (
+                [item.type_condition]
+                if context.kind(item.type_condition) == "object"
+                else sorted(context.possible_types(item.type_condition))
+            )
+            for name in names:
+                result.fragment(name).merge(inner)
+            continue
+        child = result.add_field(item.key, item.name, item.arguments, item.selection is not None)
+        if child is not None and item.selection is not None:
+            child.merge(concrete_fragments(context, item.selection))
+    return result
 
 
 def fetch_node(

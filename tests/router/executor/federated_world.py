@@ -87,6 +87,14 @@ def project(value: Any, selection: ast.SelectionSetNode) -> Any:
     return result
 
 
+def _without_typename(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_without_typename(item) for item in value]
+    if isinstance(value, dict):
+        return {k: _without_typename(v) for k, v in value.items() if k != "__typename"}
+    return value
+
+
 def _mark_provided(value: Any, selection: ast.SelectionSetNode) -> Any:
     """Copies of the returned objects that know which external fields were provided."""
     if isinstance(value, list):
@@ -179,7 +187,7 @@ class FakeSubgraph:
         if required is not None:
             representation = source.get("__representation", {})
             expected = project(source, required)
-            sent = {k: representation.get(k) for k in expected}
+            sent = {k: _without_typename(representation.get(k)) for k in expected}
             if sent != expected:
                 return WRONG_REQUIRES
         if source is None:

@@ -109,6 +109,17 @@ def provides_world() -> World:
     }
 
 
+def requires_abstract_world() -> World:
+    def shelf(id_: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+        load = sum(i["weight"] for i in items) + sum(i.get("pages", 0) for i in items)
+        return {"__typename": "Shelf", "id": id_, "items": items, "load": load}
+
+    book = {"__typename": "Book", "weight": 2, "pages": 100}
+    film = {"__typename": "Film", "weight": 3, "minutes": 90}
+    shelves = [shelf("s1", [book, film]), shelf("s2", [film]), shelf("s3", [])]
+    return {"objects": {"Shelf": shelves}, "Query": {"shelves": shelves}}
+
+
 def shareable_world() -> World:
     products = [
         {"__typename": "Product", "id": "1", "name": "Lamp", "description": "bright", "stock": 3},
@@ -134,6 +145,7 @@ GRAPHS: dict[str, tuple[Any, dict[str, list[str]]]] = {
     "interface_object": (interface_object_world, {}),
     "provides": (provides_world, {}),
     "requires": (requires_world, {}),
+    "requires_abstract": (requires_abstract_world, {}),
     "keys": (keys_world, {"Query.user": ['(id: "u1")', '(id: "u9")']}),
     "shareable": (shareable_world, {"Query.searchProducts": ['(term: "a")']}),
 }

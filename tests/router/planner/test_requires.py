@@ -1,4 +1,4 @@
-"""Plan snapshots: @requires (simple, nested selections, chains)."""
+"""Plan snapshots: @requires (simple, nested selections, chains, abstract types)."""
 
 from __future__ import annotations
 
@@ -196,6 +196,70 @@ QueryPlan {
         {
           ... on Product {
             total
+          }
+        }
+      },
+    },
+  },
+}"""
+    )
+
+
+def test_requirements_with_fragments_on_abstract_types(plan: PlanText) -> None:
+    operation = """
+        {
+          shelves {
+            id
+            load
+            items {
+              ... on Film {
+                minutes
+              }
+            }
+          }
+        }
+    """
+    assert (
+        plan("requires_abstract", operation)
+        == """\
+QueryPlan {
+  Sequence {
+    Fetch(service: "catalog") {
+      {
+        shelves {
+          __typename
+          id
+          items {
+            __typename
+            weight
+            ... on Book {
+              pages
+            }
+            ... on Film {
+              minutes
+            }
+          }
+        }
+      }
+    },
+    Flatten(path: "shelves.@") {
+      Fetch(service: "shipping") {
+        {
+          ... on Shelf {
+            __typename
+            id
+            items {
+              __typename
+              weight
+              ... on Book {
+                pages
+              }
+            }
+          }
+        } =>
+        {
+          ... on Shelf {
+            load
           }
         }
       },
