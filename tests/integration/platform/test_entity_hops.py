@@ -19,7 +19,9 @@ from tests.integration.platform.servers import Platform, detour, recorded_reques
 DEMO_USER_COUNT = 5
 
 
-async def test_four_entity_hops_alternate_between_subgraphs(router: GraphQLClient) -> None:
+async def test_four_entity_hops_alternate_between_subgraphs(
+    router: GraphQLClient, platform: Platform
+) -> None:
     # support -> commerce -> identity -> money -> identity -> commerce
     query = """
     query ($ticket: ID!) {
@@ -38,7 +40,8 @@ async def test_four_entity_hops_alternate_between_subgraphs(router: GraphQLClien
       }
     }
     """
-    data = await router.query(query, {"ticket": ALICE_MUG_TICKET})
+    with recorded_requests(platform) as requests:
+        data = await router.query(query, {"ticket": ALICE_MUG_TICKET})
 
     owner = {
         "email": "alice@example.com",
@@ -61,6 +64,19 @@ async def test_four_entity_hops_alternate_between_subgraphs(router: GraphQLClien
             },
         }
     }
+    # support: ticket; commerce: order.buyer; identity + money: buyer's displayName and
+    # wallets; identity + commerce: owner's email and orders (the two owners sent as one).
+    sent = {name: len(requests[name]) for name in requests}
+    assert sent == {
+        "identity": 2,
+        "money": 1,
+        "commerce": 2,
+        "media": 0,
+        "support": 1,
+        "observability": 0,
+    }
+    owner_fetch = requests["commerce"][1]["variables"]["representations"]
+    assert owner_fetch == [{"__typename": "User", "id": ALICE}]
 
 
 async def test_wallets_of_every_listed_user_cost_one_request_and_one_select(
@@ -179,3 +195,38 @@ async def test_orders_and_seller_of_users_resolve_together_on_fresh_pools(
         },
         "carol": {"orders": {"edges": []}, "seller": {"displayName": "Carol's Crafts"}},
     }
+
+
+async def test_a_deep_owner_wallet_chain_is_planned_into_one_hop_per_subgraph(
+    router: GraphQLClient, platform: Platform
+) -> None:
+    query = """
+    query ($id: ID!) {
+      user(id: $id) {
+        wallets { owner { wallets { owner { wallets { owner { displayName } } } } } }
+      }
+    }
+    """
+    with recorded_requests(platform) as requests:
+        data = await router.query(query, {"id": ALICE})
+
+    owner: dict[str, object] = {"displayName": "Alice Martin"}
+    for _ in range(2):
+        owner = {"wallets": [{"owner": owner}, {"owner": owner}]}
+    assert data == {"user": {"wallets": [{"owner": owner}, {"owner": owner}]}}
+    # money resolves `wallets { owner { wallets ... } }` itself (owner is a User key it can
+    # extend), so: identity's root field, one money hop for the whole wallet/owner chain and one
+    # identity hop for displayName, where the eight owners are one representation, sent once.
+    assert (len(requests["identity"]), len(requests["money"])) == (2, 1)
+    for request in (requests["money"][0], requests["identity"][1]):
+        assert request["variables"]["representations"] == [{"__typename": "User", "id": ALICE}]
+
+
+async def test_an_unknown_root_entity_is_null_without_further_fetches(
+    router: GraphQLClient, platform: Platform
+) -> None:
+    with recorded_requests(platform) as requests:
+        reply = await router.post('{ user(id: "nobody") { displayName wallets { id } } }')
+
+    assert reply.body == {"data": {"user": None}}
+    assert requests["money"] == []

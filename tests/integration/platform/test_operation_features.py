@@ -154,3 +154,30 @@ async def test_typename_is_answered_at_every_level(router: GraphQLClient) -> Non
             },
         },
     }
+
+
+async def test_a_skipped_key_field_is_still_fetched_for_the_hop_but_not_returned(
+    router: GraphQLClient,
+) -> None:
+    query = """
+    query ($id: ID!, $no: Boolean = true) {
+      user(id: $id) { id @skip(if: $no) kind: __typename wallets { code: currency } }
+    }
+    """
+    data = await router.query(query, {"id": ALICE})
+
+    assert data == {"user": {"kind": "User", "wallets": [{"code": "USD"}, {"code": "EUR"}]}}
+
+
+async def test_bad_variable_values_are_refused_before_any_fetch(router: GraphQLClient) -> None:
+    missing = await router.post("query ($id: ID!) { user(id: $id) { displayName } }", {})
+    wrong = await router.post(
+        "query ($n: Int) { users(first: $n) { edges { node { id } } } }", {"n": "x"}
+    )
+
+    for reply, variable in ((missing, "$id"), (wrong, "$n")):
+        assert reply.status == 400
+        assert "data" not in reply.body
+        [error] = reply.errors
+        assert variable in error["message"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
