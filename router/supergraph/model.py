@@ -45,7 +45,13 @@ class FieldInGraph:
 
     @property
     def resolves(self) -> bool:
-        """The subgraph resolves the field itself (external fields only arrive via @provides)."""
+        """The subgraph resolves the field itself (external fields only arrive via @provides).
+
+        A progressive override (``@override(label:)``) counts as not yet in effect: the field
+        stays with the subgraph it is overridden from.
+        """
+        if self.override is not None and self.override_label is not None:
+            return False
         return not self.external and not self.used_overridden
 
 

@@ -106,3 +106,10 @@ def test_override_moves_resolution_to_the_new_subgraph() -> None:
 def test_unusable_supergraphs_raise_a_clear_error(sdl: str, message: str) -> None:
     with pytest.raises(SupergraphError, match=message):
         load_supergraph(sdl)
+
+
+def test_progressive_override_keeps_the_field_with_the_original_subgraph() -> None:
+    supergraph = fixture_supergraph("override_labels")
+    price = supergraph.types["Product"].fields["price"]
+    assert price.in_graphs["pricing"].override_label == "percent(25)"
+    assert supergraph.graphs_resolving("Product", "price") == ["catalog"]
