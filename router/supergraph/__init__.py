@@ -8,7 +8,7 @@ from graphql import GraphQLError, build_ast_schema, parse
 
 from router.errors import SupergraphError
 from router.supergraph.api_schema import build_api_schema, print_api_schema
-from router.supergraph.join import read_graphs, read_types
+from router.supergraph.join import read_enum_values, read_graphs, read_types
 from router.supergraph.links import join_spec, read_links
 from router.supergraph.model import (
     EntityKey,
@@ -57,5 +57,6 @@ def load_supergraph(sdl: str, *, subgraph_urls: Mapping[str, str] | None = None)
         api_schema=api_schema,
         api_sdl=print_api_schema(api_schema),
         types=read_types(document, join, graph_by_enum),
+        enum_values=read_enum_values(document, join, graph_by_enum),
         graph_by_enum=graph_by_enum,
     )

@@ -162,3 +162,28 @@ def _read_field(
         in_graphs=in_graphs,
         only_through_interface_objects=bool(directives) and not in_graphs,
     )
+
+
+def read_enum_values(
+    document: ast.DocumentNode, join: LinkedSpec, graph_by_enum: Mapping[str, str]
+) -> dict[str, dict[str, frozenset[str]]]:
+    """``@join__enumValue``: per enum, the subgraphs that define each value."""
+    directive = join.directive_name("enumValue")
+    enums: dict[str, dict[str, frozenset[str]]] = {}
+    for definition in document.definitions:
+        if not isinstance(definition, ast.EnumTypeDefinitionNode):
+            continue
+        if definition.name.value == f"{join.prefix}__Graph":
+            continue
+        values: dict[str, frozenset[str]] = {}
+        for value in definition.values or ():
+            graphs = frozenset(
+                graph_by_enum[str(arguments["graph"])]
+                for arguments in _directives(value, directive)
+                if str(arguments.get("graph")) in graph_by_enum
+            )
+            if graphs:
+                values[value.name.value] = graphs
+        if values:
+            enums[definition.name.value] = values
+    return enums

@@ -102,6 +102,8 @@ class Supergraph:
     api_sdl: str
     types: Mapping[str, TypeModel]
     graph_by_enum: Mapping[str, str]
+    # enum -> value -> subgraphs defining it (``@join__enumValue``)
+    enum_values: Mapping[str, Mapping[str, frozenset[str]]]
 
     def type(self, name: str) -> TypeModel:
         return self.types[name]

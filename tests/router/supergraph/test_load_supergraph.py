@@ -113,3 +113,9 @@ def test_progressive_override_keeps_the_field_with_the_original_subgraph() -> No
     price = supergraph.types["Product"].fields["price"]
     assert price.in_graphs["pricing"].override_label == "percent(25)"
     assert supergraph.graphs_resolving("Product", "price") == ["catalog"]
+
+
+def test_enum_values_know_their_subgraphs() -> None:
+    supergraph = load_supergraph((REPO_ROOT / "schema" / "supergraph.graphql").read_text())
+    assert supergraph.enum_values["OrderStatus"]["PENDING"] == {"commerce"}
+    assert "join__Graph" not in supergraph.enum_values
