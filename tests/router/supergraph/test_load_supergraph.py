@@ -116,6 +116,14 @@ def test_progressive_override_keeps_the_field_with_the_original_subgraph() -> No
 
 
 def test_enum_values_know_their_subgraphs() -> None:
-    supergraph = load_supergraph((REPO_ROOT / "schema" / "supergraph.graphql").read_text())
-    assert supergraph.enum_values["OrderStatus"]["PENDING"] == {"commerce"}
+    supergraph = load_supergraph(
+        BENCHMARK_SDL
+        + "\nenum Color @join__type(graph: ACCOUNTS) @join__type(graph: REVIEWS) {\n"
+        + "  RED @join__enumValue(graph: ACCOUNTS) @join__enumValue(graph: REVIEWS)\n"
+        + "  BLUE @join__enumValue(graph: REVIEWS)\n}\n"
+    )
+    assert supergraph.enum_values["Color"] == {
+        "RED": {"accounts", "reviews"},
+        "BLUE": {"reviews"},
+    }
     assert "join__Graph" not in supergraph.enum_values
