@@ -115,3 +115,25 @@ async def test_a_stopped_subgraph_under_an_entity_hop_nulls_to_the_nearest_nulla
     assert reply.data == {"user": {"displayName": "Alice Martin"}, "withVideos": None}
     [error] = reply.errors  # one entity fetch failed, one error
     assert error["extensions"] == {"code": "SUBGRAPH_UNAVAILABLE", "serviceName": "media"}
+
+
+async def test_router_health_warns_and_names_a_stopped_subgraph(
+    platform: Platform, http: aiohttp.ClientSession
+) -> None:
+    async with detour(platform, "media") as side:
+        await side.subgraph.stop()
+        async with http.get(side.router.health_url) as response:
+            lenient = (response.status, await response.json())
+        async with http.get(side.router.health_url, params={"strict": "1"}) as response:
+            strict = (response.status, await response.json())
+
+    for (status, body), (expected_status, expected) in zip(
+        (lenient, strict), ((200, "warn"), (503, "fail")), strict=True
+    ):
+        assert status == expected_status
+        assert body["status"] == expected
+        assert body["subgraphs"]["media"]["status"] != "pass"
+        assert body["subgraphs"]["media"]["reason"]
+        others = {name: report["status"] for name, report in body["subgraphs"].items()}
+        del others["media"]
+        assert set(others.values()) == {"pass"} and len(others) == 5

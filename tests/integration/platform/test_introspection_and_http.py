@@ -144,3 +144,16 @@ async def test_an_unknown_operation_name_is_a_400(router: GraphQLClient) -> None
     assert "C" in reply.errors[0]["message"]
     assert missing.status == 400  # two operations and no name: which one?
     assert chosen.body == {"data": {"__typename": "Query"}}
+
+
+async def test_the_subgraphs_federation_fields_are_not_part_of_the_api(
+    router: GraphQLClient,
+) -> None:
+    for document in (
+        "{ _service { sdl } }",
+        '{ _entities(representations: [{__typename: "User", id: "x"}]) { __typename } }',
+    ):
+        reply = await router.post(document)
+        assert reply.status == 400, reply.body
+        [error] = reply.errors
+        assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
