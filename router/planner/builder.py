@@ -154,7 +154,11 @@ class FetchGroupBuilder:
             selection.add_typename()
             return {group.id}
         if self._resolvable(parent, field.name, group.subgraph, provided):
-            return self._plan_local(group, selection, parent, field, path, provided)
+            if not self._has_requires(parent, field.name, group.subgraph):
+                return self._plan_local(group, selection, parent, field, path, provided)
+            # Even where the parent already comes from this subgraph, a @requires field is
+            # resolved through _entities, with the required fields in the representation.
+            return self._plan_entity_hop(group, selection, parent, field, path, provided)
         if self.context.kind(parent) != "object" and not interface_object:
             used: set[int] = set()
             for name in self.supergraph.possible_types_in(parent, group.subgraph):
@@ -162,6 +166,17 @@ class FetchGroupBuilder:
                 used |= self._plan_field(group, narrowed, name, field, path, provided)
             return used
         return self._plan_entity_hop(group, selection, parent, field, path, provided)
+
+    def _has_requires(self, parent: str, field_name: str, graph: str) -> bool:
+        model = self.supergraph.types.get(parent)
+        field_model = model.fields.get(field_name) if model is not None else None
+        in_graph = field_model.in_graphs.get(graph) if field_model is not None else None
+        return (
+            in_graph is not None
+            and in_graph.requires is not None
+            and model is not None
+            and (model.kind == "object" or self.supergraph.is_interface_object_in(parent, graph))
+        )
 
     def _plan_local(
         self,
@@ -207,7 +222,10 @@ class FetchGroupBuilder:
         entity, fields, hop_parent, used = self._hop(
             group, selection, parent, field.name, path, provided
         )
-        return used | self._plan_items(entity, fields, hop_parent, (field,), path, None)
+        if field.is_typename:
+            return used | self._plan_items(entity, fields, hop_parent, (field,), path, None)
+        # The target resolves the field itself: its requirements travel in the representation.
+        return used | self._plan_local(entity, fields, hop_parent, field, path, None)
 
     def _hop(
         self,
@@ -275,7 +293,13 @@ class FetchGroupBuilder:
         self, source: str, parent: str, field_name: str, path: Path, provided: Provided | None
     ) -> tuple[str, EntityKey, str]:
         options = self._hop_options(source, parent, field_name)
-        options.sort(key=lambda option: (option[0], path, None) not in self._entity_groups)
+        # Prefer the subgraph itself (a @requires field it resolves), then batching.
+        options.sort(
+            key=lambda option: (
+                option[0] != source,
+                (option[0], path, None) not in self._entity_groups,
+            )
+        )
         for graph, hop_parent in options:
             for key in self.supergraph.types[hop_parent].keys_in(graph):
                 if key.resolvable and self._available(source, parent, key.selection, provided):
@@ -307,7 +331,7 @@ class FetchGroupBuilder:
         options = [
             (graph, parent)
             for graph in supergraph.graphs_resolving(parent, field_name)
-            if graph != source
+            if graph != source or self._has_requires(parent, field_name, graph)
         ]
         if options or self.context.kind(parent) != "object":
             return options

@@ -55,7 +55,10 @@ def requires_world() -> World:
         }
 
     products = [product("p1", 10, 2, 5), product("p2", None, 4, 1), product("p3", 7, None, 2)]
-    return {"objects": {"Product": products}, "Query": {"products": products}}
+    return {
+        "objects": {"Product": products},
+        "Query": {"products": products, "cheapest": products[0]},
+    }
 
 
 def keys_world() -> World:

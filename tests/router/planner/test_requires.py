@@ -1,5 +1,7 @@
 """Plan snapshots: @requires (simple, nested selections, chains, abstract types)."""
 
+# ruff: noqa: E501  (plan snapshots hold long response paths)
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -260,6 +262,93 @@ QueryPlan {
         {
           ... on Shelf {
             load
+          }
+        }
+      },
+    },
+  },
+}"""
+    )
+
+
+def test_required_field_of_the_subgraph_holding_its_parent_goes_through_entities(
+    plan: PlanText,
+) -> None:
+    operation = """
+        {
+          cheapest {
+            id
+            shipping
+            total
+          }
+        }
+    """
+    assert (
+        plan("requires", operation)
+        == """\
+QueryPlan {
+  Sequence {
+    Fetch(service: "shipping") {
+      {
+        cheapest {
+          __typename
+          id
+        }
+      }
+    },
+    Flatten(path: "cheapest") {
+      Fetch(service: "products") {
+        {
+          ... on Product {
+            __typename
+            id
+          }
+        } =>
+        {
+          ... on Product {
+            weight
+            dimensions {
+              width
+              height
+            }
+            price
+          }
+        }
+      },
+    },
+    Flatten(path: "cheapest") {
+      Fetch(service: "shipping") {
+        {
+          ... on Product {
+            __typename
+            id
+            weight
+            dimensions {
+              width
+              height
+            }
+          }
+        } =>
+        {
+          ... on Product {
+            shipping
+          }
+        }
+      },
+    },
+    Flatten(path: "cheapest") {
+      Fetch(service: "tax") {
+        {
+          ... on Product {
+            __typename
+            id
+            price
+            shipping
+          }
+        } =>
+        {
+          ... on Product {
+            total
           }
         }
       },
