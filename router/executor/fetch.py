@@ -75,29 +75,34 @@ def _pass_on(
     state: ExecutionState,
     service: str,
     errors: Any,
-    entity_paths: list[list[str | int]] | None,
+    entity_paths: list[list[list[str | int]]] | None,
 ) -> None:
+    """Subgraph errors with ``serviceName`` and client paths. An ``_entities`` error is
+    reported at the path of every object its (deduplicated) representation stood for."""
     if not isinstance(errors, list):
         return
     for error in errors:
         if not isinstance(error, dict):
             continue
-        passed: dict[str, Any] = {"message": error.get("message", "subgraph error")}
+        extensions = dict(error.get("extensions") or {})
+        extensions["serviceName"] = service
+        message = error.get("message", "subgraph error")
         path = error.get("path")
+        paths: list[list[str | int]] = []
         if isinstance(path, list) and path:
             if entity_paths is None:
-                passed["path"] = client_path(path)
+                paths = [client_path(path)]
             elif (
                 path[0] == "_entities"
                 and len(path) > 1
                 and isinstance(path[1], int)
                 and 0 <= path[1] < len(entity_paths)
             ):
-                passed["path"] = client_path(entity_paths[path[1]] + path[2:])
-        extensions = dict(error.get("extensions") or {})
-        extensions["serviceName"] = service
-        passed["extensions"] = extensions
-        state.errors.append(passed)
+                paths = [client_path(base + path[2:]) for base in entity_paths[path[1]]]
+        if not paths:
+            state.errors.append({"message": message, "extensions": extensions})
+        for client in paths:
+            state.errors.append({"message": message, "path": client, "extensions": extensions})
 
 
 async def run_root_fetch(state: ExecutionState, node: FetchNode) -> None:
@@ -153,8 +158,17 @@ async def run_entity_fetch(state: ExecutionState, flatten: FlattenNode) -> None:
 
 def _entity_paths(
     data: dict[str, Any], flatten: FlattenNode, batch: EntityBatch
-) -> list[list[str | int]]:
-    """For each representation, the client path of the first object it answered for."""
-    firsts = [targets[0][0] for targets in batch.targets]
-    located = locate(data, flatten.paths, {id(entity) for entity in firsts})
-    return [located.get(id(entity), []) for entity in firsts]
+) -> list[list[list[str | int]]]:
+    """For each representation, the client paths of the objects it answered for."""
+    wanted = {id(entity) for targets in batch.targets for entity, _ in targets}
+    located = locate(data, flatten.paths, wanted)
+    result: list[list[list[str | int]]] = []
+    for targets in batch.targets:
+        seen: set[int] = set()
+        paths: list[list[str | int]] = []
+        for entity, _ in targets:
+            if id(entity) not in seen and id(entity) in located:
+                seen.add(id(entity))
+                paths.append(located[id(entity)])
+        result.append(paths)
+    return result

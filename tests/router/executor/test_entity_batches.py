@@ -104,3 +104,29 @@ async def test_declared_defaults_are_sent_when_the_client_omits_a_variable() -> 
     await run(engine, "query Q($n: Int = 3) { topProducts(first: $n) { name } }")
 
     assert fetcher.requests[0][1].variables == {"n": 3}
+
+
+async def test_error_of_a_shared_representation_is_reported_at_every_path() -> None:
+    def failing_reviews(request: SubgraphRequest) -> dict[str, Any]:
+        return {
+            "data": {"_entities": [None, {"reviews": []}]},
+            "errors": [{"message": "boom", "path": ["_entities", 0, "reviews"]}],
+        }
+
+    fetcher = RecordingFetcher({"accounts": accounts, "reviews": failing_reviews})
+    engine = QueryEngine(SUPERGRAPH, fetcher)
+
+    response = await run(engine, "{ users { id reviews { body } } }")
+
+    assert response["data"] == {
+        "users": [
+            {"id": "1", "reviews": None},
+            {"id": "2", "reviews": []},
+            None,
+            {"id": "1", "reviews": None},
+        ]
+    }
+    assert [(e["message"], e["path"]) for e in response["errors"]] == [
+        ("boom", ["users", 0, "reviews"]),
+        ("boom", ["users", 3, "reviews"]),
+    ]
