@@ -79,17 +79,52 @@ class QueryPlanner:
         }
         namer = OperationNamer(operation.name)
         if kind == "mutation":
-            # Root mutation fields run one after the other, each with its entity fetches.
-            steps = []
-            for item in selections:
-                builder = FetchGroupBuilder(self.context)
-                builder.add_root_fields(root.name, (item,))
-                step = schedule(self.context, builder.groups, kind, variable_types, namer)
-                if step is not None:
-                    steps.append(step)
-            return PlannedVariant(sequence(steps), selections)
+            return PlannedVariant(
+                self._mutation_plan(root.name, selections, variable_types, namer), selections
+            )
         builder = FetchGroupBuilder(self.context)
         builder.add_root_fields(root.name, selections)
         return PlannedVariant(
             schedule(self.context, builder.groups, kind, variable_types, namer), selections
         )
+
+    def _mutation_plan(
+        self,
+        root: str,
+        selections: tuple[Selection, ...],
+        variable_types: Mapping[str, str],
+        namer: OperationNamer,
+    ) -> PlanNode | None:
+        """Root mutation fields run one after the other, each followed by its entity fetches.
+
+        Consecutive fields of one subgraph share a request (the subgraph runs them serially)
+        as long as the earlier ones need no entity fetch in between.
+        """
+        steps: list[PlanNode] = []
+        batch: list[Selection] = []
+        builder: FetchGroupBuilder | None = None
+        for item in selections:
+            if builder is not None and _only_one_root_fetch(builder):
+                candidate = FetchGroupBuilder(self.context)
+                candidate.add_root_fields(root, (*batch, item))
+                if sum(1 for g in candidate.groups.values() if not g.is_entity) <= 1:
+                    batch.append(item)
+                    builder = candidate
+                    continue
+            if builder is not None:
+                step = schedule(self.context, builder.groups, "mutation", variable_types, namer)
+                if step is not None:
+                    steps.append(step)
+            batch = [item]
+            builder = FetchGroupBuilder(self.context)
+            builder.add_root_fields(root, (item,))
+        if builder is not None:
+            step = schedule(self.context, builder.groups, "mutation", variable_types, namer)
+            if step is not None:
+                steps.append(step)
+        return sequence(steps)
+
+
+def _only_one_root_fetch(builder: FetchGroupBuilder) -> bool:
+    groups = list(builder.groups.values())
+    return len(groups) <= 1 and not any(group.is_entity for group in groups)

@@ -1,5 +1,7 @@
 """Plan snapshots: mutations run root fields serially, each followed by its entity fetches."""
 
+# ruff: noqa: E501  (plan snapshots hold long response paths)
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -87,7 +89,9 @@ QueryPlan {
     )
 
 
-def test_consecutive_mutations_on_one_subgraph_stay_in_order(plan: PlanText) -> None:
+def test_consecutive_fields_of_one_subgraph_share_a_request_when_nothing_runs_between(
+    plan: PlanText,
+) -> None:
     operation = """
         mutation M($id: ID!) {
           first: renameUser(id: $id, name: "a") {
@@ -95,6 +99,12 @@ def test_consecutive_mutations_on_one_subgraph_stay_in_order(plan: PlanText) -> 
           }
           second: renameUser(id: $id, name: "b") {
             name
+            reviews {
+              body
+            }
+          }
+          third: createUser(name: "c") {
+            id
           }
         }
     """
@@ -108,12 +118,34 @@ QueryPlan {
         first: renameUser(id: $id, name: "a") {
           name
         }
+        second: renameUser(id: $id, name: "b") {
+          __typename
+          name
+          id
+        }
       }
+    },
+    Flatten(path: "second") {
+      Fetch(service: "reviews") {
+        {
+          ... on User {
+            __typename
+            id
+          }
+        } =>
+        {
+          ... on User {
+            reviews {
+              body
+            }
+          }
+        }
+      },
     },
     Fetch(service: "accounts") {
       {
-        second: renameUser(id: $id, name: "b") {
-          name
+        third: createUser(name: "c") {
+          id
         }
       }
     },
