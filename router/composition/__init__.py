@@ -25,7 +25,11 @@ from router.composition.satisfiability import check_satisfiability
 from router.composition.subgraph import Subgraph, load_subgraph
 from router.composition.validate_inaccessible import validate_inaccessible
 from router.composition.validate_merged import validate_merged
-from router.composition.validate_subgraph import provided_coordinates, validate_subgraph
+from router.composition.validate_subgraph import (
+    check_merged_directives_on_externals,
+    provided_coordinates,
+    validate_subgraph,
+)
 
 __all__ = ["CompositionError", "CompositionResult", "SubgraphSource", "compose"]
 
@@ -47,6 +51,8 @@ def compose(subgraphs: Sequence[SubgraphSource]) -> CompositionResult:
         if not loaded and not diagnostics.errors:
             diagnostics.error("NO_QUERIES", "No subgraphs to compose: give at least one subgraph.")
         return _result(None, diagnostics)
+    for subgraph in loaded:
+        check_merged_directives_on_externals(subgraph, diagnostics)
     supergraph = merge_subgraphs(loaded, diagnostics)
     validate_merged(supergraph, {s.name: provided_coordinates(s) for s in loaded}, diagnostics)
     validate_inaccessible(supergraph, diagnostics)

@@ -105,7 +105,7 @@ def merge_composite_fields(
         external_types = {str(f.type) for s, f in origins if sources[s.name].external}
         if merged_type is None:
             _report_type_mismatch("FIELD_TYPE_MISMATCH", merged.name, name, origins, diagnostics)
-            merged_type = "?"
+            merged_type = str(resolving[0].type)  # what Apollo compares @external against then
         else:
             field_model.type = merged_type
         # Like Apollo, an @external declaration must repeat the merged type exactly.

@@ -177,10 +177,15 @@ class _Printer:
         directives = [f"@{self.inaccessible}"] if field.inaccessible else []
         if merged.kind == "input":
             directives += self._tags(field.tags) + _deprecation(field.deprecation_reason)
+            directives += field.carried
+        elif field.from_interface_object:
+            # Copied from the @interfaceObject with its metadata, then marked as such.
+            directives += _deprecation(field.deprecation_reason) + self._tags(field.tags)
+            directives += [*field.carried, "@join__field"]
         else:
             directives += self._join_fields(merged, field)
             directives += _deprecation(field.deprecation_reason) + self._tags(field.tags)
-        directives += field.carried
+            directives += field.carried
         if directives:
             line += " " + " ".join(directives)
         return _description(field.description, "  ") + "  " + line
@@ -207,8 +212,6 @@ class _Printer:
     def _join_fields(self, merged: MergedType, field: Field) -> list[str]:
         if merged.kind == "input":
             return []
-        if field.from_interface_object:
-            return ["@join__field"]
         sources = list(field.sources.values())
         types_differ = len({source.type for source in sources}) > 1
         needed = (

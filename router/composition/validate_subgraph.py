@@ -11,6 +11,7 @@ from graphql import (
     GraphQLUnionType,
     get_named_type,
     is_composite_type,
+    print_ast,
 )
 
 from router.composition.fieldset import check_field_set, parse_context_reference
@@ -289,3 +290,31 @@ def _check_context_reference(
                 subgraph=subgraph.name,
                 coordinate=location,
             )
+
+
+def check_merged_directives_on_externals(subgraph: Subgraph, diagnostics: Diagnostics) -> None:
+    """@tag and @inaccessible describe a field where it is resolved, never on an @external.
+
+    Apollo checks this while merging, so it does not stop composition at the subgraph stage.
+    """
+    for named_type in subgraph.user_types():
+        if not isinstance(named_type, Composite):
+            continue
+        for field_name, field in named_type.fields.items():
+            if not (has_directive(field, "external") or has_directive(named_type, "external")):
+                continue
+            for name in ("tag", "inaccessible"):
+                for node in directives(field, name):
+                    local = subgraph.local_directive_names.get(name, name)
+                    printed = [
+                        f"{a.name.value}: {print_ast(a.value)}" for a in node.arguments or ()
+                    ]
+                    arguments = f"({', '.join(printed)})" if printed else ""
+                    diagnostics.error(
+                        "MERGED_DIRECTIVE_APPLICATION_ON_EXTERNAL",
+                        f"[{subgraph.name}] Cannot apply merged directive @{local}{arguments} to "
+                        f'external field "{named_type.name}.{field_name}". Put it on the field '
+                        "in the subgraph that resolves it.",
+                        subgraph=subgraph.name,
+                        coordinate=f"{named_type.name}.{field_name}",
+                    )

@@ -323,6 +323,23 @@ ERROR_CASES: dict[str, ErrorCase] = {
         ('"Query.search"', '"books"', '"Book"', '"films"', '"Film"'),
         "Query.search",
     ),
+    "tag_on_an_external_field": ErrorCase(
+        _sources(
+            (
+                "users",
+                LINK + 'type Query { u: User } type User @key(fields: "id") { id: ID! n: Int }',
+            ),
+            (
+                "extras",
+                LINK.replace('"@provides"', '"@provides", "@tag"')
+                + 'type User @key(fields: "id") { id: ID! n: Int @external @tag(name: "x")'
+                ' d: Int @requires(fields: "n") }',
+            ),
+        ),
+        "MERGED_DIRECTIVE_APPLICATION_ON_EXTERNAL",
+        ("[extras]", '@tag(name: "x")', '"User.n"'),
+        "User.n",
+    ),
 }
 
 DUPLICATE_NAMES = ErrorCase(

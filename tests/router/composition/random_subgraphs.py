@@ -58,6 +58,10 @@ def random_subgraph_set(seed: int) -> list[SubgraphSource]:
         _add_override(rng, subgraphs)
     if rng.random() < 0.3:
         _add_provides(rng, subgraphs)
+    if rng.random() < 0.3:
+        _add_interface_object(rng, subgraphs)
+    if rng.random() < 0.3:
+        _add_visibility(rng, subgraphs)
     for subgraph in subgraphs:
         if not subgraph.query_fields and rng.random() < 0.5:
             subgraph.query_fields.append(f"ping{subgraph.name.capitalize()}: String")
@@ -248,3 +252,27 @@ def _add_provides(rng: random.Random, subgraphs: list[_Subgraph]) -> None:
     provider.query_fields.append(
         f'featured{entity}{provider.name.capitalize()}: {entity} @provides(fields: "{name}")'
     )
+
+
+def _add_interface_object(rng: random.Random, subgraphs: list[_Subgraph]) -> None:
+    owner, other = rng.sample(subgraphs, 2)
+    owner.extra.append('interface Media @key(fields: "id") { id: ID! title: String }')
+    owner.types['type Book implements Media @key(fields: "id")'] = ["id: ID!", "title: String"]
+    owner.types['type Song implements Media @key(fields: "id")'] = ["id: ID!", "title: String"]
+    owner.query_fields.append("media: [Media!]!")
+    other.imports.add("@interfaceObject")
+    other.types['type Media @key(fields: "id") @interfaceObject'] = ["id: ID!", "rating: Int"]
+    if rng.random() < 0.5:
+        other.query_fields.append("topMedia: Media")
+
+
+def _add_visibility(rng: random.Random, subgraphs: list[_Subgraph]) -> None:
+    subgraph = rng.choice(subgraphs)
+    subgraph.imports |= {"@tag", "@inaccessible"}
+    for lines in subgraph.types.values():
+        if len(lines) > 1 and rng.random() < 0.5:
+            lines[-1] += f' @tag(name: "{rng.choice(["public", "internal"])}")'
+        if len(lines) > 2 and rng.random() < 0.3:
+            lines[-1] += " @inaccessible"
+    if subgraph.query_fields and rng.random() < 0.5:
+        subgraph.query_fields[0] += ' @tag(name: "entry")'
