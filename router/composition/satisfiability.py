@@ -3,7 +3,11 @@
 Walks the supergraph from each root field, tracking which subgraph fetched the current object.
 A field is satisfiable there if that subgraph resolves it, or if some subgraph that resolves it
 can be reached by entity jumps: a resolvable @key whose top-level fields the subgraphs reached so
-far resolve. @requires conditions and @provides shortcuts are not modelled (see the report).
+far resolve, and whose @requires top-level fields can be fetched. Simplifications: nested key
+and @requires selections are checked at their top level only, @provides is not used as a
+shortcut (an @external field counts as unresolvable where it is declared), and abstract types are
+expanded to the implementations each subgraph knows. Shared abstract fields must have at least
+one common runtime type (SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES).
 """
 
 from __future__ import annotations
