@@ -138,7 +138,9 @@ class QueryEngine:
             await run_plan(state, variant.node)
         if prepared.introspection.present:
             state.data.update(prepared.introspection.run(inputs))
-        data = Shaper(state.errors).run_compiled(state.data, prepared.compiled_shape_for(values))
+        data = Shaper(state.errors, state.explained).run_compiled(
+            state.data, prepared.compiled_shape_for(values)
+        )
         response: dict[str, Any] = {"data": data}
         if state.errors:
             response["errors"] = state.errors

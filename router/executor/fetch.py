@@ -10,13 +10,14 @@ from router.executor.merge import deep_merge, merge_selected
 from router.executor.representations import EntityBatch, collect_entities, locate
 from router.planner.context import SHADOW_PREFIX
 from router.planner.nodes import FetchNode, FlattenNode
+from router.planner.selection import SubField
 from router.types import RequestContext, SubgraphFetcher, SubgraphRequest
 
 
 class ExecutionState:
     """The response being built while a plan runs."""
 
-    __slots__ = ("context", "data", "errors", "fetcher", "variables")
+    __slots__ = ("context", "data", "errors", "explained", "fetcher", "variables")
 
     def __init__(
         self,
@@ -29,6 +30,8 @@ class ExecutionState:
         self.context = context
         self.data: dict[str, Any] = {}
         self.errors: list[dict[str, Any]] = []
+        # Response paths whose missing data a subgraph error already explains.
+        self.explained: list[list[str | int]] = []
 
 
 def _request_variables(node: FetchNode, variables: Mapping[str, Any]) -> dict[str, Any]:
@@ -115,7 +118,15 @@ async def run_root_fetch(state: ExecutionState, node: FetchNode) -> None:
         deep_merge(state.data, data)
     elif not errors:
         state.errors.append(_invalid_response(node.service, "no data and no errors"))
+    else:
+        # The subgraph nulled its whole answer (an error bubbled to its root): every root
+        # field of this fetch is null because of the errors passed on below.
+        state.explained.extend(client_path([key]) for key in _root_keys(node))
     _pass_on(state, node.service, errors, None)
+
+
+def _root_keys(node: FetchNode) -> list[str]:
+    return [item.key for item in node.selection.items.values() if isinstance(item, SubField)]
 
 
 async def run_entity_fetch(state: ExecutionState, flatten: FlattenNode) -> None:

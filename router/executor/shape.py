@@ -156,10 +156,13 @@ INVALID = _Invalid()
 class Shaper:
     """Runs compiled shaping instructions over merged data for one response."""
 
-    __slots__ = ("errors", "path")
+    __slots__ = ("errors", "explained", "path")
 
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, errors: list[dict[str, Any]], explained: list[list[str | int]] | None = None
+    ) -> None:
         self.errors = errors
+        self.explained = explained or []
         self.path: list[str | int] = []
 
     def shape_root(self, data: dict[str, Any], selection: ShapeSelection) -> dict[str, Any] | None:
@@ -176,6 +179,8 @@ class Shaper:
 
     def null_error(self, coordinate: str) -> None:
         path = list(self.path)
+        if any(path[: len(known)] == known for known in self.explained):
+            return
         for error in self.errors:
             existing = error.get("path")
             if existing is None:

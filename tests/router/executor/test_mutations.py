@@ -67,3 +67,32 @@ async def test_a_failed_mutation_field_does_not_stop_the_next_one() -> None:
     assert response["data"] is None
     assert [name for name, _ in fetcher.requests] == ["accounts", "reviews"]
     assert response["errors"][0]["extensions"]["code"] == "SUBGRAPH_UNAVAILABLE"
+
+
+async def test_a_subgraph_answer_nulled_by_its_own_error_adds_no_further_errors() -> None:
+    def accounts_conflict(request: SubgraphRequest) -> dict[str, Any]:
+        # createUser is User!: its error nulls the subgraph's whole answer, renameUser too.
+        return {
+            "data": None,
+            "errors": [{"message": "taken", "path": ["b"], "extensions": {"code": "CONFLICT"}}],
+        }
+
+    fetcher = RecordingFetcher({"accounts": accounts_conflict})
+    engine = QueryEngine(SUPERGRAPH, fetcher)
+
+    response = await run(
+        engine,
+        'mutation { a: renameUser(id: "u1", name: "A") { name } b: createUser(name: "A") { id } }',
+    )
+
+    assert len(fetcher.requests) == 1  # one subgraph, nothing between: one request
+    assert response == {
+        "data": None,
+        "errors": [
+            {
+                "message": "taken",
+                "path": ["b"],
+                "extensions": {"code": "CONFLICT", "serviceName": "accounts"},
+            }
+        ],
+    }
