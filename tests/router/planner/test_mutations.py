@@ -1,7 +1,5 @@
 """Plan snapshots: mutations run root fields serially, each followed by its entity fetches."""
 
-# ruff: noqa: E501  (plan snapshots hold long response paths)
-
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,7 +1,5 @@
 """Plan snapshots: @requires (simple, nested selections, chains, abstract types)."""
 
-# ruff: noqa: E501  (plan snapshots hold long response paths)
-
 from __future__ import annotations
 
 from collections.abc import Callable
