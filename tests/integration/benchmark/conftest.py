@@ -1,26 +1,19 @@
-import subprocess
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiohttp
 import pytest
 
 # The shared test fixtures live in tests/fixtures/ and are imported as `tests.fixtures...`.
-REPO_ROOT = Path(__file__).resolve().parents[3]
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
-
-from tests.fixtures.benchmark.loopback import LoopbackServer  # noqa: E402
-from tests.fixtures.benchmark.subgraph_servers import (  # noqa: E402
+from tests.fixtures.benchmark.loopback import LoopbackServer
+from tests.fixtures.benchmark.subgraph_servers import (
     graphql_urls,
     start_benchmark_subgraphs,
 )
-from tests.integration.benchmark.reference_gateway import (  # noqa: E402
+from tests.integration.benchmark.reference_gateway import (
     start_apollo_gateway,
     stop_process,
 )
-from tests.integration.benchmark.router_server import SUPERGRAPH_PATH, start_router  # noqa: E402
+from tests.integration.benchmark.router_server import SUPERGRAPH_PATH, start_router
 
 
 @pytest.fixture(scope="session")
@@ -41,11 +34,6 @@ async def router_url(subgraph_urls: dict[str, str]) -> AsyncIterator[str]:
     server = await start_router(subgraph_urls)
     yield server.graphql_url
     await server.stop()
-
-
-@pytest.fixture(scope="session")
-def npm_tools() -> None:
-    subprocess.run([str(REPO_ROOT / "scripts" / "npm-tools")], check=True)
 
 
 @pytest.fixture(scope="session")

@@ -42,20 +42,7 @@ def _messages_at_paths(body: dict[str, Any]) -> list[tuple[str, list[str | int]]
     return sorted((error["message"], error.get("path", [])) for error in body["errors"])
 
 
-# One deduplicated representation stands for several response paths; @apollo/gateway reports
-# the subgraph's error at every one of them, our executor (router/executor) at the first only.
-DEDUPLICATED_ERROR_PATHS = pytest.mark.xfail(
-    strict=True, reason="executor reports an error of a deduplicated entity at one path only"
-)
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(name, marks=DEDUPLICATED_ERROR_PATHS) if name == "nested_entity_hops" else name
-        for name in sorted(CASES)
-    ],
-)
+@pytest.mark.parametrize("case", sorted(CASES))
 async def test_subgraph_field_errors_match_apollo_gateway(
     client: aiohttp.ClientSession, both_gateways: tuple[str, str], case: str
 ) -> None:

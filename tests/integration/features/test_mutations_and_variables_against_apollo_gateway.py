@@ -176,17 +176,6 @@ EXPECTED_ORDER = {
     "include_literal_false_on_fragment_in_mutation": ["accounts"],
 }
 
-# Our planner gives every mutation root field its own fetch; @apollo/gateway sends consecutive
-# root fields of one subgraph in one (serially executed) request. Same data, one more request.
-ADJACENT_MUTATIONS_NOT_MERGED = pytest.mark.xfail(
-    strict=True,
-    reason="consecutive mutation root fields of one subgraph are sent as separate requests",
-)
-XFAIL = {
-    "adjacent_mutation_fields_of_one_subgraph": ADJACENT_MUTATIONS_NOT_MERGED,
-    "mutation_fields_in_a_root_fragment_with_typename": ADJACENT_MUTATIONS_NOT_MERGED,
-}
-
 
 @pytest.fixture(scope="module")
 async def gateways(npm_tools: None) -> AsyncIterator[DifferentialGateways]:
@@ -195,9 +184,7 @@ async def gateways(npm_tools: None) -> AsyncIterator[DifferentialGateways]:
     await started.stop()
 
 
-@pytest.mark.parametrize(
-    "case", [pytest.param(case, marks=XFAIL.get(case, ())) for case in sorted(CASES)]
-)
+@pytest.mark.parametrize("case", sorted(CASES))
 async def test_mutations_and_variables_match_apollo_gateway(
     gateways: DifferentialGateways, case: str
 ) -> None:

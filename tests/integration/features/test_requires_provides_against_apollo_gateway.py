@@ -63,25 +63,6 @@ REFERENCE_COUNTS = {
     "shareable_root_field_only_shared_fields": {"products": 1},
 }
 
-# Our planner resolves `Product.deliveryNote` (reviews, @requires(fields: "shippingEstimate"))
-# inside the root `reviews` fetch, because the parent Product already comes from reviews: it
-# sends `reviews{... product{__typename id deliveryNote}}` and never fetches the requirement
-# (products -> shipping) nor a reviews `_entities` fetch with `shippingEstimate` in the
-# representation, so reviews computes the note without it ("no estimate" instead of "ships for 6").
-# Likewise at the root: `product(id)` (shareable) is taken from shipping with `shippingEstimate`
-# inline, so shipping never receives `weight` and answers null instead of 6.
-REQUIRES_IN_PARENT_SUBGRAPH = pytest.mark.xfail(
-    strict=True,
-    reason="planner resolves a @requires field in the fetch that holds its parent (same subgraph)"
-    " without fetching the required fields",
-)
-XFAIL = {
-    "requires_chain_from_reviews_root": REQUIRES_IN_PARENT_SUBGRAPH,
-    "requires_field_of_the_subgraph_already_holding_the_parent": REQUIRES_IN_PARENT_SUBGRAPH,
-    "shareable_field_across_a_hop": REQUIRES_IN_PARENT_SUBGRAPH,
-    "shareable_root_field_then_required_field": REQUIRES_IN_PARENT_SUBGRAPH,
-}
-
 
 @pytest.fixture(scope="module")
 async def gateways(npm_tools: None) -> AsyncIterator[DifferentialGateways]:
@@ -90,9 +71,7 @@ async def gateways(npm_tools: None) -> AsyncIterator[DifferentialGateways]:
     await started.stop()
 
 
-@pytest.mark.parametrize(
-    "case", [pytest.param(case, marks=XFAIL.get(case, ())) for case in sorted(CASES)]
-)
+@pytest.mark.parametrize("case", sorted(CASES))
 async def test_requires_and_provides_match_apollo_gateway(
     gateways: DifferentialGateways, case: str
 ) -> None:
