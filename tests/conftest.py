@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import NoReturn
 
+import asyncpg
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -14,3 +19,67 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 def npm_tools() -> None:
     """The Node.js oracles and clients in tools/node (installed on first use)."""
     subprocess.run([str(REPO_ROOT / "scripts" / "npm-tools")], check=True)
+
+
+# --- PostgreSQL (production mode) -------------------------------------------------------------
+
+PG_HOST, PG_PORT = "127.0.0.1", 5432
+PG_ADMIN_DATABASES = ("postgres", "test")  # where CREATE/DROP DATABASE is issued from
+
+
+def _pg_user() -> str:
+    return os.environ.get("EHB_TEST_PG_USER", "postgres")
+
+
+def _service_missing(message: str) -> NoReturn:
+    """In CI (EHB_CI set) a missing service fails the test; elsewhere it skips it."""
+    if os.environ.get("EHB_CI"):
+        pytest.fail(f"{message} (EHB_CI is set: production-mode tests must run)", pytrace=False)
+    pytest.skip(message)
+
+
+async def _pg_admin_connection() -> asyncpg.Connection:
+    errors: list[str] = []
+    for database in PG_ADMIN_DATABASES:
+        try:
+            connection: asyncpg.Connection = await asyncpg.connect(
+                host=PG_HOST, port=PG_PORT, user=_pg_user(), database=database, timeout=5
+            )
+        except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+            errors.append(f"{database}: {error}")
+            continue
+        return connection
+    _service_missing(
+        f"PostgreSQL unreachable on {PG_HOST}:{PG_PORT} as user {_pg_user()!r} "
+        f"({'; '.join(errors)}); start it with scripts/services"
+    )
+
+
+CreatePostgresDatabase = Callable[[], Awaitable[str]]
+
+
+@pytest.fixture(scope="session")
+async def create_postgres_database() -> AsyncIterator[CreatePostgresDatabase]:
+    """A factory of fresh, uniquely named PostgreSQL databases (async SQLAlchemy URLs); every
+    one is dropped when the session ends."""
+    admin = await _pg_admin_connection()
+    created: list[str] = []
+
+    async def create() -> str:
+        name = f"ehb_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return f"postgresql+asyncpg://{_pg_user()}@{PG_HOST}:{PG_PORT}/{name}"
+
+    try:
+        yield create
+    finally:
+        for name in created:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def postgres_url(create_postgres_database: CreatePostgresDatabase) -> str:
+    """`postgresql+asyncpg://...` of an empty database of this test session's own."""
+    return await create_postgres_database()
