@@ -17,7 +17,15 @@ variable                                   meaning                              
                                            finish on SIGTERM
 ``EHB_ROUTER_FORWARD_HEADERS``             comma-separated client headers passed   ``authorization``
                                            on to subgraphs
+``EHB_ROUTER_OVERRIDE_LABELS``             comma-separated custom progressive      (none)
+                                           ``@override(label:)`` labels to treat
+                                           as active
 =========================================  ======================================  =========
+
+Progressive override: a ``percent(N)`` label of the supergraph is active for a request with
+probability N/100 (decided per request, independently per label); any other label (``label:
+"my-flag"``) is active exactly when ``EHB_ROUTER_OVERRIDE_LABELS`` lists it. While a label is
+active its fields are resolved by the overriding subgraph, otherwise by the one overridden.
 
 The idle keep-alive time stays below the 5 s that uvicorn and Node servers keep an idle
 connection open, so the router rarely reuses a connection the subgraph is about to close.
@@ -48,6 +56,7 @@ class RouterConfig:
     plan_cache_size: int = 1024
     shutdown_grace_seconds: float = 30.0
     forwarded_headers: tuple[str, ...] = ("authorization",)
+    override_labels: frozenset[str] = frozenset()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> RouterConfig:
@@ -68,6 +77,7 @@ class RouterConfig:
             return value
 
         forwarded = env.get(ENV_PREFIX + "FORWARD_HEADERS")
+        labels = env.get(ENV_PREFIX + "OVERRIDE_LABELS") or ""
         return cls(
             subgraph_timeout_seconds=positive(
                 "SUBGRAPH_TIMEOUT", float, defaults.subgraph_timeout_seconds
@@ -92,4 +102,7 @@ class RouterConfig:
             forwarded_headers=defaults.forwarded_headers
             if forwarded is None
             else tuple(name.strip().lower() for name in forwarded.split(",") if name.strip()),
+            override_labels=frozenset(
+                label.strip() for label in labels.split(",") if label.strip()
+            ),
         )

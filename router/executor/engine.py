@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import random
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import Any, Literal, cast
 
@@ -16,6 +17,7 @@ from router.executor.variables import coerce_variables, subgraph_variables
 from router.executor.walk import run_plan
 from router.operation.document import ClientOperation, load_operation
 from router.planner.nodes import QueryPlan
+from router.planner.override_labels import OverrideLabelPolicy
 from router.planner.plan import OperationPlan, QueryPlanner
 from router.supergraph import Supergraph
 from router.types import RequestContext, SubgraphFetcher
@@ -72,24 +74,55 @@ class QueryEngine:
         fetcher: SubgraphFetcher,
         *,
         plan_cache_size: int = 1024,
+        override_labels: Iterable[str] = (),
+        rng: random.Random | None = None,
     ) -> None:
+        """``override_labels``: the custom progressive-override labels to treat as active;
+        ``rng`` decides the ``percent(N)`` labels of each request (injectable for tests)."""
         self.supergraph = supergraph
         self._fetcher = fetcher
         self._planner = QueryPlanner(supergraph)
+        # One planner per set of active override labels: at most 2**labels of the supergraph.
+        self._planners: dict[frozenset[str], QueryPlanner] = {frozenset(): self._planner}
+        self._labels = OverrideLabelPolicy(supergraph.override_labels, override_labels, rng)
         self._compiler = ShapeCompiler(supergraph.api_schema, self._planner.context)
-        self._cache: OrderedDict[tuple[str, str | None], PreparedOperation] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str | None, frozenset[str]], PreparedOperation] = (
+            OrderedDict()
+        )
         self._cache_size = plan_cache_size
 
-    def prepare(self, document: str, operation_name: str | None) -> PreparedOperation:
-        """Parse, validate and plan (cached); raises RequestError for unusable documents."""
-        key = (document, operation_name)
+    def planner_for(self, override_labels: frozenset[str]) -> QueryPlanner:
+        """The planner that plans with exactly these override labels active."""
+        active = override_labels & self.supergraph.override_labels
+        planner = self._planners.get(active)
+        if planner is None:
+            planner = QueryPlanner(self.supergraph.with_override_labels(active))
+            self._planners[active] = planner
+        return planner
+
+    def prepare(
+        self,
+        document: str,
+        operation_name: str | None,
+        *,
+        override_labels: frozenset[str] | None = None,
+    ) -> PreparedOperation:
+        """Parse, validate and plan (cached); raises RequestError for unusable documents.
+
+        ``override_labels``: the active progressive-override labels; by default they are
+        decided for this request (``percent(N)`` at random, custom labels by configuration).
+        The plan cache keeps one entry per document and set of active labels.
+        """
+        labels = self._labels.for_request() if override_labels is None else override_labels
+        labels &= self.supergraph.override_labels
+        key = (document, operation_name, labels)
         prepared = self._cache.get(key)
         if prepared is not None:
             self._cache.move_to_end(key)
             return prepared
         operation = load_operation(self.supergraph.api_schema, document, operation_name)
         try:
-            operation_plan = self._planner.plan(operation)
+            operation_plan = self.planner_for(labels).plan(operation)
         except QueryPlanningError as error:
             raise RequestError(
                 [{"message": str(error), "extensions": {"code": "QUERY_PLANNING_FAILED"}}], 500

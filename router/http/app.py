@@ -37,7 +37,12 @@ def create_router_app(
                 connect_timeout_seconds=router_config.subgraph_connect_timeout_seconds,
                 forwarded_headers=router_config.forwarded_headers,
             )
-            engine = QueryEngine(supergraph, fetcher, plan_cache_size=router_config.plan_cache_size)
+            engine = QueryEngine(
+                supergraph,
+                fetcher,
+                plan_cache_size=router_config.plan_cache_size,
+                override_labels=router_config.override_labels,
+            )
             yield {
                 STATE_KEY: RouterState(
                     config=router_config,

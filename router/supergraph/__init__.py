@@ -49,6 +49,7 @@ def load_supergraph(sdl: str, *, subgraph_urls: Mapping[str, str] | None = None)
         api_schema = build_api_schema(parse(sdl, no_location=True), links)
     except (GraphQLError, TypeError) as error:
         raise SupergraphError(f"the supergraph schema cannot be built: {error}") from error
+    types = read_types(document, join, graph_by_enum)
     return Supergraph(
         sdl=sdl,
         join_version=join.version,
@@ -56,7 +57,14 @@ def load_supergraph(sdl: str, *, subgraph_urls: Mapping[str, str] | None = None)
         schema=schema,
         api_schema=api_schema,
         api_sdl=print_api_schema(api_schema),
-        types=read_types(document, join, graph_by_enum),
+        types=types,
         enum_values=read_enum_values(document, join, graph_by_enum),
         graph_by_enum=graph_by_enum,
+        override_labels=frozenset(
+            in_graph.override_label
+            for type_model in types.values()
+            for field_model in type_model.fields.values()
+            for in_graph in field_model.in_graphs.values()
+            if in_graph.override_label is not None
+        ),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from graphql import GraphQLSchema
 from graphql.language import ast
@@ -45,14 +45,22 @@ class FieldInGraph:
 
     @property
     def resolves(self) -> bool:
+        """Whether the subgraph resolves the field when no override label is active."""
+        return self.resolves_with(frozenset())
+
+    def resolves_with(self, active_labels: frozenset[str]) -> bool:
         """The subgraph resolves the field itself (external fields only arrive via @provides).
 
-        A progressive override (``@override(label:)``) counts as not yet in effect: the field
-        stays with the subgraph it is overridden from.
+        A progressive override (``@override(from:, label:)``) puts ``overrideLabel`` on both
+        sides: while the label is active the overriding subgraph resolves the field, otherwise
+        the subgraph it is overridden from still does.
         """
-        if self.override is not None and self.override_label is not None:
+        if self.external:
             return False
-        return not self.external and not self.used_overridden
+        if self.override_label is not None:
+            active = self.override_label in active_labels
+            return active if self.override is not None else not active
+        return not self.used_overridden
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +112,18 @@ class Supergraph:
     graph_by_enum: Mapping[str, str]
     # enum -> value -> subgraphs defining it (``@join__enumValue``)
     enum_values: Mapping[str, Mapping[str, frozenset[str]]]
+    # Every progressive override label (``@join__field(overrideLabel:)``) of the supergraph.
+    override_labels: frozenset[str] = frozenset()
+    # The labels this view plans with (see ``with_override_labels``); none by default.
+    active_override_labels: frozenset[str] = frozenset()
+
+    def with_override_labels(self, labels: frozenset[str]) -> Supergraph:
+        """The same supergraph, planning as if exactly ``labels`` were active (labels the
+        supergraph does not use are ignored)."""
+        active = labels & self.override_labels
+        if active == self.active_override_labels:
+            return self
+        return replace(self, active_override_labels=active)
 
     def type(self, name: str) -> TypeModel:
         return self.types[name]
@@ -121,7 +141,7 @@ class Supergraph:
         if not field_model.in_graphs:
             return True
         in_graph = field_model.in_graphs.get(graph)
-        return in_graph is not None and in_graph.resolves
+        return in_graph is not None and in_graph.resolves_with(self.active_override_labels)
 
     def field_known_in(self, type_name: str, field_name: str, graph: str) -> bool:
         """Whether ``graph`` defines the field at all (resolved or @external)."""

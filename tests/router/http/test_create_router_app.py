@@ -1,15 +1,20 @@
 """create_router_app: refuses unusable supergraphs at once; its lifespan owns the HTTP client."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 from router.config import RouterConfig
 from router.errors import SubgraphUnavailable, SupergraphError
 from router.http.app import create_router_app
 from router.http.state import STATE_KEY, RouterState
+from router.planner import print_plan
 from router.types import RequestContext, SubgraphRequest
 from tests.fixtures.benchmark.data import FIXTURE_DIR
 from tests.fixtures.benchmark.loopback import unused_loopback_port
 
+REPO_ROOT = Path(__file__).resolve().parents[3]
 SUPERGRAPH_SDL = (FIXTURE_DIR / "supergraph.apollo.graphql").read_text()
 
 
@@ -46,3 +51,17 @@ async def test_the_lifespan_builds_the_router_from_the_supergraph_and_closes_its
 
     with pytest.raises(RuntimeError, match="Session is closed"):
         await state.fetcher("accounts", SubgraphRequest(query="{ a }"), RequestContext())
+
+
+async def test_the_configured_override_labels_reach_the_planner() -> None:
+    sdl = (REPO_ROOT / "tests" / "router" / "fixtures" / "override_labels.graphql").read_text()
+    operation = '{ product(id: "1") { shippingCost } }'
+    for labels, services in [
+        (frozenset(), ["catalog"]),
+        (frozenset({"beta-shipping"}), ["catalog", "pricing"]),
+    ]:
+        app = create_router_app(sdl, config=RouterConfig(override_labels=labels))
+        async with app.router.lifespan_context(app) as lifespan_state:
+            assert lifespan_state is not None
+            plan = print_plan(lifespan_state[STATE_KEY].engine.prepare(operation, None).plan)
+            assert re.findall(r'service: "(\w+)"', plan) == services

@@ -53,3 +53,9 @@ def test_a_malformed_value_is_refused_naming_the_variable(
 ) -> None:
     with pytest.raises(ValueError, match=f"^{variable} {message}, got '{value}'$"):
         RouterConfig.from_env({variable: value})
+
+
+def test_override_labels_are_a_comma_separated_set_of_custom_labels() -> None:
+    assert RouterConfig.from_env({}).override_labels == frozenset()
+    config = RouterConfig.from_env({"EHB_ROUTER_OVERRIDE_LABELS": " beta-shipping, my-flag ,,"})
+    assert config.override_labels == {"beta-shipping", "my-flag"}

@@ -31,8 +31,14 @@ PlanText = Callable[..., str]
 
 @pytest.fixture
 def plan() -> PlanText:
-    def plan_text(fixture: str, document: str, operation_name: str | None = None) -> str:
-        supergraph = fixture_supergraph(fixture)
+    def plan_text(
+        fixture: str,
+        document: str,
+        operation_name: str | None = None,
+        *,
+        override_labels: frozenset[str] = frozenset(),
+    ) -> str:
+        supergraph = fixture_supergraph(fixture).with_override_labels(override_labels)
         operation = load_operation(supergraph.api_schema, document, operation_name)
         return print_plan(QueryPlanner(supergraph).plan(operation).query_plan())
 

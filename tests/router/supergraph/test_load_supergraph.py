@@ -108,11 +108,17 @@ def test_unusable_supergraphs_raise_a_clear_error(sdl: str, message: str) -> Non
         load_supergraph(sdl)
 
 
-def test_progressive_override_keeps_the_field_with_the_original_subgraph() -> None:
+def test_progressive_override_moves_the_field_only_while_its_label_is_active() -> None:
     supergraph = fixture_supergraph("override_labels")
     price = supergraph.types["Product"].fields["price"]
     assert price.in_graphs["pricing"].override_label == "percent(25)"
+    assert supergraph.override_labels == {"percent(25)", "beta-shipping"}
     assert supergraph.graphs_resolving("Product", "price") == ["catalog"]
+    active = supergraph.with_override_labels(frozenset({"percent(25)", "unknown"}))
+    assert active.active_override_labels == {"percent(25)"}
+    assert active.graphs_resolving("Product", "price") == ["pricing"]
+    assert active.graphs_resolving("Product", "shippingCost") == ["catalog"]
+    assert supergraph.with_override_labels(frozenset()) is supergraph
 
 
 def test_enum_values_know_their_subgraphs() -> None:
