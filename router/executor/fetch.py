@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
 from router.errors import SubgraphUnavailable
 from router.executor.merge import deep_merge, merge_selected
-from router.executor.representations import EntityBatch, collect_entities, locate
+from router.executor.representations import (
+    EntityBatch,
+    collect_contextual_entities,
+    collect_entities,
+    locate,
+)
 from router.planner.context import SHADOW_PREFIX
 from router.planner.nodes import FetchNode, FlattenNode
 from router.planner.selection import SubField
@@ -130,12 +136,28 @@ def _root_keys(node: FetchNode) -> list[str]:
 
 
 async def run_entity_fetch(state: ExecutionState, flatten: FlattenNode) -> None:
+    assert flatten.node.requires is not None
+    if any(target.contexts for target in flatten.targets):
+        # @fromContext arguments: one request per distinct set of context values.
+        batches = collect_contextual_entities(state.data, flatten.targets)
+        await asyncio.gather(
+            *(_fetch_entities(state, flatten, batch, values) for values, batch in batches)
+        )
+        return
+    await _fetch_entities(state, flatten, collect_entities(state.data, flatten.targets), {})
+
+
+async def _fetch_entities(
+    state: ExecutionState,
+    flatten: FlattenNode,
+    batch: EntityBatch,
+    context_values: Mapping[str, Any],
+) -> None:
     node = flatten.node
-    assert node.requires is not None
-    batch = collect_entities(state.data, flatten.targets)
     if not batch.representations:
         return
     variables = _request_variables(node, state.variables)
+    variables.update(context_values)
     variables["representations"] = batch.representations
     response = await _send(state, node, variables)
     if response is None:

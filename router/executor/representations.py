@@ -68,6 +68,66 @@ def collect_entities(data: dict[str, Any], targets: tuple[EntityTarget, ...]) ->
     return batch
 
 
+def _objects_with_ancestors(
+    data: dict[str, Any], path: ResponsePathPattern, depths: set[int]
+) -> list[tuple[Any, dict[int, Any]]]:
+    """Like ``_objects_at``, with the values passed at the wanted ``depths`` of the path."""
+    current: list[tuple[Any, dict[int, Any]]] = [(data, {0: data} if 0 in depths else {})]
+    for depth, step in enumerate(path, 1):
+        following: list[tuple[Any, dict[int, Any]]] = []
+        for value, ancestors in current:
+            if step == "@":
+                children = [i for i in value if i is not None] if isinstance(value, list) else []
+            elif isinstance(value, dict) and value.get(step) is not None:
+                children = [value[step]]
+            else:
+                children = []
+            for child in children:
+                following.append(
+                    (child, {**ancestors, depth: child} if depth in depths else ancestors)
+                )
+        current = following
+    return current
+
+
+def _context_value(ancestor: Any, selection: SubSelection) -> Any:
+    """The value of the single field of a @fromContext selection (null when missing)."""
+    if not isinstance(ancestor, dict):
+        return None
+    projected = project(ancestor, selection)
+    return next(iter(projected.values()), None) if projected else None
+
+
+def collect_contextual_entities(
+    data: dict[str, Any], targets: tuple[EntityTarget, ...]
+) -> list[tuple[dict[str, Any], EntityBatch]]:
+    """Entities of a fetch with @fromContext arguments, one batch per distinct set of context
+    values, each with the variables that carry those values."""
+    batches: dict[bytes, tuple[dict[str, Any], EntityBatch]] = {}
+    for target_index, target in enumerate(targets):
+        depths = {rewrite.depth for rewrite in target.contexts}
+        for value, ancestors in _objects_with_ancestors(data, target.path, depths):
+            if not isinstance(value, dict):
+                continue
+            rule = target.rules.get(value.get("__typename"))  # type: ignore[arg-type]
+            if rule is None:
+                continue
+            representation = project(value, rule.selection)
+            if representation is None:
+                continue
+            representation["__typename"] = rule.typename
+            variables = {
+                rewrite.variable: _context_value(ancestors.get(rewrite.depth), rewrite.selection)
+                for rewrite in target.contexts
+            }
+            fingerprint = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+            found = batches.get(fingerprint)
+            if found is None:
+                found = batches[fingerprint] = (variables, EntityBatch())
+            found[1].add(value, representation, target_index)
+    return list(batches.values())
+
+
 def locate(
     data: dict[str, Any], paths: tuple[ResponsePathPattern, ...], wanted: set[int]
 ) -> dict[int, list[str | int]]:

@@ -9,17 +9,30 @@ they land in become dependencies of the entity group.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from graphql.language import ast
 
 from router.errors import QueryPlanningError
 from router.operation.normalise import INTROSPECTION_ROOT_FIELDS, Field, Fragment, Selection
 from router.planner.context import PlanningContext, Provided, merge_provided, provided_tree
 from router.planner.groups import FetchGroup, depends_on
-from router.planner.nodes import ResponsePathPattern
+from router.planner.nodes import ContextRewrite, ResponsePathPattern
 from router.planner.selection import SubSelection
-from router.supergraph import EntityKey
+from router.supergraph import ContextArgument, EntityKey
 
 Path = ResponsePathPattern
+
+
+@dataclass(frozen=True, slots=True)
+class _Position:
+    """Where selections of the objects at ``path`` are being planned."""
+
+    group: FetchGroup
+    selection: SubSelection
+    parent: str
+    path: Path
+    provided: Provided | None
 
 
 class FetchGroupBuilder:
@@ -30,6 +43,10 @@ class FetchGroupBuilder:
         self._entity_groups: dict[tuple[str, Path, frozenset[str] | None], list[FetchGroup]] = {}
         self._root_groups: dict[str, FetchGroup] = {}
         self._indirect_hops: set[tuple[str, str, str, Path]] = set()
+        # The positions being planned, outermost first: where @context values come from.
+        self._positions: list[_Position] = []
+        # Variables of @fromContext arguments used so far, with their GraphQL types.
+        self.context_variable_types: dict[str, str] = {}
 
     # -- root -----------------------------------------------------------------------------
 
@@ -79,11 +96,15 @@ class FetchGroupBuilder:
     ) -> set[int]:
         """Plan ``items`` at one position of ``group``; returns the groups they landed in."""
         used = {group.id}
-        for item in items:
-            if isinstance(item, Fragment):
-                used |= self._plan_fragment(group, selection, parent, item, path, provided)
-            else:
-                used |= self._plan_field(group, selection, parent, item, path, provided)
+        self._positions.append(_Position(group, selection, parent, path, provided))
+        try:
+            for item in items:
+                if isinstance(item, Fragment):
+                    used |= self._plan_fragment(group, selection, parent, item, path, provided)
+                else:
+                    used |= self._plan_field(group, selection, parent, item, path, provided)
+        finally:
+            self._positions.pop()
         return used
 
     def _plan_fragment(
@@ -154,10 +175,11 @@ class FetchGroupBuilder:
             selection.add_typename()
             return {group.id}
         if self._resolvable(parent, field.name, group.subgraph, provided):
-            if not self._has_requires(parent, field.name, group.subgraph):
+            if not self._needs_entity_hop(parent, field.name, group.subgraph):
                 return self._plan_local(group, selection, parent, field, path, provided)
             # Even where the parent already comes from this subgraph, a @requires field is
-            # resolved through _entities, with the required fields in the representation.
+            # resolved through _entities, with the required fields in the representation (a
+            # @fromContext field too, with its context values as variables).
             return self._plan_entity_hop(group, selection, parent, field, path, provided)
         if self.context.kind(parent) != "object" and not interface_object:
             used: set[int] = set()
@@ -166,6 +188,19 @@ class FetchGroupBuilder:
                 used |= self._plan_field(group, narrowed, name, field, path, provided)
             return used
         return self._plan_entity_hop(group, selection, parent, field, path, provided)
+
+    def _needs_entity_hop(self, parent: str, field_name: str, graph: str) -> bool:
+        return self._has_requires(parent, field_name, graph) or bool(
+            self._context_arguments(parent, field_name, graph)
+        )
+
+    def _context_arguments(
+        self, parent: str, field_name: str, graph: str
+    ) -> tuple[ContextArgument, ...]:
+        model = self.supergraph.types.get(parent)
+        field_model = model.fields.get(field_name) if model is not None else None
+        in_graph = field_model.in_graphs.get(graph) if field_model is not None else None
+        return in_graph.context_arguments if in_graph is not None else ()
 
     def _has_requires(self, parent: str, field_name: str, graph: str) -> bool:
         model = self.supergraph.types.get(parent)
@@ -188,13 +223,24 @@ class FetchGroupBuilder:
         provided: Provided | None,
     ) -> set[int]:
         in_graph = self.supergraph.types[parent].fields[field.name].in_graphs.get(group.subgraph)
+        arguments = field.arguments
         if in_graph is not None and in_graph.context_arguments:
-            raise QueryPlanningError(
-                f'"{parent}.{field.name}" takes arguments from @context '
-                f"({', '.join(in_graph.context_arguments)}), which this router does not support"
+            bound = {rewrite.variable for rewrite in group.contexts}
+            missing = [a.name for a in in_graph.context_arguments if a.variable not in bound]
+            if missing:
+                raise QueryPlanningError(
+                    f'"{parent}.{field.name}" takes arguments from @context '
+                    f"({', '.join(missing)}) that cannot be bound here"
+                )
+            arguments = arguments + tuple(
+                ast.ArgumentNode(
+                    name=ast.NameNode(value=argument.name),
+                    value=ast.VariableNode(name=ast.NameNode(value=argument.variable)),
+                )
+                for argument in in_graph.context_arguments
             )
         key = self.context.storage_key(field)
-        child = selection.add_field(key, field.name, field.arguments, field.selections is not None)
+        child = selection.add_field(key, field.name, arguments, field.selections is not None)
         if child is None or field.selections is None or field.type_name is None:
             return {group.id}
         if self.context.kind(field.type_name) != "object":
@@ -272,10 +318,18 @@ class FetchGroupBuilder:
                 path,
                 provided,
             )
+        rewrites: list[ContextRewrite] = []
+        for argument in in_target.context_arguments if in_target is not None else ():
+            context_used, rewrite = self._plan_context(argument, parent, field_name, path)
+            used |= context_used
+            rewrites.append(rewrite)
         # Through an @interfaceObject, "... on Interface" must only serve this concrete type.
         only = frozenset({parent}) if hop_parent != parent else None
         entity = self._entity_group(target, path, used, only)
         entity.dependencies |= used
+        for rewrite in rewrites:
+            if rewrite not in entity.contexts:
+                entity.contexts.append(rewrite)
         assert entity.requires is not None
         representation = entity.requires.fragment(hop_parent)
         representation.add_typename()
@@ -288,6 +342,43 @@ class FetchGroupBuilder:
         ):
             fields.add_typename()  # the concrete type, which an interface object cannot tell
         return entity, fields, hop_parent, used
+
+    def _plan_context(
+        self, argument: ContextArgument, parent: str, field_name: str, path: Path
+    ) -> tuple[set[int], ContextRewrite]:
+        """Plan the value of a @fromContext argument on the nearest ancestor that sets the
+        context; the entity fetch will read it from there into ``argument.variable``."""
+        for position in reversed(self._positions):
+            model = self.supergraph.types.get(position.parent)
+            if (
+                model is not None
+                and argument.context in model.contexts
+                and path[: len(position.path)] == position.path
+            ):
+                break
+        else:
+            raise QueryPlanningError(
+                f'"{parent}.{field_name}": no ancestor in the operation sets the context of '
+                f'its argument "{argument.name}"'
+            )
+        items = self.context.field_set_items(position.parent, argument.selection)
+        if len(items) != 1 or not isinstance(items[0], Field) or items[0].is_typename:
+            raise QueryPlanningError(
+                f'"{parent}.{field_name}": the @fromContext selection of "{argument.name}" is '
+                "not a single field, which this router does not support"
+            )
+        used = self._plan_items(
+            position.group,
+            position.selection,
+            position.parent,
+            items,
+            position.path,
+            position.provided,
+        )
+        value = SubSelection()
+        self._add_field_set(value, position.parent, argument.selection.selections)
+        self.context_variable_types[argument.variable] = argument.type
+        return used, ContextRewrite(argument.variable, len(position.path), value)
 
     def _choose_target(
         self, source: str, parent: str, field_name: str, path: Path, provided: Provided | None
@@ -331,7 +422,7 @@ class FetchGroupBuilder:
         options = [
             (graph, parent)
             for graph in supergraph.graphs_resolving(parent, field_name)
-            if graph != source or self._has_requires(parent, field_name, graph)
+            if graph != source or self._needs_entity_hop(parent, field_name, graph)
         ]
         if options or self.context.kind(parent) != "object":
             return options

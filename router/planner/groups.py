@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from router.planner.nodes import ResponsePathPattern
+from router.planner.nodes import ContextRewrite, ResponsePathPattern
 from router.planner.selection import SubSelection
 
 
@@ -27,6 +27,8 @@ class FetchGroup:
     entity_types: frozenset[str] | None = None
     # After merging (scheduling): the requires and selection of every path/type it serves.
     entries: list[GroupEntry] = field(default_factory=list)
+    # @fromContext arguments the group's fields take (never merged with other groups).
+    contexts: list[ContextRewrite] = field(default_factory=list)
 
     @property
     def is_entity(self) -> bool:

@@ -36,6 +36,17 @@ class RepresentationRule:
 
 
 @dataclass(frozen=True, slots=True)
+class ContextRewrite:
+    """A @fromContext argument of an entity fetch: its value is ``selection`` (one field)
+    read from the ancestor reached by the first ``depth`` steps of the entity's path, and
+    travels as the variable ``variable`` (entities with different values go separately)."""
+
+    variable: str
+    depth: int
+    selection: SubSelection
+
+
+@dataclass(frozen=True, slots=True)
 class EntityTarget:
     """Entities a flattened fetch serves: where they are, how to represent them (by
     ``__typename``) and which part of the fetch's result belongs to them."""
@@ -43,6 +54,7 @@ class EntityTarget:
     path: ResponsePathPattern
     rules: Mapping[str, RepresentationRule]
     selection: SubSelection
+    contexts: tuple[ContextRewrite, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

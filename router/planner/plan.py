@@ -85,7 +85,14 @@ class QueryPlanner:
         builder = FetchGroupBuilder(self.context)
         builder.add_root_fields(root.name, selections)
         return PlannedVariant(
-            schedule(self.context, builder.groups, kind, variable_types, namer), selections
+            schedule(
+                self.context,
+                builder.groups,
+                kind,
+                {**variable_types, **builder.context_variable_types},
+                namer,
+            ),
+            selections,
         )
 
     def _mutation_plan(
@@ -112,14 +119,26 @@ class QueryPlanner:
                     builder = candidate
                     continue
             if builder is not None:
-                step = schedule(self.context, builder.groups, "mutation", variable_types, namer)
+                step = schedule(
+                    self.context,
+                    builder.groups,
+                    "mutation",
+                    {**variable_types, **builder.context_variable_types},
+                    namer,
+                )
                 if step is not None:
                     steps.append(step)
             batch = [item]
             builder = FetchGroupBuilder(self.context)
             builder.add_root_fields(root, (item,))
         if builder is not None:
-            step = schedule(self.context, builder.groups, "mutation", variable_types, namer)
+            step = schedule(
+                self.context,
+                builder.groups,
+                "mutation",
+                {**variable_types, **builder.context_variable_types},
+                namer,
+            )
             if step is not None:
                 steps.append(step)
         return sequence(steps)

@@ -59,6 +59,7 @@ def waves(groups: Mapping[int, FetchGroup]) -> list[list[FetchGroup]]:
                     paths=[],
                     selection=SubSelection(),
                     requires=SubSelection() if group.requires is not None else None,
+                    contexts=group.contexts,
                 )
                 merged.append(target)
             target.selection.merge(group.selection)
@@ -101,6 +102,8 @@ def _mergeable(existing: FetchGroup, group: FetchGroup) -> bool:
         and existing.requires is not None
         and group.requires is not None
         and existing.requires.can_merge(group.requires)
+        and not existing.contexts
+        and not group.contexts
     )
 
 
@@ -199,6 +202,7 @@ def fetch_node(
                 entry.path,
                 representation_rules(context, entry.requires, entry.entity_types),
                 entry.selection,
+                tuple(group.contexts),
             )
             for entry in group.entries
         ),

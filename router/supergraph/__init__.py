@@ -11,6 +11,7 @@ from router.supergraph.api_schema import build_api_schema, print_api_schema
 from router.supergraph.join import read_enum_values, read_graphs, read_types
 from router.supergraph.links import join_spec, read_links
 from router.supergraph.model import (
+    ContextArgument,
     EntityKey,
     FieldInGraph,
     FieldModel,
@@ -20,6 +21,7 @@ from router.supergraph.model import (
 )
 
 __all__ = [
+    "ContextArgument",
     "EntityKey",
     "FieldInGraph",
     "FieldModel",
@@ -49,7 +51,10 @@ def load_supergraph(sdl: str, *, subgraph_urls: Mapping[str, str] | None = None)
         api_schema = build_api_schema(parse(sdl, no_location=True), links)
     except (GraphQLError, TypeError) as error:
         raise SupergraphError(f"the supergraph schema cannot be built: {error}") from error
-    types = read_types(document, join, graph_by_enum)
+    context = next((link for link in links if link.name == "context"), None)
+    types = read_types(
+        document, join, graph_by_enum, context.directive_name("context") if context else None
+    )
     return Supergraph(
         sdl=sdl,
         join_version=join.version,

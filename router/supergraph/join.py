@@ -12,6 +12,7 @@ from router.errors import SupergraphError
 from router.supergraph.fieldset import parse_field_set
 from router.supergraph.links import LinkedSpec
 from router.supergraph.model import (
+    ContextArgument,
     EntityKey,
     FieldInGraph,
     FieldModel,
@@ -61,8 +62,25 @@ def read_graphs(
     raise SupergraphError(f"the supergraph has no {enum_name} enum")
 
 
+def _contexts(node: ast.Node, context_directive: str | None, join_directive: str) -> frozenset[str]:
+    """``@context(name:)`` on a type, or its ``@join__directive(name: "context")`` form."""
+    names = {
+        str(arguments["name"])
+        for arguments in (_directives(node, context_directive) if context_directive else [])
+        if arguments.get("name")
+    }
+    for arguments in _directives(node, join_directive):
+        args = arguments.get("args")
+        if arguments.get("name") == "context" and isinstance(args, dict) and args.get("name"):
+            names.add(str(args["name"]))
+    return frozenset(names)
+
+
 def read_types(
-    document: ast.DocumentNode, join: LinkedSpec, graph_by_enum: Mapping[str, str]
+    document: ast.DocumentNode,
+    join: LinkedSpec,
+    graph_by_enum: Mapping[str, str],
+    context_directive: str | None = None,
 ) -> dict[str, TypeModel]:
     type_directive = join.directive_name("type")
     field_directive = join.directive_name("field")
@@ -75,6 +93,7 @@ def read_types(
             raise SupergraphError(f"{where} names unknown graph {enum_value!r}")
         return graph_by_enum[str(enum_value)]
 
+    counters = {graph: [number, 0] for number, graph in enumerate(graph_by_enum.values(), 1)}
     types: dict[str, TypeModel] = {}
     for definition in document.definitions:
         if isinstance(definition, _Composite | ast.UnionTypeDefinitionNode):
@@ -112,7 +131,7 @@ def read_types(
             if isinstance(definition, _Composite):
                 for field in definition.fields or ():
                     fields_model[field.name.value] = _read_field(
-                        field, field_directive, graph_of, f"{name}.{field.name.value}"
+                        field, field_directive, graph_of, f"{name}.{field.name.value}", counters
                     )
             kind = {
                 ast.ObjectTypeDefinitionNode: "object",
@@ -127,12 +146,37 @@ def read_types(
                 interface_object_graphs=frozenset(interface_objects),
                 fields=fields_model,
                 abstract_links={graph: frozenset(value) for graph, value in links.items()},
+                contexts=_contexts(definition, context_directive, join.directive_name("directive")),
             )
     return types
 
 
+def _context_argument(
+    argument: Mapping[str, Any], graph: str, counters: dict[str, list[int]], where: str
+) -> ContextArgument:
+    """``counters``: per subgraph, its number (1-based) and how many arguments it has so far."""
+    number, index = counters[graph]
+    counters[graph][1] += 1
+    selection = str(argument.get("selection") or "").strip()
+    if selection.startswith("{") and selection.endswith("}"):
+        selection = selection[1:-1]
+    if not selection.strip() or not argument.get("context") or not argument.get("name"):
+        raise SupergraphError(f"{where} has an incomplete contextArguments entry")
+    return ContextArgument(
+        name=str(argument["name"]),
+        type=str(argument.get("type") or ""),
+        context=str(argument["context"]),
+        selection=parse_field_set(selection),
+        variable=f"contextualArgument_{number}_{index}",
+    )
+
+
 def _read_field(
-    field: ast.FieldDefinitionNode, directive_name: str, graph_of: Any, where: str
+    field: ast.FieldDefinitionNode,
+    directive_name: str,
+    graph_of: Any,
+    where: str,
+    counters: dict[str, list[int]],
 ) -> FieldModel:
     in_graphs: dict[str, FieldInGraph] = {}
     directives = _directives(field, directive_name)
@@ -152,7 +196,7 @@ def _read_field(
             used_overridden=bool(arguments.get("usedOverridden")),
             override_label=arguments.get("overrideLabel"),
             context_arguments=tuple(
-                str(argument.get("name"))
+                _context_argument(argument, graph, counters, where)
                 for argument in arguments.get("contextArguments") or ()
                 if isinstance(argument, dict)
             ),

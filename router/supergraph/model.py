@@ -29,6 +29,20 @@ class EntityKey:
 
 
 @dataclass(frozen=True, slots=True)
+class ContextArgument:
+    """One join v0.5 ``contextArguments`` entry: an argument the router fills from the
+    nearest ancestor of a type marked ``@context(name: context)``."""
+
+    name: str  # the argument of the field
+    type: str  # its GraphQL type, as declared in the subgraph
+    context: str
+    selection: ast.SelectionSetNode  # on the context type: the value to pass
+    # The variable that carries the value to the subgraph (``contextualArgument_<g>_<i>``
+    # as Apollo's planner names it: the subgraph's number and the argument's index in it).
+    variable: str
+
+
+@dataclass(frozen=True, slots=True)
 class FieldInGraph:
     """One ``@join__field`` of a field: how one subgraph defines it."""
 
@@ -41,7 +55,7 @@ class FieldInGraph:
     used_overridden: bool
     override_label: str | None = None
     # join v0.5 ``contextArguments``: arguments the router must fill from a @context.
-    context_arguments: tuple[str, ...] = ()
+    context_arguments: tuple[ContextArgument, ...] = ()
 
     @property
     def resolves(self) -> bool:
@@ -89,6 +103,8 @@ class TypeModel:
     # Per subgraph: the interfaces it implements (objects/interfaces) or its members (unions).
     # A graph missing from the mapping means the supergraph did not say (older join specs).
     abstract_links: Mapping[str, frozenset[str]]
+    # ``@context(name:)`` names set on this type (Federation 2.8).
+    contexts: frozenset[str] = frozenset()
 
     def keys_in(self, graph: str) -> tuple[EntityKey, ...]:
         return tuple(key for key in self.keys if key.graph == graph)

@@ -4,12 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
-
-from router.errors import RequestError
-from router.executor import QueryEngine
-from tests.router.executor.fakes import RecordingFetcher, fixture_supergraph
-
 PlanText = Callable[..., str]
 
 
@@ -156,12 +150,3 @@ QueryPlan {
   },
 }"""
     )
-
-
-def test_unsupported_context_arguments_fail_planning_with_a_clear_code() -> None:
-    engine = QueryEngine(fixture_supergraph("context"), RecordingFetcher({}))
-    with pytest.raises(RequestError) as raised:
-        engine.prepare("{ t { u { price } } }", None)
-    assert raised.value.status_code == 500
-    assert raised.value.errors[0]["extensions"]["code"] == "QUERY_PLANNING_FAILED"
-    assert "@context" in raised.value.errors[0]["message"]

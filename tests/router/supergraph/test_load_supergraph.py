@@ -133,3 +133,16 @@ def test_enum_values_know_their_subgraphs() -> None:
         "BLUE": {"reviews"},
     }
     assert "join__Graph" not in supergraph.enum_values
+
+
+def test_contexts_and_context_arguments_are_read_from_the_supergraph() -> None:
+    supergraph = fixture_supergraph("context")
+    assert supergraph.types["T"].contexts == {"shop__ctx"}
+    [argument] = supergraph.types["U"].fields["price"].in_graphs["shop"].context_arguments
+    assert (argument.name, argument.type, argument.context) == ("currency", "String", "shop__ctx")
+    assert argument.variable == "contextualArgument_2_0"  # shop is the second subgraph
+    sdl = supergraph.sdl.replace(
+        '@context(name: "shop__ctx")',
+        '@join__directive(graphs: [SHOP], name: "context", args: {name: "shop__ctx"})',
+    )
+    assert load_supergraph(sdl).types["T"].contexts == {"shop__ctx"}
