@@ -6,6 +6,11 @@ hops); ``schedule`` orders groups into waves and merges all entity groups of one
 wave into one fetch; ``plan`` makes one plan per combination of ``@skip``/``@include``
 variables (joined by Condition nodes); ``printer`` prints Apollo's QueryPlan text.
 
+A planner plans for one set of active progressive-override labels (``override_labels``
+decides them per request; ``Supergraph.with_override_labels`` gives the view to plan with).
+``@fromContext`` arguments are fetched on the nearest ancestor that sets the context and
+travel as ``$contextualArgument_<g>_<i>`` variables of the entity fetch.
+
 Printed form: as Apollo's, except that a fetch serving several response paths prints as
 ``Flatten(paths: ["a.@", "b.@"])``.
 """
