@@ -23,6 +23,7 @@ from router.supergraph import Supergraph
 from router.types import RequestContext, SubgraphFetcher
 
 OperationType = Literal["query", "mutation", "subscription"]
+_NO_LABELS: frozenset[str] = frozenset()
 
 
 class PreparedOperation:
@@ -113,8 +114,12 @@ class QueryEngine:
         decided for this request (``percent(N)`` at random, custom labels by configuration).
         The plan cache keeps one entry per document and set of active labels.
         """
-        labels = self._labels.for_request() if override_labels is None else override_labels
-        labels &= self.supergraph.override_labels
+        if not self.supergraph.override_labels:
+            labels = _NO_LABELS  # the common case: nothing to draw, one cache entry
+        elif override_labels is None:
+            labels = self._labels.for_request()
+        else:
+            labels = override_labels & self.supergraph.override_labels
         key = (document, operation_name, labels)
         prepared = self._cache.get(key)
         if prepared is not None:
