@@ -28,10 +28,10 @@ from subgraphs import SUBGRAPH_NAMES
 from subgraphs.kernel.seeding import seed_demo_data
 from subgraphs.kernel.settings import Settings
 from subgraphs.kernel.testing import migrated_settings
+from tests.fixtures.benchmark.loopback import bind_ephemeral_socket, serve_on_socket
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SUPERGRAPH_PATH = REPO_ROOT / "schema" / "supergraph.graphql"
-STARTUP_TIMEOUT_SECONDS = 10.0
 
 
 class RecordingApp:
@@ -57,21 +57,6 @@ class RecordingApp:
             return message
 
         await self.app(scope, recording_receive, send)
-
-
-class _InProcessServer(uvicorn.Server):
-    """A uvicorn server that leaves the test process's signal handlers alone."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
-def bind_loopback_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
 
 
 def base_url(sock: socket.socket) -> str:
@@ -105,19 +90,14 @@ class Served:
 
 async def serve_on(name: str, app: Starlette, sock: socket.socket) -> Served:
     recorder = RecordingApp(app)
-    config = uvicorn.Config(
-        recorder, log_level="warning", lifespan="on", access_log=False, ws="none"
-    )
-    server = _InProcessServer(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    async with asyncio.timeout(STARTUP_TIMEOUT_SECONDS):
-        while not server.started:
-            if task.done():
-                task.result()
-                raise RuntimeError(f"{name} stopped before it started")
-            await asyncio.sleep(0.005)
+    served = await serve_on_socket(recorder, sock, lifespan="on")
     return Served(
-        name=name, app=app, recorder=recorder, base_url=base_url(sock), server=server, task=task
+        name=name,
+        app=app,
+        recorder=recorder,
+        base_url=served.base_url,
+        server=served.server,
+        task=served.task,
     )
 
 
@@ -180,7 +160,7 @@ def environment(name: str, value: str) -> Iterator[None]:
 
 
 async def start_platform(settings: dict[str, Settings]) -> Platform:
-    sockets = {name: bind_loopback_socket() for name in ("router", *SUBGRAPH_NAMES)}
+    sockets = {name: bind_ephemeral_socket() for name in ("router", *SUBGRAPH_NAMES)}
     observed = ",".join(f"{name}={base_url(sock)}/health" for name, sock in sockets.items())
     # observability reads its targets when its app is created.
     with environment("EHB_OBSERVED_SERVICES", observed):
@@ -227,7 +207,7 @@ class Detour:
 
 @contextlib.asynccontextmanager
 async def detour(platform: Platform, name: str) -> AsyncIterator[Detour]:
-    subgraph_sock, router_sock = bind_loopback_socket(), bind_loopback_socket()
+    subgraph_sock, router_sock = bind_ephemeral_socket(), bind_ephemeral_socket()
     copy = await serve_on(name, create_subgraph(name, platform.settings[name]), subgraph_sock)
     urls = {other: served.graphql_url for other, served in platform.subgraphs.items()}
     urls[name] = copy.graphql_url
