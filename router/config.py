@@ -6,6 +6,10 @@ Every setting has a safe default, so an empty environment gives a working router
 variable                                   meaning                                 default
 =========================================  ======================================  =========
 ``EHB_ROUTER_SUBGRAPH_TIMEOUT``            seconds one subgraph request may take   ``30``
+``EHB_ROUTER_SUBGRAPH_TIMEOUTS``           per-subgraph timeouts overriding the    (none)
+                                           one above: ``name=seconds,...``
+``EHB_ROUTER_DEDUP``                       ``0`` stops identical in-flight         ``1``
+                                           subgraph queries sharing one request
 ``EHB_ROUTER_SUBGRAPH_CONNECT_TIMEOUT``    seconds to open a subgraph connection   ``5``
 ``EHB_ROUTER_SUBGRAPH_MAX_CONNECTIONS``    pooled connections per subgraph         ``100``
 ``EHB_ROUTER_SUBGRAPH_KEEPALIVE``          seconds an idle pooled connection lives ``4``
@@ -36,7 +40,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 ENV_PREFIX = "EHB_ROUTER_"
@@ -48,6 +52,8 @@ _Value = TypeVar("_Value", int, float)
 @dataclass(frozen=True, slots=True)
 class RouterConfig:
     subgraph_timeout_seconds: float = 30.0
+    subgraph_timeouts: Mapping[str, float] = field(default_factory=dict)
+    deduplicate_subgraph_fetches: bool = True
     subgraph_connect_timeout_seconds: float = 5.0
     subgraph_max_connections: int = 100
     subgraph_keepalive_seconds: float = 4.0
@@ -82,6 +88,8 @@ class RouterConfig:
             subgraph_timeout_seconds=positive(
                 "SUBGRAPH_TIMEOUT", float, defaults.subgraph_timeout_seconds
             ),
+            subgraph_timeouts=_subgraph_timeouts(env.get(ENV_PREFIX + "SUBGRAPH_TIMEOUTS") or ""),
+            deduplicate_subgraph_fetches=_switch(env, "DEDUP", default=True),
             subgraph_connect_timeout_seconds=positive(
                 "SUBGRAPH_CONNECT_TIMEOUT", float, defaults.subgraph_connect_timeout_seconds
             ),
@@ -106,3 +114,33 @@ class RouterConfig:
                 label.strip() for label in labels.split(",") if label.strip()
             ),
         )
+
+
+def _subgraph_timeouts(raw: str) -> dict[str, float]:
+    timeouts: dict[str, float] = {}
+    for pair in raw.split(","):
+        if not pair.strip():
+            continue
+        name, separator, seconds = pair.partition("=")
+        try:
+            value = float(seconds) if separator and name.strip() else 0.0
+        except ValueError:
+            value = 0.0
+        if value <= 0:
+            raise ValueError(
+                f"{ENV_PREFIX}SUBGRAPH_TIMEOUTS must be name=seconds pairs separated by commas "
+                f"with positive seconds, got {pair.strip()!r}"
+            )
+        timeouts[name.strip()] = value
+    return timeouts
+
+
+def _switch(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = (env.get(ENV_PREFIX + name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in {"1", "true", "on", "yes"}:
+        return True
+    if raw in {"0", "false", "off", "no"}:
+        return False
+    raise ValueError(f"{ENV_PREFIX}{name} must be 1 or 0, got {raw!r}")

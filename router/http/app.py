@@ -25,6 +25,12 @@ def create_router_app(
     router_config = RouterConfig.from_env() if config is None else config
     supergraph = load_supergraph(supergraph_sdl, subgraph_urls=subgraph_urls)
     endpoint_urls = {name: endpoint.url for name, endpoint in supergraph.subgraphs.items()}
+    unknown = sorted(set(router_config.subgraph_timeouts) - set(endpoint_urls))
+    if unknown:
+        raise ValueError(
+            f"EHB_ROUTER_SUBGRAPH_TIMEOUTS names {', '.join(unknown)}, not subgraphs of the "
+            f"supergraph ({', '.join(sorted(endpoint_urls))})"
+        )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, RouterState]]:
@@ -36,6 +42,8 @@ def create_router_app(
                 timeout_seconds=router_config.subgraph_timeout_seconds,
                 connect_timeout_seconds=router_config.subgraph_connect_timeout_seconds,
                 forwarded_headers=router_config.forwarded_headers,
+                subgraph_timeouts=router_config.subgraph_timeouts,
+                deduplicate=router_config.deduplicate_subgraph_fetches,
             )
             engine = QueryEngine(
                 supergraph,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -22,12 +23,21 @@ REQUEST_HEADERS: Mapping[str, str] = {
 _MUTATION = re.compile(r"^\s*mutation\b")
 
 
+_Answer = tuple[int, bytes]
+
+
 class HttpSubgraphFetcher:
     """Sends GraphQL requests to subgraphs by name; implements ``router.types.SubgraphFetcher``.
 
     A response whose body is a GraphQL response (a JSON object with ``data`` or ``errors``) is
     returned whatever its HTTP status: subgraph errors are data. Anything else raises
     ``SubgraphUnavailable`` with a reason a person can act on.
+
+    Each subgraph has its own timeout (``subgraph_timeouts``, else ``timeout_seconds``). With
+    ``deduplicate``, identical queries in flight at the same time (same subgraph, body and
+    forwarded headers, so the same auth context) share one HTTP request; every caller decodes
+    its own copy of the answer, since the executor merges responses in place. Mutations are
+    never shared.
     """
 
     def __init__(
@@ -38,14 +48,23 @@ class HttpSubgraphFetcher:
         timeout_seconds: float,
         connect_timeout_seconds: float | None = None,
         forwarded_headers: Iterable[str] = (),
+        subgraph_timeouts: Mapping[str, float] | None = None,
+        deduplicate: bool = False,
     ) -> None:
         self._session = session
         self._urls = dict(subgraph_urls)
         self._timeout_seconds = timeout_seconds
         self._connect_timeout_seconds = connect_timeout_seconds
         # A per-request timeout replaces the session's whole ClientTimeout, connect part included.
-        self._default_timeout = self._client_timeout(timeout_seconds)
+        self._timeouts = {
+            name: (seconds, self._client_timeout(seconds))
+            for name, seconds in (
+                (name, (subgraph_timeouts or {}).get(name, timeout_seconds)) for name in self._urls
+            )
+        }
         self._forwarded_headers = tuple(name.lower() for name in forwarded_headers)
+        self._deduplicate = deduplicate
+        self._in_flight: dict[tuple[str, bytes, tuple[str | None, ...]], asyncio.Task[_Answer]] = {}
 
     async def __call__(
         self, subgraph: str, request: SubgraphRequest, context: RequestContext
@@ -64,24 +83,50 @@ class HttpSubgraphFetcher:
         if url is None:
             raise SubgraphUnavailable(subgraph, "the supergraph gives it no URL")
         if timeout_seconds is None:
-            timeout, client_timeout = self._timeout_seconds, self._default_timeout
+            timeout, client_timeout = self._timeouts[subgraph]
         else:
             timeout, client_timeout = timeout_seconds, self._client_timeout(timeout_seconds)
         body = orjson.dumps(_request_body(request))
         headers = self._headers(context)
+        mutation = _MUTATION.match(request.query) is not None
+        if not self._deduplicate or mutation:
+            status, payload = await self._send(
+                subgraph, url, body, headers, client_timeout, timeout, mutation
+            )
+            return _graphql_response(subgraph, status, payload)
+        key = (subgraph, body, tuple(headers.get(name) for name in self._forwarded_headers))
+        shared = self._in_flight.get(key)
+        if shared is None:
+            shared = asyncio.ensure_future(
+                self._send(subgraph, url, body, headers, client_timeout, timeout, mutation)
+            )
+            self._in_flight[key] = shared
+            shared.add_done_callback(lambda _: self._in_flight.pop(key, None))
+        # A caller that goes away (client disconnected) must not cancel the others' request.
+        status, payload = await asyncio.shield(shared)
+        return _graphql_response(subgraph, status, payload)
+
+    async def _send(
+        self,
+        subgraph: str,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        client_timeout: aiohttp.ClientTimeout,
+        limit_seconds: float,
+        mutation: bool,
+    ) -> _Answer:
         # A pooled keep-alive connection the subgraph closed while idle fails at once: retry
         # once on a fresh connection, but never a mutation (it may have reached the subgraph).
-        attempts = 1 if _MUTATION.match(request.query) else 2
+        attempts = 1 if mutation else 2
         for attempt in range(1, attempts + 1):
             try:
-                status, payload = await self._post(url, body, headers, client_timeout)
+                return await self._post(url, body, headers, client_timeout)
             except aiohttp.ServerDisconnectedError as error:
                 if attempt == attempts:
-                    raise _unavailable(subgraph, error, timeout) from error
+                    raise _unavailable(subgraph, error, limit_seconds) from error
             except (aiohttp.ClientError, TimeoutError, OSError) as error:
-                raise _unavailable(subgraph, error, timeout) from error
-            else:
-                return _graphql_response(subgraph, status, payload)
+                raise _unavailable(subgraph, error, limit_seconds) from error
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _client_timeout(self, total_seconds: float) -> aiohttp.ClientTimeout:

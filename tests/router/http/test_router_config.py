@@ -59,3 +59,27 @@ def test_override_labels_are_a_comma_separated_set_of_custom_labels() -> None:
     assert RouterConfig.from_env({}).override_labels == frozenset()
     config = RouterConfig.from_env({"EHB_ROUTER_OVERRIDE_LABELS": " beta-shipping, my-flag ,,"})
     assert config.override_labels == {"beta-shipping", "my-flag"}
+
+
+def test_per_subgraph_timeouts_and_deduplication_switch() -> None:
+    defaults = RouterConfig.from_env({})
+    assert defaults.subgraph_timeouts == {}
+    assert defaults.deduplicate_subgraph_fetches is True
+
+    config = RouterConfig.from_env(
+        {"EHB_ROUTER_SUBGRAPH_TIMEOUTS": "inventory=0.5, reviews = 2,", "EHB_ROUTER_DEDUP": "0"}
+    )
+
+    assert config.subgraph_timeouts == {"inventory": 0.5, "reviews": 2.0}
+    assert config.deduplicate_subgraph_fetches is False
+
+
+@pytest.mark.parametrize("value", ["inventory", "inventory=0", "=2", "inventory=soon"])
+def test_a_malformed_per_subgraph_timeout_is_refused(value: str) -> None:
+    with pytest.raises(ValueError, match=r"^EHB_ROUTER_SUBGRAPH_TIMEOUTS must be name=seconds"):
+        RouterConfig.from_env({"EHB_ROUTER_SUBGRAPH_TIMEOUTS": value})
+
+
+def test_a_malformed_deduplication_switch_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"^EHB_ROUTER_DEDUP must be 1 or 0, got 'maybe'$"):
+        RouterConfig.from_env({"EHB_ROUTER_DEDUP": "maybe"})

@@ -1,0 +1,122 @@
+"""A subgraph slower than its own timeout costs only its fields, quickly; identical fetches of
+concurrent client requests share one subgraph request."""
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from router.config import RouterConfig
+from router.http.app import create_router_app
+from tests.fixtures.benchmark.loopback import LoopbackServer, start_loopback_server
+from tests.fixtures.benchmark.subgraph_servers import BENCHMARK_SUBGRAPH_SCHEMAS, subgraph_app
+from tests.integration.benchmark.graphql_client import post_graphql
+from tests.integration.benchmark.router_server import SUPERGRAPH_PATH
+
+SLOW_INVENTORY_SECONDS = 1.0
+INVENTORY_TIMEOUT_SECONDS = 0.2
+QUERY = "{ topProducts(first: 2) { upc name inStock shippingEstimate } }"
+
+
+class DelayedCountingApp:
+    """Counts POSTs per subgraph and answers them after a delay."""
+
+    def __init__(self, name: str, app: ASGIApp, delay: float, counts: Counter[str]) -> None:
+        self.name, self.app, self.delay, self.counts = name, app, delay, counts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            self.counts[self.name] += 1
+            await asyncio.sleep(self.delay)
+        await self.app(scope, receive, send)
+
+
+async def _start(
+    delays: dict[str, float], config: RouterConfig
+) -> tuple[list[LoopbackServer], LoopbackServer, Counter[str]]:
+    counts: Counter[str] = Counter()
+    subgraphs = {
+        name: await start_loopback_server(
+            DelayedCountingApp(name, subgraph_app(name), delays.get(name, 0.0), counts)
+        )
+        for name in BENCHMARK_SUBGRAPH_SCHEMAS
+    }
+    app = create_router_app(
+        SUPERGRAPH_PATH.read_text(),
+        subgraph_urls={name: server.graphql_url for name, server in subgraphs.items()},
+        config=config,
+    )
+    return list(subgraphs.values()), await start_loopback_server(app), counts
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+async def test_a_subgraph_slower_than_its_timeout_costs_only_its_fields(
+    client: aiohttp.ClientSession,
+) -> None:
+    subgraphs, router, _ = await _start(
+        {"inventory": SLOW_INVENTORY_SECONDS},
+        RouterConfig(subgraph_timeouts={"inventory": INVENTORY_TIMEOUT_SECONDS}),
+    )
+    try:
+        started = time.perf_counter()
+        status, body = await post_graphql(client, router.graphql_url, QUERY)
+        elapsed = time.perf_counter() - started
+    finally:
+        await router.stop()
+        for server in subgraphs:
+            await server.stop()
+
+    assert status == 200
+    assert elapsed < SLOW_INVENTORY_SECONDS
+    assert body["data"] == {
+        "topProducts": [
+            {"upc": "1", "name": "Table", "inStock": None, "shippingEstimate": None},
+            {"upc": "2", "name": "Couch", "inStock": None, "shippingEstimate": None},
+        ]
+    }
+    assert [
+        (error["extensions"], error["message"], error.get("path")) for error in body["errors"]
+    ] == [
+        (
+            {"code": "SUBGRAPH_UNAVAILABLE", "serviceName": "inventory"},
+            f"subgraph 'inventory' is unavailable: no response within {INVENTORY_TIMEOUT_SECONDS}s",
+            None,
+        )
+    ]
+
+
+async def _concurrent_answers(url: str, copies: int) -> list[dict[str, Any]]:
+    async with aiohttp.ClientSession() as session:
+        answers = await asyncio.gather(*(post_graphql(session, url, QUERY) for _ in range(copies)))
+    return [body for _, body in answers]
+
+
+@pytest.mark.parametrize(("deduplicate", "products_requests"), [(True, 1), (False, 8)])
+async def test_identical_fetches_of_concurrent_requests_share_one_subgraph_request(
+    deduplicate: bool, products_requests: int
+) -> None:
+    subgraphs, router, counts = await _start(
+        {"products": 0.1, "inventory": 0.1},
+        RouterConfig(deduplicate_subgraph_fetches=deduplicate),
+    )
+    try:
+        answers = await _concurrent_answers(router.graphql_url, 8)
+    finally:
+        await router.stop()
+        for server in subgraphs:
+            await server.stop()
+
+    assert all(answer == answers[0] and "errors" not in answer for answer in answers)
+    assert answers[0]["data"]["topProducts"][0]["shippingEstimate"] == 50
+    assert counts["products"] == products_requests
+    assert counts["inventory"] == products_requests
