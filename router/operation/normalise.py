@@ -1,8 +1,9 @@
 """Normalise a client operation: fragments inlined, fields merged, @skip/@include resolved.
 
 The normal form is a tree of ``Field`` and ``Fragment`` (type-conditioned) selections in
-first-occurrence order. Fields with the same response key at the same level are merged;
-inline fragments that cannot narrow the type are flattened into their parent. Conditions are
+document order. Fields with the same response key at the same level are merged at their first
+included occurrence; inline fragments that cannot narrow the type are flattened into their
+parent, the others kept one per occurrence (empty ones dropped). Conditions are
 resolved with the values of the variables they use (one normal form per combination).
 """
 
@@ -100,29 +101,33 @@ class _Normaliser:
     def selections(
         self, parent: GraphQLCompositeType, nodes: list[ast.SelectionNode]
     ) -> tuple[Selection, ...]:
-        order: list[tuple[str, str]] = []
+        order: list[str | tuple[str, list[ast.SelectionNode]]] = []
         fields: dict[str, tuple[ast.FieldNode, list[ast.SelectionNode]]] = {}
-        fragments: dict[str, list[ast.SelectionNode]] = {}
-        self._collect(parent, nodes, order, fields, fragments)
+        self._collect(parent, nodes, order, fields)
         result: list[Selection] = []
-        for kind, key in order:
-            if kind == "field":
-                node, children = fields[key]
+        for entry in order:
+            if isinstance(entry, str):
+                node, children = fields[entry]
                 result.append(self._field(parent, node, children))
-            else:
-                narrowed = self.schema.type_map[key]
-                assert isinstance(narrowed, GraphQLCompositeType)
-                result.append(Fragment(key, self.selections(narrowed, fragments[key])))
+                continue
+            type_condition, children = entry
+            narrowed = self.schema.type_map[type_condition]
+            assert isinstance(narrowed, GraphQLCompositeType)
+            inner = self.selections(narrowed, children)
+            if inner:
+                result.append(Fragment(type_condition, inner))
         return tuple(result)
 
     def _collect(
         self,
         parent: GraphQLCompositeType,
         nodes: list[ast.SelectionNode],
-        order: list[tuple[str, str]],
+        order: list[str | tuple[str, list[ast.SelectionNode]]],
         fields: dict[str, tuple[ast.FieldNode, list[ast.SelectionNode]]],
-        fragments: dict[str, list[ast.SelectionNode]],
     ) -> None:
+        """Fields merge by response key at their first included occurrence. Fragments that
+        narrow the type stay apart, in document order: the response's key order interleaves
+        their fields with the others', differently for each object type."""
         for node in nodes:
             if not self.included(node):
                 continue
@@ -130,7 +135,7 @@ class _Normaliser:
                 key = node.alias.value if node.alias else node.name.value
                 if key not in fields:
                     fields[key] = (node, [])
-                    order.append(("field", key))
+                    order.append(key)
                 if node.selection_set:
                     fields[key][1].extend(node.selection_set.selections)
                 continue
@@ -143,14 +148,11 @@ class _Normaliser:
                 type_condition = node.type_condition.name.value if node.type_condition else None
                 children = list(node.selection_set.selections)
             if type_condition is None or self._covers(type_condition, parent):
-                self._collect(parent, children, order, fields, fragments)
+                self._collect(parent, children, order, fields)
             elif isinstance(parent, GraphQLObjectType):
                 continue  # a condition that never matches this object type
             else:
-                if type_condition not in fragments:
-                    fragments[type_condition] = []
-                    order.append(("fragment", type_condition))
-                fragments[type_condition].extend(children)
+                order.append((type_condition, children))
 
     def _covers(self, type_condition: str, parent: GraphQLCompositeType) -> bool:
         """A fragment on ``type_condition`` applies to every object ``parent`` can be."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from graphql import print_ast
+from graphql import VariableDefinitionNode, print_ast
 
 from router.operation.document import ClientOperation
 from router.operation.normalise import Selection, condition_variables, normalise_operation
@@ -74,7 +74,7 @@ class QueryPlanner:
         root = self.supergraph.schema.get_root_type(operation.operation.operation)
         assert root is not None
         variable_types = {
-            definition.variable.name.value: print_ast(definition.type)
+            definition.variable.name.value: _declared_type(definition)
             for definition in operation.operation.variable_definitions or ()
         }
         namer = OperationNamer(operation.name)
@@ -147,3 +147,11 @@ class QueryPlanner:
 def _only_one_root_fetch(builder: FetchGroupBuilder) -> bool:
     groups = list(builder.groups.values())
     return len(groups) <= 1 and not any(group.is_entity for group in groups)
+
+
+def _declared_type(definition: VariableDefinitionNode) -> str:
+    """A variable's type as subgraph operations declare it. The default stays: a nullable
+    variable with a default may fill a non-null argument, and subgraphs validate that."""
+    if definition.default_value is None:
+        return print_ast(definition.type)
+    return f"{print_ast(definition.type)}={print_ast(definition.default_value)}"
