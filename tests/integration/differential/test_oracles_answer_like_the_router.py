@@ -103,6 +103,9 @@ KEYS_OWN = {
 }
 REQUIRES_OWN = {
     "unknown_product_is_null": '{ product(id: "p404") { id name shippingEstimate } }',
+    "nullable_variable_with_default_fills_a_non_null_argument": """
+        query ($id: ID = "p1", $unused: String = "EU") { product(id: $id) { id } }
+    """,
     "product_without_weight_or_dimensions": """
         { product(id: "p3") { shippingEstimate deliveryNote packaging shippingCost(zone: "US") } }
     """,
@@ -157,6 +160,10 @@ OVERRIDE_CASES = {
 BENCHMARK_OWN = {
     "the_benchmark_query": ((BENCHMARK_DIR / "query.graphql").read_text(), None),
     "unknown_user_reviews": ('{ user(id: "999") { reviews { id } } }', None),
+    "nullable_variable_with_default_fills_a_non_null_argument": (
+        'query ($id: ID = "1") { user(id: $id) { id name } }',
+        None,
+    ),
     "top_products_null_and_zero": (
         "{ a: topProducts(first: null) { upc } b: topProducts(first: 0) { upc } }",
         None,
