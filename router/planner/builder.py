@@ -15,7 +15,13 @@ from graphql.language import ast
 
 from router.errors import QueryPlanningError
 from router.operation.normalise import INTROSPECTION_ROOT_FIELDS, Field, Fragment, Selection
-from router.planner.context import PlanningContext, Provided, merge_provided, provided_tree
+from router.planner.context import (
+    PlanningContext,
+    Provided,
+    merge_provided,
+    provided_for,
+    provided_tree,
+)
 from router.planner.groups import FetchGroup, depends_on
 from router.planner.nodes import ContextRewrite, ResponsePathPattern
 from router.planner.selection import SubSelection
@@ -155,7 +161,7 @@ class FetchGroupBuilder:
             return True
         return (
             provided is not None
-            and name in provided
+            and name in provided_for(self.context, provided, parent)
             and self.supergraph.field_known_in(parent, name, graph)
         )
 
@@ -174,20 +180,36 @@ class FetchGroupBuilder:
                 return self._plan_entity_hop(group, selection, parent, field, path, provided)
             selection.add_typename()
             return {group.id}
-        if self._resolvable(parent, field.name, group.subgraph, provided):
+        abstract = self.context.kind(parent) != "object" and not interface_object
+        if self._resolvable(parent, field.name, group.subgraph, provided) and (
+            not abstract or self._every_implementation_resolves(parent, field.name, group, provided)
+        ):
             if not self._needs_entity_hop(parent, field.name, group.subgraph):
                 return self._plan_local(group, selection, parent, field, path, provided)
             # Even where the parent already comes from this subgraph, a @requires field is
             # resolved through _entities, with the required fields in the representation (a
             # @fromContext field too, with its context values as variables).
             return self._plan_entity_hop(group, selection, parent, field, path, provided)
-        if self.context.kind(parent) != "object" and not interface_object:
+        if abstract:
             used: set[int] = set()
             for name in self.supergraph.possible_types_in(parent, group.subgraph):
                 narrowed = selection.fragment(name)
                 used |= self._plan_field(group, narrowed, name, field, path, provided)
             return used
         return self._plan_entity_hop(group, selection, parent, field, path, provided)
+
+    def _every_implementation_resolves(
+        self, parent: str, field_name: str, group: FetchGroup, provided: Provided | None
+    ) -> bool:
+        """An interface field is read at the interface only when the subgraph resolves it for
+        every implementation it knows (an @external one, say provided for one type only,
+        means asking type by type)."""
+        return all(
+            self._resolvable(name, field_name, group.subgraph, provided)
+            and not self._needs_entity_hop(name, field_name, group.subgraph)
+            for name in self.supergraph.possible_types_in(parent, group.subgraph)
+            if field_name in self.supergraph.types[name].fields
+        )
 
     def _needs_entity_hop(self, parent: str, field_name: str, graph: str) -> bool:
         return self._has_requires(parent, field_name, graph) or bool(
@@ -245,7 +267,11 @@ class FetchGroupBuilder:
             return {group.id}
         if self.context.kind(field.type_name) != "object":
             child.add_typename()
-        child_provided = provided.get(field.name) if provided is not None else None
+        child_provided = (
+            provided_for(self.context, provided, parent).get(field.name)
+            if provided is not None
+            else None
+        )
         if in_graph is not None and in_graph.provides is not None:
             child_provided = dict(child_provided or {})
             merge_provided(child_provided, provided_tree(in_graph.provides))
@@ -465,7 +491,11 @@ class FetchGroupBuilder:
                 return False
             if node.selection_set is not None:
                 child_type = self.context.field_type_name(parent, name)
-                child_provided = provided.get(name) if provided is not None else None
+                child_provided = (
+                    provided_for(self.context, provided, parent).get(name)
+                    if provided is not None
+                    else None
+                )
                 if not self._available(graph, child_type, node.selection_set, child_provided):
                     return False
         return True

@@ -115,12 +115,19 @@ class PlanningContext:
         return tuple(items)
 
 
+CONDITION_PREFIX = "... on "
+
+
 def provided_tree(selection_set: ast.SelectionSetNode) -> Provided:
-    """A @provides field set as nested field names (type conditions merged)."""
+    """A @provides field set as nested field names. Fields under a type condition sit in a
+    branch keyed ``"... on Type"``: they are provided only for objects of that type."""
     tree: Provided = {}
     for node in selection_set.selections:
         if isinstance(node, ast.InlineFragmentNode):
-            merge_provided(tree, provided_tree(node.selection_set))
+            branch = tree
+            if node.type_condition is not None:
+                branch = tree.setdefault(CONDITION_PREFIX + node.type_condition.name.value, {})
+            merge_provided(branch, provided_tree(node.selection_set))
         elif isinstance(node, ast.FieldNode):
             child = tree.setdefault(node.name.value, {})
             if node.selection_set:
@@ -131,3 +138,21 @@ def provided_tree(selection_set: ast.SelectionSetNode) -> Provided:
 def merge_provided(target: Provided, source: Provided) -> None:
     for name, child in source.items():
         merge_provided(target.setdefault(name, {}), child)
+
+
+def provided_for(context: PlanningContext, provided: Provided, parent: str) -> Provided:
+    """What ``provided`` provides for objects of type ``parent``: the unconditional fields
+    and the branches whose type condition ``parent`` satisfies."""
+    if not any(key.startswith(CONDITION_PREFIX) for key in provided):
+        return provided
+    result: Provided = {}
+    for key, child in provided.items():
+        if not key.startswith(CONDITION_PREFIX):
+            merge_provided(result, {key: child})
+            continue
+        condition = key[len(CONDITION_PREFIX) :]
+        if condition == parent or (
+            context.kind(parent) == "object" and parent in context.possible_types(condition)
+        ):
+            merge_provided(result, provided_for(context, child, parent))
+    return result

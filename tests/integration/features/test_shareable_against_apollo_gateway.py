@@ -78,15 +78,6 @@ EXPECTED_COUNTS: dict[str, dict[str, int]] = {
 }
 # `Author.name` is provided by `Review.author` only `... on Critic`: for a Customer, reviews
 # cannot resolve it (its subgraph answers "" there) and the name must come from people.
-INTERFACE_PROVIDES_BUG = (
-    "router bug: an interface field provided only under one implementation's type condition "
-    "is read from the providing subgraph for every implementation"
-)
-ROUTER_BUGS = {
-    "interface_field_provided_for_one_implementation_only": INTERFACE_PROVIDES_BUG,
-    "provides_on_an_interface_field_then_a_fetch_for_the_rest": INTERFACE_PROVIDES_BUG,
-    "shareable_entity_reached_from_reviews_and_back": INTERFACE_PROVIDES_BUG,
-}
 # A shareable root field with only shared fields: one fetch from either subgraph.
 ONE_FETCH = {
     "shareable_root_field_with_shared_fields_only",
@@ -110,15 +101,7 @@ async def assert_same_as_oracle(
     assert bool(ours.body.get("errors")) == bool(expected.get("errors")), ours.body
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=ROUTER_BUGS[case]))
-        if case in ROUTER_BUGS
-        else case
-        for case in sorted(CASES)
-    ],
-)
+@pytest.mark.parametrize("case", sorted(CASES))
 async def test_shareable_and_provides_match_apollo_gateway_and_the_oracle(
     gateways: DifferentialGateways, case: str
 ) -> None:

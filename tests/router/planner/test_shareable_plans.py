@@ -6,8 +6,6 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 from router.operation.document import load_operation
 from router.planner import QueryPlanner, print_plan
 from router.supergraph import Supergraph, load_supergraph
@@ -217,11 +215,6 @@ QueryPlan {
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="router bug: an interface field provided only under one implementation's type "
-    "condition is read from the providing subgraph for every implementation",
-)
 def test_interface_field_provided_for_one_implementation_only() -> None:
     """`Review.author` provides `... on Critic { name outlet } ... on Customer { handle }`: a
     Customer's `name` is not provided and comes from people (@apollo/query-planner's plan)."""
