@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from graphql import (
+    GraphQLEnumType,
     GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
@@ -31,6 +33,8 @@ LEAF, COMPOSITE, TYPENAME, RAW = range(4)
 class ShapeField:
     __slots__ = (
         "coordinate",
+        "enum_name",
+        "enum_values",
         "item_non_null",
         "kind",
         "non_null",
@@ -48,6 +52,7 @@ class ShapeField:
         item_non_null: tuple[bool, ...],
         selection: ShapeSelection | None,
         coordinate: str,
+        enum: GraphQLEnumType | None = None,
     ) -> None:
         self.response_key = response_key
         self.storage_key = storage_key
@@ -56,6 +61,14 @@ class ShapeField:
         self.item_non_null = item_non_null  # one flag per list level, outermost first
         self.selection = selection
         self.coordinate = coordinate
+        # For enum fields: the values the API has (a subgraph may answer an @inaccessible one).
+        self.enum_values = None if enum is None else frozenset(enum.values)
+        self.enum_name = None if enum is None else enum.name
+
+    def enum_value(self, raw: Any, shaper: Shaper) -> Any:
+        if raw in self.enum_values:  # type: ignore[operator]
+            return raw
+        return shaper.bad_enum(self.enum_name, raw)
 
 
 class ShapeSelection:
@@ -135,15 +148,20 @@ class ShapeCompiler:
                 item_flags.append(isinstance(inner, GraphQLNonNull))
                 field_type = inner.of_type if isinstance(inner, GraphQLNonNull) else inner
             storage = self.context.storage_key(field)
+            enum = field_type if isinstance(field_type, GraphQLEnumType) else None
             if is_composite_type(field_type):
                 child = self.compile(field_type.name, children)
                 kind = COMPOSITE
             else:
                 child, kind = None, LEAF
             fields.append(
-                ShapeField(key, storage, kind, non_null, tuple(item_flags), child, coordinate)
+                ShapeField(key, storage, kind, non_null, tuple(item_flags), child, coordinate, enum)
             )
         return tuple(fields)
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode() if isinstance(value, str | int | float | bool) else "?"
 
 
 class _Invalid:
@@ -197,6 +215,17 @@ class Shaper:
             }
         )
 
+    def bad_enum(self, enum_name: str | None, raw: Any) -> None:
+        """A value the API's enum does not have (an @inaccessible one, say): null, with an
+        error at its path."""
+        self.errors.append(
+            {
+                "message": f'Enum "{enum_name}" cannot represent value: {_json(raw)}',
+                "path": list(self.path),
+                "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+            }
+        )
+
     def object(self, value: dict[str, Any], selection: ShapeSelection) -> Any:
         typename = selection.static_type or value.get("__typename")
         fields = selection.by_type.get(typename)  # type: ignore[arg-type]
@@ -219,7 +248,7 @@ class Shaper:
             elif field.item_non_null:
                 shaped = self._list(raw, field, 0)
             elif kind == LEAF:
-                shaped = raw
+                shaped = raw if field.enum_values is None else field.enum_value(raw, self)
             elif isinstance(raw, dict):
                 shaped = self.object(raw, field.selection)  # type: ignore[arg-type]
             else:
@@ -249,7 +278,7 @@ class Shaper:
             elif nested:
                 shaped = self._list(element, field, level + 1)
             elif field.kind == LEAF:
-                shaped = element
+                shaped = element if field.enum_values is None else field.enum_value(element, self)
             elif isinstance(element, dict):
                 shaped = self.object(element, field.selection)  # type: ignore[arg-type]
             else:

@@ -28,6 +28,7 @@ class _Generator:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.names: dict[int, str] = {}
+        self.constants: dict[str, ShapeField] = {}
         self.counter = 0
 
     def _name(self, prefix: str) -> str:
@@ -73,7 +74,7 @@ class _Generator:
             if field.kind == RAW:
                 code.append(f"    r[{key}] = x")
                 continue
-            if field.kind == LEAF and not field.item_non_null:
+            if field.kind == LEAF and not field.item_non_null and field.enum_values is None:
                 code += [
                     "    if x is None:",
                     *self._null(field, key, "        "),
@@ -116,10 +117,20 @@ class _Generator:
 
     def _value_function(self, field: ShapeField) -> str | None:
         """The function shaping a non-null raw value of a composite or list field."""
-        if field.kind == RAW or (field.kind == LEAF and not field.item_non_null):
+        enum = field.enum_values is not None
+        if field.kind == RAW or (field.kind == LEAF and not field.item_non_null and not enum):
             return None
         inner = self.selection(field.selection) if field.kind == COMPOSITE else None  # type: ignore[arg-type]
-        if not field.item_non_null:
+        if enum:
+            inner = self._name("enum")
+            self.constants[inner] = field
+            self.lines += [
+                f"def {inner}(x, p, sh):",
+                f"    return {inner}_constant.enum_value(x, sh)",
+            ]
+            if not field.item_non_null:
+                return inner
+        elif not field.item_non_null:
             name = self._name("composite")
             self.lines += [
                 f"def {name}(x, p, sh):",
@@ -137,6 +148,8 @@ class _Generator:
         name = self._name("items")
         if nested is not None:
             element = f"{nested}(e, p, sh)"
+        elif inner is not None and field.enum_values is not None:
+            element = f"{inner}(e, p, sh)"
         elif inner is not None:
             element = f"{inner}(e, p, sh) if e.__class__ is dict else None"
         else:
@@ -175,6 +188,7 @@ def compile_shape(selection: ShapeSelection) -> ShapeFunction:
     generator = _Generator()
     entry = generator.selection(selection)
     namespace: dict[str, Any] = {"INVALID": INVALID}
+    namespace.update({f"{name}_constant": field for name, field in generator.constants.items()})
     exec("\n".join(generator.lines), namespace)
     function: ShapeFunction = namespace[entry]
     return function

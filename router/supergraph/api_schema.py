@@ -26,9 +26,35 @@ _MACHINERY_SPECS = frozenset(
 )
 
 
+_EXECUTABLE_LOCATIONS = frozenset(
+    {
+        "QUERY",
+        "MUTATION",
+        "SUBSCRIPTION",
+        "FIELD",
+        "FRAGMENT_DEFINITION",
+        "FRAGMENT_SPREAD",
+        "INLINE_FRAGMENT",
+        "VARIABLE_DEFINITION",
+    }
+)
+
+
+def _type_system_only_directives(document: ast.DocumentNode) -> frozenset[str]:
+    """Directives (composed with @composeDirective, say) clients can never use: the API schema
+    leaves them and their applications out, as @apollo/federation-internals does."""
+    return frozenset(
+        definition.name.value
+        for definition in document.definitions
+        if isinstance(definition, ast.DirectiveDefinitionNode)
+        and not any(location.value in _EXECUTABLE_LOCATIONS for location in definition.locations)
+    )
+
+
 class _ApiSchemaVisitor(Visitor):
-    def __init__(self, links: list[LinkedSpec]) -> None:
+    def __init__(self, links: list[LinkedSpec], type_system_only: frozenset[str]) -> None:
         super().__init__()
+        self._type_system_only = type_system_only
         self._machinery = [link for link in links if link.name in _MACHINERY_SPECS]
         inaccessible = [link for link in links if link.name == "inaccessible"]
         self._inaccessible = (
@@ -36,7 +62,11 @@ class _ApiSchemaVisitor(Visitor):
         )
 
     def _is_machinery(self, name: str) -> bool:
-        return name == "link" or any(link.owns(name) for link in self._machinery)
+        return (
+            name == "link"
+            or name in self._type_system_only
+            or any(link.owns(name) for link in self._machinery)
+        )
 
     def _is_inaccessible(self, node: Any) -> bool:
         return self._inaccessible is not None and any(
@@ -86,7 +116,7 @@ def _drop_dangling_references(document: ast.DocumentNode) -> ast.DocumentNode:
 
 
 def build_api_schema(document: ast.DocumentNode, links: list[LinkedSpec]) -> GraphQLSchema:
-    stripped = visit(document, _ApiSchemaVisitor(links))
+    stripped = visit(document, _ApiSchemaVisitor(links, _type_system_only_directives(document)))
     return build_ast_schema(_drop_dangling_references(stripped), assume_valid_sdl=True)
 
 

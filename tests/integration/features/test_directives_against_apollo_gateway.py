@@ -142,11 +142,6 @@ async def test_directives_match_apollo_gateway_and_the_oracle(
     assert_no_more_requests(ours, reference)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="router bug: an enum value the API schema lacks (@inaccessible SECRET) is passed "
-    "through instead of being a field error",
-)
 async def test_an_inaccessible_enum_value_in_a_subgraph_answer_is_a_field_error(
     gateways: DifferentialGateways, oracle: GraphQLSchema
 ) -> None:
@@ -206,11 +201,6 @@ async def test_introspected_api_types_match_apollo_gateway(
         assert f'"{hidden}"' not in text, hidden
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="router bug: introspection lists the composed type-system directive @lowercase, "
-    "which the API schema (@apollo/federation-internals) leaves out",
-)
 async def test_full_introspection_matches_the_oracle(
     gateways: DifferentialGateways, oracle: GraphQLSchema
 ) -> None:
