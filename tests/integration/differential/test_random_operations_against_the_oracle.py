@@ -6,7 +6,7 @@ graphql-core schema). The `data` must be identical, key order included, and both
 whether there are `errors`. A disagreement is shrunk to a minimal operation before it is
 reported; kept regressions live in `regressions/<graph>.json` and always run.
 
-`EHB_DIFFERENTIAL_OPERATIONS` (default 300 per graph) and `EHB_DIFFERENTIAL_SEED` widen a run:
+`EHB_DIFFERENTIAL_OPERATIONS` (default 150 per graph) and `EHB_DIFFERENTIAL_SEED` widen a run:
 `make fuzz` runs thousands per graph with a fresh seed.
 """
 
@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from graphql import build_schema
 
+from tests.fixtures.benchmark.graph import BENCHMARK_GRAPH
 from tests.fixtures.differential.operations import GenerationSettings, generate_operations
 from tests.fixtures.differential.runner import (
     RouterOverGraph,
@@ -29,10 +30,10 @@ from tests.fixtures.differential.runner import (
 from tests.fixtures.features.graphs import FEATURE_GRAPHS
 from tests.fixtures.features.harness import FeatureGraph
 
-OPERATIONS = int(os.environ.get("EHB_DIFFERENTIAL_OPERATIONS", "300"))
+OPERATIONS = int(os.environ.get("EHB_DIFFERENTIAL_OPERATIONS", "150"))
 SEED = int(os.environ.get("EHB_DIFFERENTIAL_SEED", "20261128"))
 REGRESSIONS = Path(__file__).with_name("regressions")
-GRAPHS = [graph for graph in FEATURE_GRAPHS if graph.oracle is not None]
+GRAPHS = [*(graph for graph in FEATURE_GRAPHS if graph.oracle is not None), BENCHMARK_GRAPH]
 
 
 @pytest.fixture(scope="module", params=GRAPHS, ids=[graph.name for graph in GRAPHS])
