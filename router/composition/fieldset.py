@@ -24,6 +24,9 @@ class FieldSetCheck:
 
     problems: list[str] = field(default_factory=list)
     selected: list[tuple[str, str]] = field(default_factory=list)
+    # For each entry of ``selected``, the coordinates of the fields it is nested in (outermost
+    # first): a leaf under an @external field needs no @external of its own.
+    ancestors: list[tuple[tuple[str, str], ...]] = field(default_factory=list)
     # Top-level field names only: what a @key needs from the subgraph that jumps in.
     top_level: list[str] = field(default_factory=list)
 
@@ -49,7 +52,7 @@ def check_field_set(schema: GraphQLSchema, type_name: str, fields: str) -> Field
     ]
     parent = schema.type_map.get(type_name)
     if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType):
-        _check_selections(schema, parent, selection_set, check)
+        _check_selections(schema, parent, selection_set, check, ())
     else:
         check.problems.append(f'type "{type_name}" has no fields to select')
     return check
@@ -60,6 +63,7 @@ def _check_selections(
     parent: GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType,
     selection_set: ast.SelectionSetNode,
     check: FieldSetCheck,
+    ancestors: tuple[tuple[str, str], ...],
 ) -> None:
     for selection in selection_set.selections:
         if isinstance(selection, ast.InlineFragmentNode):
@@ -77,7 +81,7 @@ def _check_selections(
                     else "invalid inline fragment"
                 )
                 continue
-            _check_selections(schema, condition, selection.selection_set, check)
+            _check_selections(schema, condition, selection.selection_set, check, ancestors)
             continue
         if not isinstance(selection, ast.FieldNode):
             check.problems.append("named fragments are not allowed in a field set")
@@ -89,6 +93,7 @@ def _check_selections(
             check.problems.append(f'cannot query field "{name}" on type "{parent.name}"')
             continue
         check.selected.append((parent.name, name))
+        check.ancestors.append(ancestors)
         field_type = get_named_type(parent.fields[name].type)
         if is_leaf_type(field_type):
             if selection.selection_set is not None:
@@ -104,7 +109,8 @@ def _check_selections(
             assert isinstance(
                 field_type, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType
             )
-            _check_selections(schema, field_type, selection.selection_set, check)
+            nested = (*ancestors, (parent.name, name))
+            _check_selections(schema, field_type, selection.selection_set, check, nested)
 
 
 def parse_context_reference(reference: str) -> tuple[str, str]:

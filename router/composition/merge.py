@@ -221,12 +221,12 @@ def _drop_federation1_extension_flags(
     types: dict[str, MergedType], subgraphs: list[Subgraph]
 ) -> None:
     """Federation 1 had to `extend` types owned elsewhere; like Apollo's schema upgrader, an
-    extension is kept only when no subgraph defines the type."""
-    federation1 = {subgraph.name for subgraph in subgraphs if subgraph.is_federation1}
+    `extend type` stays an extension only when no subgraph defines the type (@extends stays)."""
+    federation1 = {subgraph.name: subgraph for subgraph in subgraphs if subgraph.is_federation1}
     for merged in types.values():
         if any(not source.extension for source in merged.sources.values()):
             for graph, source in merged.sources.items():
-                if graph in federation1:
+                if graph in federation1 and merged.name not in federation1[graph].extends_types:
                     source.extension = False
 
 

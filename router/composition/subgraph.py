@@ -62,6 +62,8 @@ class Subgraph:
     is_federation1: bool
     # Types this subgraph only extends (``extend type``/``@extends``): join__type(extension:).
     extension_types: frozenset[str]
+    # The types among those marked @extends (an upgraded Federation 1 subgraph keeps them).
+    extends_types: frozenset[str]
     # The names this subgraph gave @tag and @inaccessible (the supergraph reuses a rename).
     local_directive_names: dict[str, str]
 
@@ -165,6 +167,7 @@ def load_subgraph(source: SubgraphSource, diagnostics: Diagnostics) -> Subgraph 
         federation_version=link.version,
         is_federation1=link.is_federation1,
         extension_types=frozenset(normalised.extension_types),
+        extends_types=frozenset(normalised.extends_types),
         local_directive_names={
             canonical: local
             for local, canonical in link.directive_renames.items()
@@ -289,6 +292,7 @@ def _add_import(
 class _Normalised:
     definitions: list[ast.DefinitionNode]
     extension_types: set[str]
+    extends_types: set[str]
 
 
 class _Normaliser:
@@ -375,6 +379,7 @@ class _Normaliser:
             node.name.value for node in definitions if isinstance(node, ast.TypeDefinitionNode)
         }
         extension_types: set[str] = set()
+        extends_types: set[str] = set()
         promoted: list[Any] = []
         for node in definitions:
             if isinstance(node, ast.TypeExtensionNode) and node.name.value not in defined:
@@ -386,8 +391,9 @@ class _Normaliser:
                 directive.name.value == namespaced("extends") for directive in node.directives or ()
             ):
                 extension_types.add(node.name.value)
+                extends_types.add(node.name.value)
             promoted.append(node)
-        return _Normalised(promoted, extension_types)
+        return _Normalised(promoted, extension_types, extends_types)
 
 
 _DEFINITION_OF_EXTENSION: dict[type[ast.Node], type[ast.Node]] = {

@@ -14,7 +14,7 @@ from graphql import (
     print_ast,
 )
 
-from router.composition.fieldset import check_field_set, parse_context_reference
+from router.composition.fieldset import FieldSetCheck, check_field_set, parse_context_reference
 from router.composition.results import Diagnostics
 from router.composition.subgraph import Subgraph, directive_arguments, directives, has_directive
 
@@ -39,9 +39,9 @@ def validate_subgraph(subgraph: Subgraph, diagnostics: Diagnostics) -> None:
             for node in directives(field, "provides"):
                 fields = str(directive_arguments(node).get("fields", ""))
                 used_externals |= _check_provides(subgraph, field, coordinate, fields, diagnostics)
+    used_externals |= _check_contexts(subgraph, diagnostics)
     if not subgraph.is_federation1:
         _check_unused_externals(subgraph, used_externals, diagnostics)
-    _check_contexts(subgraph, diagnostics)
 
 
 def key_field_coordinates(subgraph: Subgraph) -> set[tuple[str, str]]:
@@ -124,9 +124,7 @@ def _check_requires(
             coordinate=coordinate,
         )
     if not subgraph.is_federation1:
-        _check_leaves_external(
-            subgraph, check.selected, "requires", coordinate, fields, diagnostics
-        )
+        _check_leaves_external(subgraph, check, "requires", coordinate, fields, diagnostics)
     return set(check.selected)
 
 
@@ -158,26 +156,26 @@ def _check_provides(
             coordinate=coordinate,
         )
     if not subgraph.is_federation1:
-        _check_leaves_external(
-            subgraph, check.selected, "provides", coordinate, fields, diagnostics
-        )
+        _check_leaves_external(subgraph, check, "provides", coordinate, fields, diagnostics)
     return set(check.selected)
 
 
 def _check_leaves_external(
     subgraph: Subgraph,
-    selected: list[tuple[str, str]],
+    check: FieldSetCheck,
     directive: str,
     coordinate: str,
     fields: str,
     diagnostics: Diagnostics,
 ) -> None:
     keys = key_field_coordinates(subgraph)
-    for type_name, field_name in selected:
+    for (type_name, field_name), ancestors in zip(check.selected, check.ancestors, strict=True):
         owner = subgraph.schema.type_map[type_name]
         assert isinstance(owner, Composite)
         field = owner.fields[field_name]
         if is_composite_type(get_named_type(field.type)) or (type_name, field_name) in keys:
+            continue
+        if any(_is_external_in_parents(subgraph, *ancestor) for ancestor in ancestors):
             continue
         if not (has_directive(field, "external") or has_directive(owner, "external")):
             diagnostics.error(
@@ -189,6 +187,21 @@ def _check_leaves_external(
                 subgraph=subgraph.name,
                 coordinate=coordinate,
             )
+
+
+def _is_external_in_parents(subgraph: Subgraph, type_name: str, field_name: str) -> bool:
+    """An @external field (or an interface field @external in some implementation) makes every
+    field selected under it external too, as Apollo's field-set validation has it."""
+    owner = subgraph.schema.type_map[type_name]
+    assert isinstance(owner, Composite)
+    if has_directive(owner.fields[field_name], "external") or has_directive(owner, "external"):
+        return True
+    if isinstance(owner, GraphQLInterfaceType):
+        for implementation in subgraph.schema.get_possible_types(owner):
+            field = implementation.fields.get(field_name)
+            if field is not None and has_directive(field, "external"):
+                return True
+    return False
 
 
 def _check_unused_externals(
@@ -241,8 +254,10 @@ def _check_interface_keys_on_implementations(
                 )
 
 
-def _check_contexts(subgraph: Subgraph, diagnostics: Diagnostics) -> None:
-    """Every @fromContext names a context some type sets, with a selection valid there."""
+def _check_contexts(subgraph: Subgraph, diagnostics: Diagnostics) -> set[tuple[str, str]]:
+    """Every @fromContext names a context some type sets, with a selection valid there; returns
+    the fields the selections use (an @external field they read is used)."""
+    used: set[tuple[str, str]] = set()
     context_types: dict[str, list[str]] = {}
     for named_type in subgraph.user_types():
         for node in directives(named_type, "context"):
@@ -256,9 +271,10 @@ def _check_contexts(subgraph: Subgraph, diagnostics: Diagnostics) -> None:
                 location = f"{named_type.name}.{field_name}({argument_name}:)"
                 for node in directives(argument, "fromContext"):
                     reference = str(directive_arguments(node).get("field", ""))
-                    _check_context_reference(
+                    used |= _check_context_reference(
                         subgraph, context_types, location, reference, diagnostics
                     )
+    return used
 
 
 def _check_context_reference(
@@ -267,7 +283,7 @@ def _check_context_reference(
     location: str,
     reference: str,
     diagnostics: Diagnostics,
-) -> None:
+) -> set[tuple[str, str]]:
     context, selection = parse_context_reference(reference)
     if context not in context_types:
         diagnostics.error(
@@ -277,12 +293,15 @@ def _check_context_reference(
             subgraph=subgraph.name,
             coordinate=location,
         )
-        return
+        return set()
     selection = selection.strip()
     if selection.startswith("{") and selection.endswith("}"):
         selection = selection[1:-1]
+    used: set[tuple[str, str]] = set()
     for type_name in context_types[context]:
-        for problem in check_field_set(subgraph.schema, type_name, selection).problems:
+        check = check_field_set(subgraph.schema, type_name, selection)
+        used.update(check.selected)
+        for problem in check.problems:
             diagnostics.error(
                 "CONTEXT_INVALID_SELECTION",
                 f'[{subgraph.name}] Context "{context}" is used in "{location}" but the '
@@ -290,6 +309,7 @@ def _check_context_reference(
                 subgraph=subgraph.name,
                 coordinate=location,
             )
+    return used
 
 
 def check_merged_directives_on_externals(subgraph: Subgraph, diagnostics: Diagnostics) -> None:
