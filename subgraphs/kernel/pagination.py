@@ -8,6 +8,12 @@ Resolver:  return Connection.from_page(page, UserType.from_model)
 Both walk `(created_at, id)` (or `order_by=`) ascending, or newest first with `descending=True`.
 `paginate_by_parent` serves DataLoaders (`subgraphs.kernel.loaders.loader_paged_by_key`):
 N parents' pages cost one SELECT.
+
+`has_previous_page` is exact (Relay's HasPreviousPage with `after`): true iff some row of the same
+filtered, ordered list sorts at or before the `after` position, so a cursor that precedes every
+row, or names a row another filter or list holds, answers false when nothing lies before it.
+`paginate` folds an EXISTS probe into its page SELECT; `paginate_by_parent` ranks each parent's
+rows on both sides of the cursor in its one window SELECT. Still one statement per call.
 """
 
 from __future__ import annotations
@@ -21,7 +27,18 @@ from typing import Any, Generic, TypeVar
 
 import orjson
 import strawberry
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
@@ -101,14 +118,16 @@ def _order_columns(
 
 
 def _sort_keys(
-    columns: Sequence[InstrumentedAttribute[Any]], *, descending: bool
+    columns: Sequence[InstrumentedAttribute[Any] | ColumnElement[Any]], *, descending: bool
 ) -> list[ColumnElement[Any]]:
     return [column.desc() if descending else column.asc() for column in columns]
 
 
-def _page(found: Sequence[M], keys: Sequence[str], limit: int, after: str | None) -> Page[M]:
+def _page(
+    found: Sequence[M], keys: Sequence[str], limit: int, *, has_previous_page: bool
+) -> Page[M]:
     rows = [(encode_cursor([getattr(row, key) for key in keys]), row) for row in found[:limit]]
-    return Page(rows=rows, has_next_page=len(found) > limit, has_previous_page=after is not None)
+    return Page(rows=rows, has_next_page=len(found) > limit, has_previous_page=has_previous_page)
 
 
 async def paginate(
@@ -128,12 +147,26 @@ async def paginate(
     """
     limit = page_size(first)
     columns = _order_columns(statement.column_descriptions[0]["entity"], order_by)
-    if after is not None:
-        cursor = decode_cursor(after, width=len(columns))
-        statement = statement.where(_beyond(columns, cursor, descending=descending))
-    ordered = statement.order_by(*_sort_keys(columns, descending=descending)).limit(limit + 1)
-    found = list(await session.scalars(ordered))
-    return _page(found, [column.key for column in columns], limit, after)
+    keys = [column.key for column in columns]
+    sort_keys = _sort_keys(columns, descending=descending)
+    if after is None:
+        found = list(await session.scalars(statement.order_by(*sort_keys).limit(limit + 1)))
+        return _page(found, keys, limit, has_previous_page=False)
+    cursor = decode_cursor(after, width=len(columns))
+    beyond = _beyond(columns, cursor, descending=descending)
+    # One statement: a one-row probe (does any row sit at or before the cursor?) left-joined to
+    # the page, so the flag arrives even when the page is empty.
+    probe = select(statement.where(not_(beyond)).exists().label("has_previous")).subquery("probe")
+    page = statement.where(beyond).order_by(*sort_keys).limit(limit + 1).subquery("page")
+    entity = aliased(statement.column_descriptions[0]["entity"], page)
+    joined = (
+        select(probe.c.has_previous, entity)
+        .select_from(probe.outerjoin(page, true()))
+        .order_by(*_sort_keys([page.c[key] for key in keys], descending=descending))
+    )
+    result = list(await session.execute(joined))
+    found = [row for _, row in result if row is not None]
+    return _page(found, keys, limit, has_previous_page=bool(result[0][0]))
 
 
 async def paginate_by_parent(
@@ -150,29 +183,47 @@ async def paginate_by_parent(
 ) -> dict[str, Page[M]]:
     """One page of `model` rows per parent id (rows whose `parent_column` is that id), all with
     the same `first`/`after`/`extra_filters`, in a single SELECT (a `row_number()` window per
-    parent). Order, cursors and errors are those of `paginate`; every parent id gets a page."""
+    parent). Order, cursors and errors are those of `paginate`; every parent id gets a page.
+
+    With `after`, the window ranks each parent's rows on both sides of the cursor (partitioned
+    by parent and side): the page keeps the first `first + 1` rows past the cursor, and one row
+    at or before it, if any, sets that parent's `has_previous_page`."""
     limit = page_size(first)
     columns = _order_columns(model, order_by)
-    position = (
-        func.row_number()
-        .over(partition_by=parent_column, order_by=_sort_keys(columns, descending=descending))
-        .label("position")
-    )
-    inner = select(model, position).where(parent_column.in_(parent_ids), *extra_filters)
+    keys = [column.key for column in columns]
+    sort_keys = _sort_keys(columns, descending=descending)
+    partition: list[InstrumentedAttribute[Any] | ColumnElement[Any]] = [parent_column]
+    side: ColumnElement[int] = literal(1)
     if after is not None:
         cursor = decode_cursor(after, width=len(columns))
-        inner = inner.where(_beyond(columns, cursor, descending=descending))
+        side = case((_beyond(columns, cursor, descending=descending), 1), else_=0)
+        partition.append(side)
+    position = func.row_number().over(partition_by=partition, order_by=sort_keys)
+    inner = select(model, side.label("page_side"), position.label("page_position")).where(
+        parent_column.in_(parent_ids), *extra_filters
+    )
     ranked = inner.subquery()
+    kept = or_(
+        and_(ranked.c.page_side == 1, ranked.c.page_position <= limit + 1),
+        and_(ranked.c.page_side == 0, ranked.c.page_position == 1),
+    )
     statement = (
-        select(aliased(model, ranked))
-        .where(ranked.c.position <= limit + 1)
-        .order_by(ranked.c[parent_column.key], ranked.c.position)
+        select(aliased(model, ranked), ranked.c.page_side)
+        .where(kept)
+        .order_by(ranked.c[parent_column.key], ranked.c.page_side, ranked.c.page_position)
     )
     grouped: dict[str, list[M]] = {parent_id: [] for parent_id in parent_ids}
-    for row in await session.scalars(statement):
-        grouped[getattr(row, parent_column.key)].append(row)
-    keys = [column.key for column in columns]
-    return {parent_id: _page(rows, keys, limit, after) for parent_id, rows in grouped.items()}
+    has_previous: set[str] = set()
+    for row, page_side in await session.execute(statement):
+        parent_id = getattr(row, parent_column.key)
+        if page_side == 1:
+            grouped[parent_id].append(row)
+        else:
+            has_previous.add(parent_id)
+    return {
+        parent_id: _page(rows, keys, limit, has_previous_page=parent_id in has_previous)
+        for parent_id, rows in grouped.items()
+    }
 
 
 @strawberry.federation.type(shareable=True, description="Relay page information.")

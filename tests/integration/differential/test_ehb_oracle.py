@@ -250,12 +250,6 @@ CASES: list[Any] = [
         "pageInfo { hasPreviousPage } } }",
         {"after": BEFORE_EVERYTHING},
         id="has_previous_page_after_a_cursor_that_no_edge_precedes",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="subgraphs.kernel.pagination answers hasPreviousPage: true whenever `after` "
-            "is given; Relay's HasPreviousPage is true only when edges exist prior to `after`, "
-            "and none precede this position",
-        ),
     ),
 ]
 
@@ -319,3 +313,54 @@ def test_argument_samples_of_the_seeded_world_hold_real_cursors(ehb: Ehb) -> Non
     samples = argument_values(ehb.world)
     assert len(samples["Query.products.after"]) > len(ARGUMENT_VALUES["Query.products.after"])
     assert ALICE in samples["Query.user.id"]
+
+
+# --- hasPreviousPage after the cursor of a row this filtered list leaves out ------------------
+
+
+def real_cursors(ehb: Ehb, argument: str) -> list[str]:
+    """The cursors of the seeded rows (and one of another table) that ``argument`` samples."""
+    invalid = ARGUMENT_VALUES[argument]
+    cursors = [
+        c for c in argument_values(ehb.world)[argument] if c is not None and c not in invalid
+    ]
+    assert cursors
+    return cursors
+
+
+async def assert_agrees_without_errors(ehb: Ehb, query: str, variables: dict[str, Any]) -> Any:
+    await assert_agrees(ehb, query, variables)
+    answer = await ask_oracle(ehb.oracle, query, variables)
+    assert "errors" not in answer, answer
+    return answer["data"]
+
+
+async def test_has_previous_page_after_each_tickets_cursor_in_every_status_filtered_list(
+    ehb: Ehb,
+) -> None:
+    query = (
+        "query($status: TicketStatus, $after: String) { tickets(status: $status, first: 2, "
+        f"after: $after) {{ edges {{ cursor }} {PAGE_INFO} }} }}"
+    )
+    flags = set()
+    for status in [None, "OPEN", "IN_PROGRESS", "WAITING_ON_CUSTOMER", "RESOLVED", "CLOSED"]:
+        for after in real_cursors(ehb, "Query.tickets.after"):
+            variables = {"status": status, "after": after}
+            data = await assert_agrees_without_errors(ehb, query, variables)
+            flags.add(data["tickets"]["pageInfo"]["hasPreviousPage"])
+    assert flags == {False, True}
+
+
+async def test_has_previous_page_after_each_videos_cursor_in_every_users_public_list(
+    ehb: Ehb,
+) -> None:
+    query = (
+        "query($after: String) { users(first: 100) { edges { node { id videos(first: 1, "
+        f"after: $after) {{ edges {{ cursor }} {PAGE_INFO} }} }} }} }} }}"
+    )
+    flags = set()
+    for after in real_cursors(ehb, "User.videos.after"):
+        data = await assert_agrees_without_errors(ehb, query, {"after": after})
+        for edge in data["users"]["edges"]:
+            flags.add(edge["node"]["videos"]["pageInfo"]["hasPreviousPage"])
+    assert flags == {False, True}

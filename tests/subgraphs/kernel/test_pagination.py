@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from subgraphs.identity.models import User
 from subgraphs.kernel.db import open_database
 from subgraphs.kernel.errors import BadUserInput
-from subgraphs.kernel.pagination import Connection, paginate
-from subgraphs.kernel.testing import migrated_settings
+from subgraphs.kernel.pagination import Connection, encode_cursor, paginate
+from subgraphs.kernel.testing import count_statements, migrated_settings, selects
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -163,3 +163,97 @@ async def test_order_by_names_the_columns_and_the_cursor_width(session):
     ]
     with pytest.raises(BadUserInput, match="Invalid pagination cursor"):
         await paginate(session, select(User), first=3, after=by_email.rows[-1][0])
+
+
+# --- hasPreviousPage is exact: true iff a row of the same filtered list sorts at or before `after`
+
+
+def position(minutes: float, id: str) -> str:
+    """A well-formed cursor for a position that need not be any row's."""
+    return encode_cursor([START + timedelta(minutes=minutes), id])
+
+
+def user_cursor(index: int, minutes: int) -> str:
+    return position(minutes, f"00000000-0000-0000-0000-00000000000{index}")
+
+
+BEFORE_ALL = {False: position(-1, ""), True: position(60, "")}  # by `descending`
+PAST_ALL = {False: position(60, ""), True: position(-1, "")}
+
+
+@pytest.mark.parametrize("descending", [False, True])
+async def test_after_a_position_before_every_row_has_no_previous_page(session, descending):
+    page = await paginate(
+        session, select(User), first=3, after=BEFORE_ALL[descending], descending=descending
+    )
+    alone = await paginate(session, select(User), first=3, after=None, descending=descending)
+
+    assert page.rows == alone.rows
+    assert (page.has_next_page, page.has_previous_page) == (True, False)
+
+
+@pytest.mark.parametrize("descending", [False, True])
+async def test_after_a_position_past_every_row_the_empty_page_has_a_previous_one(
+    session, descending
+):
+    page = await paginate(
+        session, select(User), first=3, after=PAST_ALL[descending], descending=descending
+    )
+
+    assert page.rows == []
+    assert (page.has_next_page, page.has_previous_page) == (False, True)
+
+
+@pytest.mark.parametrize(
+    ("descending", "after", "expected_rows", "expected_previous"),
+    [
+        # u2 (minute 1) sits in the middle both ways.
+        (False, user_cursor(2, 1), ["u3", "u4"], True),
+        (True, user_cursor(2, 1), ["u1", "u0"], True),
+        # The cursor of the first row: that row lies before the page.
+        (False, user_cursor(0, 0), ["u1", "u2"], True),
+        (True, user_cursor(6, 5), ["u5", "u4"], True),
+        # Between tied rows u1 and u2 (same minute, id in between).
+        (False, position(1, "00000000-0000-0000-0000-000000000001x"), ["u2", "u3"], True),
+    ],
+    ids=["u2_ascending", "u2_descending", "first_row", "first_row_descending", "between_ties"],
+)
+async def test_after_a_cursor_in_the_middle_has_a_previous_page(
+    session, descending, after, expected_rows, expected_previous
+):
+    page = await paginate(session, select(User), first=2, after=after, descending=descending)
+
+    assert [user.email.split("@")[0] for _, user in page.rows] == expected_rows
+    assert page.has_previous_page is expected_previous
+
+
+@pytest.mark.parametrize(
+    ("descending", "excluded", "after", "expected_rows", "expected_previous"),
+    [
+        # The cursor of the very first row, which the filter leaves out: nothing precedes it.
+        (False, "u0", user_cursor(0, 0), ["u1", "u2", "u3", "u4", "u5", "u6"], False),
+        (True, "u6", user_cursor(6, 5), ["u5", "u4", "u3", "u2", "u1", "u0"], False),
+        # An excluded row in the middle: the rows before it still count.
+        (False, "u3", user_cursor(3, 2), ["u4", "u5", "u6"], True),
+        (True, "u3", user_cursor(3, 2), ["u2", "u1", "u0"], True),
+    ],
+    ids=["first_ascending", "first_descending", "middle_ascending", "middle_descending"],
+)
+async def test_after_the_cursor_of_a_row_the_filter_excludes(
+    session, descending, excluded, after, expected_rows, expected_previous
+):
+    statement = select(User).where(User.email != f"{excluded}@example.com")
+    page = await paginate(session, statement, first=10, after=after, descending=descending)
+
+    assert [user.email.split("@")[0] for _, user in page.rows] == expected_rows
+    assert page.has_previous_page is expected_previous
+
+
+async def test_a_page_after_a_cursor_is_still_one_statement(session):
+    engine = session.bind
+    assert isinstance(engine, AsyncEngine)
+    with count_statements(engine) as statements:
+        page = await paginate(session, select(User), first=2, after=user_cursor(3, 2))
+
+    assert len(selects(statements)) == 1, statements
+    assert page.has_previous_page is True

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from subgraphs.kernel.db import Database, open_database
 from subgraphs.kernel.errors import BadUserInput
 from subgraphs.kernel.loaders import PageKey, loader_paged_by_key
-from subgraphs.kernel.pagination import Page, paginate, paginate_by_parent
+from subgraphs.kernel.pagination import Page, encode_cursor, paginate, paginate_by_parent
 from subgraphs.kernel.testing import count_statements, migrated_settings, selects
 from subgraphs.support.models import Ticket, TicketStatus
 
@@ -130,3 +130,88 @@ async def test_paged_loader_batches_parents_per_shape_and_fails_only_a_bad_shape
     assert len(selects(statements)) == 1, statements
     assert (ids(ann), ids(ben), ids(cid)) == (["ann-0", "ann-1"], ["ben-5", "ben-6"], [])
     assert isinstance(bad, BadUserInput)
+
+
+# --- hasPreviousPage per parent: true iff that parent's filtered rows reach `after` or before
+
+
+def cursor_at(minutes: float, id: str) -> str:
+    return encode_cursor([START + timedelta(minutes=minutes), id])
+
+
+TICKET_CURSORS = {
+    "earlier_than_every_row": cursor_at(-1, ""),
+    "later_than_every_row": cursor_at(60, ""),
+    **{
+        f"{requester}-{index}": cursor_at(minutes, f"{requester}-{index}")
+        for index, (requester, minutes) in enumerate(
+            [(ANN, 0), (ANN, 1), (ANN, 1), (ANN, 2), (ANN, 3), (BEN, 0), (BEN, 5)]
+        )
+    },
+}
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("first", [1, 2, 10])
+@pytest.mark.parametrize("after", list(TICKET_CURSORS))
+@pytest.mark.parametrize("open_only", [False, True])
+async def test_every_parents_page_after_any_cursor_is_paginates_in_one_select(
+    database, descending, first, after, open_only
+):
+    filters = (Ticket.status == TicketStatus.OPEN,) if open_only else ()
+    options = {"first": first, "after": TICKET_CURSORS[after], "descending": descending}
+    async with database.sessions() as session:
+        with count_statements(database.engine) as statements:
+            pages = await by_parent(session, extra_filters=filters, **options)
+        assert len(selects(statements)) == 1, statements
+
+        for requester in (ANN, BEN, CID):
+            statement = select(Ticket).where(Ticket.requester_id == requester, *filters)
+            assert pages[requester] == await paginate(session, statement, **options), requester
+
+
+def previous_flags(pages: dict[str, Page[Ticket]]) -> dict[str, bool]:
+    return {requester: page.has_previous_page for requester, page in pages.items()}
+
+
+@pytest.mark.parametrize(
+    ("descending", "after", "expected"),
+    [
+        (False, "earlier_than_every_row", {ANN: False, BEN: False, CID: False}),
+        (True, "later_than_every_row", {ANN: False, BEN: False, CID: False}),
+        # ann-2 (minute 1): ann's older tickets and ben-5 (minute 0) lie before it ascending;
+        # only ben-6 (minute 5) does descending.
+        (False, "ann-2", {ANN: True, BEN: True, CID: False}),
+        (True, "ann-2", {ANN: True, BEN: True, CID: False}),
+        (True, "ann-4", {ANN: True, BEN: True, CID: False}),
+        # Past every row in the walking order: empty pages, a previous one where rows exist.
+        (False, "later_than_every_row", {ANN: True, BEN: True, CID: False}),
+        (True, "earlier_than_every_row", {ANN: True, BEN: True, CID: False}),
+    ],
+)
+async def test_each_parent_has_a_previous_page_only_if_its_rows_precede_the_cursor(
+    database, descending, after, expected
+):
+    async with database.sessions() as session:
+        pages = await by_parent(
+            session, first=2, after=TICKET_CURSORS[after], descending=descending
+        )
+
+    assert previous_flags(pages) == expected
+
+
+async def test_cursor_of_a_row_the_filter_excludes_counts_only_the_rows_it_keeps(database):
+    # ann-4 (minute 3) is CLOSED: newest first among OPEN tickets nothing of ann's is newer,
+    # ben-6 (minute 5) is.
+    async with database.sessions() as session:
+        pages = await by_parent(
+            session,
+            first=2,
+            after=TICKET_CURSORS["ann-4"],
+            descending=True,
+            extra_filters=(Ticket.status == TicketStatus.OPEN,),
+        )
+
+    assert (ids(pages[ANN]), ids(pages[BEN])) == (["ann-3", "ann-2"], ["ben-5"])
+    assert previous_flags(pages) == {ANN: False, BEN: True, CID: False}
+    assert (pages[ANN].has_next_page, pages[BEN].has_next_page) == (True, False)
