@@ -38,27 +38,27 @@ TYPE_DEFINITIONS = {
 }
 
 
-def merge_carried(elements: list[Any]) -> list[str]:
-    """The printed applications the supergraph element gets, in Apollo's order."""
-    printed: list[str] = []
-    if any(directives(element, "authenticated") for element in elements):
-        printed.append("@authenticated")
-    for name, argument in (("requiresScopes", "scopes"), ("policy", "policies")):
+def merge_carried(name: str, elements: list[Any]) -> list[str]:
+    """The printed applications of carried directive ``name`` the supergraph element gets."""
+    if name == "authenticated":
+        return ["@authenticated"] if any(directives(e, name) for e in elements) else []
+    if name in ("requiresScopes", "policy"):
+        argument = "scopes" if name == "requiresScopes" else "policies"
         requirement = _combined_requirement(elements, name, argument)
-        if requirement is not None:
-            printed.append(f"@{name}({argument}: {_print_requirement(requirement)})")
-    weights = [
-        int(directive_arguments(node)["weight"])
-        for element in elements
-        for node in directives(element, "cost")
-    ]
-    if weights:
-        printed.append(f"@cost(weight: {max(weights)})")
+        if requirement is None:
+            return []
+        return [f"@{name}({argument}: {_print_requirement(requirement)})"]
+    if name == "cost":
+        weights = [
+            int(directive_arguments(node)["weight"])
+            for element in elements
+            for node in directives(element, "cost")
+        ]
+        return [f"@cost(weight: {max(weights)})"] if weights else []
     for element in elements:
         for node in directives(element, "listSize"):
-            printed.append("@listSize" + _print_arguments(directive_arguments(node)))
-            return printed
-    return printed
+            return ["@listSize" + _print_arguments(directive_arguments(node))]
+    return []
 
 
 def _combined_requirement(elements: list[Any], name: str, argument: str) -> list[list[str]] | None:

@@ -14,7 +14,8 @@ from graphql import (
     GraphQLUnionType,
 )
 
-from router.composition.carried_directives import merge_carried
+from router.composition.applied_directives import AppliedDirectiveRules
+from router.composition.composed_directives import compose_directives
 from router.composition.element_metadata import (
     any_inaccessible,
     common_description,
@@ -46,6 +47,8 @@ def merge_subgraphs(subgraphs: list[Subgraph], diagnostics: Diagnostics) -> Supe
     is_subtype = _subtype_relation(subgraphs)
     enum_usage = collect_enum_usage(subgraphs)
     key_fields = {subgraph.name: key_field_coordinates(subgraph) for subgraph in subgraphs}
+    composed = compose_directives(subgraphs, diagnostics)
+    rules = AppliedDirectiveRules(_shared_local_name(subgraphs, "tag"), composed.repeatable)
     types: dict[str, MergedType] = {}
     for name, defined in definitions.items():
         merged = MergedType(name=name, kind=kind_of(defined[0][1]))
@@ -53,7 +56,7 @@ def merge_subgraphs(subgraphs: list[Subgraph], diagnostics: Diagnostics) -> Supe
         merged.description = common_description(elements)
         merged.tags = merged_tags(elements)
         merged.inaccessible = any_inaccessible(elements)
-        merged.carried = merge_carried(elements)
+        merged.carried = rules.merge(elements)
         for subgraph, named_type in defined:
             merged.sources[subgraph.name] = type_source(subgraph, named_type)
             merged.contexts += type_contexts(subgraph, named_type)
@@ -63,7 +66,7 @@ def merge_subgraphs(subgraphs: list[Subgraph], diagnostics: Diagnostics) -> Supe
                 for s, t in defined
                 if isinstance(t, GraphQLObjectType | GraphQLInterfaceType)
             ]
-            merge_composite_fields(merged, composite, is_subtype, key_fields, diagnostics)
+            merge_composite_fields(merged, composite, is_subtype, key_fields, rules, diagnostics)
             merge_implementations(merged, composite)
         elif merged.kind == "union":
             merge_union_members(
@@ -71,10 +74,10 @@ def merge_subgraphs(subgraphs: list[Subgraph], diagnostics: Diagnostics) -> Supe
             )
         elif merged.kind == "enum":
             enums = [(s, t) for s, t in defined if isinstance(t, GraphQLEnumType)]
-            merge_enum(merged, enums, enum_usage, diagnostics)
+            merge_enum(merged, enums, enum_usage, rules, diagnostics)
         elif merged.kind == "input":
             inputs = [(s, t) for s, t in defined if isinstance(t, GraphQLInputObjectType)]
-            merge_input_object(merged, inputs, diagnostics)
+            merge_input_object(merged, inputs, rules, diagnostics)
         else:
             merge_scalar(merged, [(s, t) for s, t in defined if isinstance(t, GraphQLScalarType)])
         types[name] = merged
@@ -99,6 +102,8 @@ def merge_subgraphs(subgraphs: list[Subgraph], diagnostics: Diagnostics) -> Supe
         federation_version=max(s.federation_version for s in subgraphs),
         tag_directive_name=_shared_local_name(subgraphs, "tag"),
         inaccessible_directive_name=_shared_local_name(subgraphs, "inaccessible"),
+        composed_definitions=composed.definitions,
+        composed_links=composed.links,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graphql import GraphQLArgument, GraphQLField, is_non_null_type, print_ast
 
-from router.composition.carried_directives import merge_carried
+from router.composition.applied_directives import AppliedDirectiveRules
 from router.composition.element_metadata import (
     any_inaccessible,
     common_description,
@@ -21,6 +21,7 @@ from router.composition.wording import subgraph_list
 def merge_field_arguments(
     coordinate: str,
     origins: list[tuple[Subgraph, GraphQLField]],
+    rules: AppliedDirectiveRules,
     diagnostics: Diagnostics,
 ) -> dict[str, Argument]:
     client_arguments = [(subgraph, _client_arguments(field)) for subgraph, field in origins]
@@ -34,7 +35,7 @@ def merge_field_arguments(
         if missing:
             _report_partial_argument(f"{coordinate}({name}:)", present, missing, diagnostics)
             continue
-        argument = _merge_argument(f"{coordinate}({name}:)", name, present, diagnostics)
+        argument = _merge_argument(f"{coordinate}({name}:)", name, present, rules, diagnostics)
         if argument is not None:
             merged[name] = argument
     return merged
@@ -85,6 +86,7 @@ def _merge_argument(
     coordinate: str,
     name: str,
     present: list[tuple[Subgraph, GraphQLArgument]],
+    rules: AppliedDirectiveRules,
     diagnostics: Diagnostics,
 ) -> Argument | None:
     arguments = [argument for _, argument in present]
@@ -137,5 +139,5 @@ def _merge_argument(
         deprecation_reason=first_deprecation(arguments),
         inaccessible=any_inaccessible(arguments),
         tags=merged_tags(arguments),
-        carried=merge_carried(arguments),
+        carried=rules.merge(arguments),
     )

@@ -12,7 +12,7 @@ from graphql import (
     GraphQLUnionType,
 )
 
-from router.composition.carried_directives import merge_carried
+from router.composition.applied_directives import AppliedDirectiveRules
 from router.composition.element_metadata import (
     any_inaccessible,
     common_description,
@@ -75,6 +75,7 @@ def merge_composite_fields(
     definitions: list[tuple[Subgraph, GraphQLObjectType | GraphQLInterfaceType]],
     is_subtype: IsSubtype,
     key_fields: dict[str, set[tuple[str, str]]],
+    rules: AppliedDirectiveRules,
     diagnostics: Diagnostics,
 ) -> None:
     """Fields of an object or interface type, in order of first appearance.
@@ -98,7 +99,7 @@ def merge_composite_fields(
         field_model.deprecation_reason = first_deprecation(elements)
         field_model.tags = merged_tags(elements)
         field_model.inaccessible = any_inaccessible(elements)
-        field_model.carried = merge_carried(elements)
+        field_model.carried = rules.merge(elements, authorization_first=True)
         sources = field_model.sources
         resolving = [f for s, f in origins if not sources[s.name].external] or elements
         merged_type = merge_output_types([field.type for field in resolving], is_subtype)
@@ -111,7 +112,9 @@ def merge_composite_fields(
         # Like Apollo, an @external declaration must repeat the merged type exactly.
         if external_types - {merged_type}:
             _report_type_mismatch("EXTERNAL_TYPE_MISMATCH", merged.name, name, origins, diagnostics)
-        field_model.arguments = merge_field_arguments(f"{merged.name}.{name}", origins, diagnostics)
+        field_model.arguments = merge_field_arguments(
+            f"{merged.name}.{name}", origins, rules, diagnostics
+        )
 
 
 def _field_source(

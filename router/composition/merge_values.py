@@ -19,7 +19,7 @@ from graphql import (
     print_ast,
 )
 
-from router.composition.carried_directives import merge_carried
+from router.composition.applied_directives import AppliedDirectiveRules
 from router.composition.element_metadata import (
     any_inaccessible,
     common_description,
@@ -66,6 +66,7 @@ def merge_enum(
     merged: MergedType,
     definitions: list[tuple[Subgraph, GraphQLEnumType]],
     usage: EnumUsage,
+    rules: AppliedDirectiveRules,
     diagnostics: Diagnostics,
 ) -> None:
     names: list[str] = []
@@ -104,6 +105,7 @@ def merge_enum(
             deprecation_reason=first_deprecation(values),
             inaccessible=any_inaccessible(values),
             tags=merged_tags(values),
+            carried=rules.merge(values),
         )
     if not merged.values:
         diagnostics.error(
@@ -118,6 +120,7 @@ def merge_enum(
 def merge_input_object(
     merged: MergedType,
     definitions: list[tuple[Subgraph, GraphQLInputObjectType]],
+    rules: AppliedDirectiveRules,
     diagnostics: Diagnostics,
 ) -> None:
     names: list[str] = []
@@ -187,5 +190,5 @@ def merge_input_object(
             else None,
             inaccessible=any_inaccessible(fields),
             tags=merged_tags(fields),
-            carried=merge_carried(fields),
+            carried=rules.merge(fields),
         )

@@ -82,7 +82,7 @@ class Field:
     from_interface_object: bool = False
     inaccessible: bool = False
     tags: list[str] = field(default_factory=list)
-    # Printed @authenticated/@requiresScopes/@policy/@cost/@listSize applications.
+    # Every other printed application (@tag, @deprecated, @cost, composed...) in Apollo's order.
     carried: list[str] = field(default_factory=list)
 
 
@@ -94,6 +94,7 @@ class EnumValue:
     deprecation_reason: str | None = None
     inaccessible: bool = False
     tags: list[str] = field(default_factory=list)
+    carried: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -124,6 +125,9 @@ class Supergraph:
     federation_version: tuple[int, int]
     tag_directive_name: str = "tag"
     inaccessible_directive_name: str = "inaccessible"
+    # @composeDirective: printed definitions by name, and the @link of each composed spec.
+    composed_definitions: dict[str, str] = field(default_factory=dict)
+    composed_links: list[str] = field(default_factory=list)
 
     @property
     def uses_tag(self) -> bool:
@@ -137,6 +141,8 @@ class Supergraph:
                 applications += merged_field.carried
                 for argument in merged_field.arguments.values():
                     applications += argument.carried
+            for value in merged.values.values():
+                applications += value.carried
         return applications
 
     @property

@@ -54,8 +54,16 @@ class _Printer:
         )
         for feature in self.carried_features:
             directives[feature] = CARRIED_DEFINITIONS[feature]
+        if self._uses_cost_spec():
+            # The cost spec comes whole: an unused @listSize keeps its namespaced name.
+            directives["cost"] = CARRIED_DEFINITIONS["cost"]
+            if "listSize" not in self.carried_features:
+                directives["cost__listSize"] = CARRIED_DEFINITIONS["listSize"].replace(
+                    "@listSize", "@cost__listSize"
+                )
         if self.supergraph.uses_context:
             directives.update(CONTEXT_DIRECTIVE_DEFINITIONS)
+        directives.update(self.supergraph.composed_definitions)
         blocks = dict(type_definitions(self.join_version))
         if self.supergraph.uses_context:
             blocks["context__ContextFieldValue"] = "scalar context__ContextFieldValue"
@@ -94,10 +102,11 @@ class _Printer:
                 links.append(f'@link(url: "{url}"{purpose})')
         if self.supergraph.uses_context:
             links.append(f'@link(url: "{_SPECS}/context/v0.1", for: SECURITY)')
-        if "cost" in self.carried_features or "listSize" in self.carried_features:
+        if self._uses_cost_spec():
             # @cost is the spec's own name; only @listSize needs importing.
             imports = ', import: ["@listSize"]' if "listSize" in self.carried_features else ""
             links.append(f'@link(url: "{COST_SPEC_URL}"{imports})')
+        links += self.supergraph.composed_links
         roots = [
             f"  {operation}: {name}"
             for operation, name in (
@@ -110,6 +119,9 @@ class _Printer:
         return (
             "schema\n" + "".join(f"  {link}\n" for link in links) + "{\n" + "\n".join(roots) + "\n}"
         )
+
+    def _uses_cost_spec(self) -> bool:
+        return "cost" in self.carried_features or "listSize" in self.carried_features
 
     def _graph_enum(self) -> str:
         values = [
@@ -164,10 +176,7 @@ class _Printer:
             for member, graphs in merged.members.items()
             for graph in graphs
         ]
-        directives += self._tags(merged.tags) + merged.carried
-        if merged.specified_by_url:
-            directives.append(f"@specifiedBy(url: {print_string(merged.specified_by_url)})")
-        return directives
+        return directives + merged.carried
 
     def _field(self, merged: MergedType, field: Field) -> str:
         arguments = self._arguments(list(field.arguments.values()))
@@ -176,16 +185,12 @@ class _Printer:
             line += f" = {print_ast(field.default)}"
         directives = [f"@{self.inaccessible}"] if field.inaccessible else []
         if merged.kind == "input":
-            directives += self._tags(field.tags) + _deprecation(field.deprecation_reason)
             directives += field.carried
         elif field.from_interface_object:
             # Copied from the @interfaceObject with its metadata, then marked as such.
-            directives += _deprecation(field.deprecation_reason) + self._tags(field.tags)
             directives += [*field.carried, "@join__field"]
         else:
-            directives += self._join_fields(merged, field)
-            directives += _deprecation(field.deprecation_reason) + self._tags(field.tags)
-            directives += field.carried
+            directives += self._join_fields(merged, field) + field.carried
         if directives:
             line += " " + " ".join(directives)
         return _description(field.description, "  ") + "  " + line
@@ -199,7 +204,6 @@ class _Printer:
             if argument.default is not None:
                 text += f" = {print_ast(argument.default)}"
             directives = [f"@{self.inaccessible}"] if argument.inaccessible else []
-            directives += self._tags(argument.tags) + _deprecation(argument.deprecation_reason)
             directives += argument.carried
             if directives:
                 text += " " + " ".join(directives)
@@ -255,11 +259,8 @@ class _Printer:
         value = merged.values[name]
         directives = [f"@{self.inaccessible}"] if value.inaccessible else []
         directives += [f"@join__enumValue(graph: {self.graph_values[g]})" for g in value.graphs]
-        directives += _deprecation(value.deprecation_reason) + self._tags(value.tags)
+        directives += value.carried
         return _description(value.description, "  ") + f"  {name} " + " ".join(directives)
-
-    def _tags(self, tags: list[str]) -> list[str]:
-        return [f"@{self.tag}(name: {print_string(tag)})" for tag in tags]
 
 
 def _context_arguments(source: FieldSource) -> str:
@@ -280,14 +281,6 @@ def _join_members(lines: list[str]) -> str:
             text += "\n\n" if line.lstrip().startswith('"""') else "\n"
         text += line
     return text
-
-
-def _deprecation(reason: str | None) -> list[str]:
-    if reason is None:
-        return []
-    if reason == "No longer supported":
-        return ["@deprecated"]
-    return [f"@deprecated(reason: {print_string(reason)})"]
 
 
 def _description(description: str | None, indent: str) -> str:

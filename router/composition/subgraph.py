@@ -42,6 +42,7 @@ from router.composition.federation_spec import (
     namespaced,
 )
 from router.composition.results import Diagnostics, SubgraphSource
+from router.composition.spec_links import SpecLink, read_composed_names, read_spec_links
 
 ROOT_TYPE_NAMES: dict[str, str] = {
     "query": "Query",
@@ -66,6 +67,9 @@ class Subgraph:
     extends_types: frozenset[str]
     # The names this subgraph gave @tag and @inaccessible (the supergraph reuses a rename).
     local_directive_names: dict[str, str]
+    # Every @link (federation's included, link's own left out) and the @composeDirective names.
+    spec_links: tuple[SpecLink, ...] = ()
+    composed_names: tuple[str, ...] = ()
 
     def named_type(self, name: str) -> GraphQLNamedType | None:
         return self.schema.type_map.get(name)
@@ -83,10 +87,10 @@ class Subgraph:
 def directives(element: Any, name: str) -> list[DirectiveNode]:
     """Applications of the normalised federation directive ``name`` on a schema element."""
     wanted = namespaced(name)
-    return [node for node in _all_directives(element) if node.name.value == wanted]
+    return [node for node in all_directives(element) if node.name.value == wanted]
 
 
-def _all_directives(element: Any) -> Iterator[DirectiveNode]:
+def all_directives(element: Any) -> Iterator[DirectiveNode]:
     for node in _ast_nodes(element):
         yield from node.directives or ()
 
@@ -139,9 +143,15 @@ def load_subgraph(source: SubgraphSource, diagnostics: Diagnostics) -> Subgraph 
         )
         return None
     link = _read_federation_link(document, source.name, diagnostics)
-    normalised = _Normaliser(link).normalise(document)
+    composed_names = [
+        name
+        for local, canonical in link.directive_renames.items()
+        if canonical == "composeDirective" and not link.is_federation1
+        for name in read_composed_names(document, local)
+    ]
+    composed = {name.removeprefix("@") for name in composed_names}
+    normalised = _Normaliser(link, composed).normalise(document)
     full_document = DocumentNode(definitions=(*normalised.definitions, *_FEDERATION_DEFINITIONS))
-    _reject_unsupported(document, normalised, link, source.name, diagnostics)
     problems = validate_sdl(full_document)
     if problems:
         for problem in problems:
@@ -173,51 +183,9 @@ def load_subgraph(source: SubgraphSource, diagnostics: Diagnostics) -> Subgraph 
             for local, canonical in link.directive_renames.items()
             if canonical in {"tag", "inaccessible"} and "__" not in local
         },
+        spec_links=tuple(read_spec_links(document)),
+        composed_names=tuple(composed_names),
     )
-
-
-_UNSUPPORTED_DIRECTIVES = ("composeDirective",)
-
-
-def _reject_unsupported(
-    document: DocumentNode,
-    normalised: _Normalised,
-    link: _FederationLink,
-    subgraph: str,
-    diagnostics: Diagnostics,
-) -> None:
-    """Refuse what this composer cannot carry into the supergraph rather than drop it."""
-    used = {node.name.value for node in _directive_nodes(normalised.definitions)}
-    schema_level = [
-        definition
-        for definition in document.definitions
-        if isinstance(definition, ast.SchemaDefinitionNode | ast.SchemaExtensionNode)
-    ]
-    used |= {
-        namespaced(link.directive_renames[node.name.value])
-        for node in _directive_nodes(schema_level)
-        if node.name.value in link.directive_renames
-    }
-    for name in _UNSUPPORTED_DIRECTIVES:
-        if namespaced(name) in used:
-            diagnostics.error(
-                "UNSUPPORTED_FEATURE",
-                f"[{subgraph}] @{name} is not supported by this composer yet: compose this "
-                "subgraph set with @apollo/composition, or remove the directive.",
-                subgraph=subgraph,
-            )
-
-
-def _directive_nodes(nodes: Any) -> Iterator[ast.DirectiveNode]:
-    if isinstance(nodes, tuple | list):
-        for node in nodes:
-            yield from _directive_nodes(node)
-    elif isinstance(nodes, ast.DirectiveNode):
-        yield nodes
-    elif isinstance(nodes, ast.Node):
-        for key in nodes.keys:
-            if key != "loc":
-                yield from _directive_nodes(getattr(nodes, key))
 
 
 def _line_of(error: GraphQLSyntaxError) -> str:
@@ -298,12 +266,20 @@ class _Normalised:
 class _Normaliser:
     """Rewrites a subgraph document into the normalised form described in the module doc."""
 
-    def __init__(self, link: _FederationLink) -> None:
+    def __init__(self, link: _FederationLink, composed: set[str]) -> None:
         self.link = link
+        self.composed = composed
         self.root_renames: dict[str, str] = {}
+        self.dropped: set[str] = set()
 
     def normalise(self, document: DocumentNode) -> _Normalised:
         self._collect_root_renames(document)
+        # Custom directives the subgraph does not compose never reach the supergraph.
+        self.dropped = {
+            node.name.value
+            for node in document.definitions
+            if isinstance(node, ast.DirectiveDefinitionNode) and self._keeps(node)
+        } - self.composed
         kept = [self._rewrite(node) for node in document.definitions if self._keeps(node)]
         return self._promote_orphan_extensions(self._drop_empty_roots(kept))
 
@@ -333,6 +309,10 @@ class _Normaliser:
         return _transform(node, self._rewrite_leaf)
 
     def _rewrite_leaf(self, node: Any) -> Any:
+        applied = getattr(node, "directives", None)
+        if applied and any(d.name.value in self.dropped for d in applied):
+            kept = tuple(d for d in applied if d.name.value not in self.dropped)
+            node = replace(node, directives=kept)
         if isinstance(node, ast.DirectiveNode):
             canonical = self.link.directive_renames.get(node.name.value)
             if canonical is not None:
