@@ -342,6 +342,74 @@ ERROR_CASES: dict[str, ErrorCase] = {
     ),
 }
 
+
+def _composing(spec: str, composed: str, extra: str = "") -> str:
+    """A Federation 2.9 subgraph linking ``spec`` (importing @lowercase) and composing
+    ``composed``."""
+    return (
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9",'
+        ' import: ["@key", "@composeDirective"])'
+        f' @link(url: "{spec}", import: ["@lowercase"])'
+        f' @composeDirective(name: "{composed}")\n'
+        "directive @lowercase on FIELD_DEFINITION\n" + extra
+    )
+
+
+_UNLINKED_CUSTOM = (
+    'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9",'
+    ' import: ["@key", "@composeDirective"]) @composeDirective(name: "@custom")\n'
+    "directive @custom on FIELD_DEFINITION type Query { a: Int @custom }"
+)
+_SPEC = "https://specs.example.dev/lowercase"
+
+ERROR_CASES.update(
+    {
+        "compose_directive_not_in_a_linked_spec": ErrorCase(
+            _sources(("custom", _UNLINKED_CUSTOM)),
+            "DIRECTIVE_COMPOSITION_ERROR",
+            ('"@custom"', '"custom"', "not a member of a core feature"),
+        ),
+        "compose_directive_without_leading_at": ErrorCase(
+            _sources(("low", _composing(f"{_SPEC}/v1.0", "lowercase", "type Query { a: Int }"))),
+            "DIRECTIVE_COMPOSITION_ERROR",
+            ('"lowercase"', '"low"', 'leading "@"'),
+        ),
+        "compose_directive_of_an_undefined_directive": ErrorCase(
+            _sources(("low", _composing(f"{_SPEC}/v1.0", "@upper", "type Query { a: Int }"))),
+            "DIRECTIVE_COMPOSITION_ERROR",
+            ('"@upper"', '"low"', "Could not find matching directive definition"),
+        ),
+        "compose_directive_of_a_federation_directive": ErrorCase(
+            _sources(("low", _composing(f"{_SPEC}/v1.0", "@key", "type Query { a: Int }"))),
+            "DIRECTIVE_COMPOSITION_ERROR",
+            ('"@key"', '"low"', "federation directive"),
+        ),
+        "compose_directive_major_version_mismatch": ErrorCase(
+            _sources(
+                ("one", _composing(f"{_SPEC}/v1.0", "@lowercase", "type Query { a: Int }")),
+                ("two", _composing(f"{_SPEC}/v2.0", "@lowercase", "type Query { b: Int }")),
+            ),
+            "DIRECTIVE_COMPOSITION_ERROR",
+            (_SPEC, "major version mismatch"),
+        ),
+        "compose_directive_from_two_different_specs": ErrorCase(
+            _sources(
+                ("one", _composing(f"{_SPEC}/v1.0", "@lowercase", "type Query { a: Int }")),
+                (
+                    "two",
+                    _composing(
+                        "https://specs.other.dev/lowercase/v1.0",
+                        "@lowercase",
+                        "type Query { b: Int }",
+                    ),
+                ),
+            ),
+            "DIRECTIVE_COMPOSITION_ERROR",
+            ('"@lowercase"', "not linked by the same core feature"),
+        ),
+    }
+)
+
 DUPLICATE_NAMES = ErrorCase(
     _sources(("same", LINK + "type Query { a: Int }"), ("same", LINK + "type Query { b: Int }")),
     "INVALID_SUBGRAPH_NAME",

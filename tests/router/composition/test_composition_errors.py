@@ -91,20 +91,6 @@ def test_errors_in_several_subgraphs_are_all_reported() -> None:
     }
 
 
-def test_directives_the_composer_cannot_carry_are_refused_not_dropped() -> None:
-    link = (
-        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.8",'
-        ' import: ["@key", "@composeDirective"]) @composeDirective(name: "@custom")\n'
-    )
-    sdl = link + "directive @custom on FIELD_DEFINITION type Query { a: Int @custom }"
-
-    result = compose([SubgraphSource("custom", "http://127.0.0.1:4601/graphql", sdl)])
-
-    assert result.supergraph_sdl is None
-    assert [(e.code, e.subgraph) for e in result.errors] == [("UNSUPPORTED_FEATURE", "custom")]
-    assert "@composeDirective" in result.errors[0].message
-
-
 @pytest.mark.npm
 @pytest.mark.parametrize("case_name", sorted(ERROR_CASES))
 def test_apollo_composition_reports_the_same_code(npm_tools: None, case_name: str) -> None:
