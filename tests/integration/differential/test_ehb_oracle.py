@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import base64
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
 import orjson
 import pytest
 from graphql import (
@@ -24,9 +22,8 @@ from tests.fixtures.differential.operations import GeneratedOperation
 from tests.fixtures.differential.oracle import ask_oracle, print_api_schema
 from tests.fixtures.differential.runner import disagreement
 from tests.fixtures.ehb.graph import ARGUMENT_VALUES, EXCLUDED_FIELDS, argument_values
-from tests.fixtures.ehb.oracle import API_SCHEMA_PATH, SUPERGRAPH_PATH, build
-from tests.fixtures.ehb.world import World, load_world
-from tests.integration.benchmark.graphql_client import post_graphql
+from tests.fixtures.ehb.oracle import API_SCHEMA_PATH, SUPERGRAPH_PATH
+from tests.fixtures.ehb.platform import Ehb, running_ehb
 from tests.integration.platform.demo import (
     ALICE,
     ALICE_1,
@@ -37,7 +34,6 @@ from tests.integration.platform.demo import (
     CAROL,
     PRODUCTS,
 )
-from tests.integration.platform.servers import Platform, prepare_databases, start_platform
 
 UNKNOWN = "00000000-0000-0000-0000-000000000000"
 # A well-formed cursor (the kernel's format) for a position before every row of every table.
@@ -46,30 +42,10 @@ BEFORE_EVERYTHING = base64.urlsafe_b64encode(
 ).decode()
 
 
-@dataclass
-class Ehb:
-    platform: Platform
-    world: World
-    oracle: GraphQLSchema
-    client: aiohttp.ClientSession
-
-    async def send(self, operation: GeneratedOperation) -> dict[str, Any]:
-        _, body = await post_graphql(
-            self.client, self.platform.graphql_url, operation.query, operation.variables
-        )
-        return body
-
-
 @pytest.fixture(scope="module")
 async def ehb(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Ehb]:
-    settings = await prepare_databases(tmp_path_factory.mktemp("ehb"))
-    world = load_world({name: config.database_url(name) for name, config in settings.items()})
-    platform = await start_platform(settings)
-    try:
-        async with aiohttp.ClientSession() as client:
-            yield Ehb(platform, world, build(world), client)
-    finally:
-        await platform.stop()
+    async with running_ehb(tmp_path_factory.mktemp("ehb")) as running:
+        yield running
 
 
 async def assert_agrees(ehb: Ehb, query: str, variables: dict[str, Any] | None = None) -> None:
