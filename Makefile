@@ -1,5 +1,5 @@
 # One entry point per chore, used by people and CI alike.
-.PHONY: dev test check compose bootstrap
+.PHONY: dev test check compose bootstrap fuzz
 
 bootstrap:
 	./scripts/bootstrap
@@ -19,3 +19,10 @@ check: bootstrap
 
 compose: bootstrap
 	.venv/bin/ehb compose
+
+# Thousands of random operations per graph against the oracle, with a fresh seed (printed).
+fuzz: bootstrap
+	./scripts/npm-tools
+	seed=$${EHB_DIFFERENTIAL_SEED:-$$(od -An -N3 -tu4 /dev/urandom | tr -d " ")}; echo "EHB_DIFFERENTIAL_SEED=$$seed"; \
+	EHB_DIFFERENTIAL_SEED=$$seed EHB_DIFFERENTIAL_OPERATIONS=3000 \
+	.venv/bin/pytest tests/integration/differential -q
