@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -45,9 +44,12 @@ def _request_variables(node: FetchNode, variables: Mapping[str, Any]) -> dict[st
 
 
 async def _send(
-    state: ExecutionState, node: FetchNode, variables: dict[str, Any]
+    state: ExecutionState,
+    node: FetchNode,
+    variables: dict[str, Any],
+    operation: str | None = None,
 ) -> dict[str, Any] | None:
-    request = SubgraphRequest(node.operation, variables, node.operation_name)
+    request = SubgraphRequest(operation or node.operation, variables, node.operation_name)
     try:
         response = await state.fetcher(node.service, request, state.context)
     except SubgraphUnavailable as error:
@@ -80,14 +82,18 @@ def client_path(path: list[Any]) -> list[str | int]:
     ]
 
 
+EntityPaths = dict[str, list[list[list[str | int]]]]
+
+
 def _pass_on(
     state: ExecutionState,
     service: str,
     errors: Any,
-    entity_paths: list[list[list[str | int]]] | None,
+    entity_paths: EntityPaths | None,
 ) -> None:
-    """Subgraph errors with ``serviceName`` and client paths. An ``_entities`` error is
-    reported at the path of every object its (deduplicated) representation stood for."""
+    """Subgraph errors with ``serviceName`` and client paths. An error under an ``_entities``
+    field (keyed by its response key) is reported at the path of every object its
+    (deduplicated) representation stood for."""
     if not isinstance(errors, list):
         return
     for error in errors:
@@ -101,13 +107,10 @@ def _pass_on(
         if isinstance(path, list) and path:
             if entity_paths is None:
                 paths = [client_path(path)]
-            elif (
-                path[0] == "_entities"
-                and len(path) > 1
-                and isinstance(path[1], int)
-                and 0 <= path[1] < len(entity_paths)
-            ):
-                paths = [client_path(base + path[2:]) for base in entity_paths[path[1]]]
+            elif len(path) > 1 and isinstance(path[1], int):
+                found = entity_paths.get(path[0]) if isinstance(path[0], str) else None
+                if found is not None and 0 <= path[1] < len(found):
+                    paths = [client_path(base + path[2:]) for base in found[path[1]]]
         if not paths:
             state.errors.append({"message": message, "extensions": extensions})
         for client in paths:
@@ -137,14 +140,17 @@ def _root_keys(node: FetchNode) -> list[str]:
 
 async def run_entity_fetch(state: ExecutionState, flatten: FlattenNode) -> None:
     assert flatten.node.requires is not None
-    if any(target.contexts for target in flatten.targets):
-        # @fromContext arguments: one request per distinct set of context values.
-        batches = collect_contextual_entities(state.data, flatten.targets)
-        await asyncio.gather(
-            *(_fetch_entities(state, flatten, batch, values) for values, batch in batches)
-        )
+    if flatten.context_batches is None:
+        batch = collect_entities(state.data, flatten.targets)
+        await _fetch_entities(state, flatten, batch, {})
         return
-    await _fetch_entities(state, flatten, collect_entities(state.data, flatten.targets), {})
+    # @fromContext arguments: entities whose context values differ still share one request.
+    batches = collect_contextual_entities(state.data, flatten.targets)
+    if len(batches) == 1:
+        values, batch = batches[0]
+        await _fetch_entities(state, flatten, batch, values)
+    elif batches:
+        await _fetch_context_batches(state, flatten, batches)
 
 
 async def _fetch_entities(
@@ -165,28 +171,72 @@ async def _fetch_entities(
     data = response.get("data")
     errors = response.get("errors")
     entities = data.get("_entities") if isinstance(data, dict) else None
-    if not isinstance(entities, list) and not errors:
-        state.errors.append(_invalid_response(node.service, "no _entities list and no errors"))
-    if isinstance(entities, list):
-        if len(entities) != len(batch.representations):
-            state.errors.append(
-                _invalid_response(
-                    node.service,
-                    f"{len(entities)} entities for {len(batch.representations)} representations",
-                )
-            )
-        else:
-            single_target = len(flatten.targets) == 1
-            for entity, targets in zip(entities, batch.targets, strict=True):
-                if not isinstance(entity, dict):
-                    continue
-                for target, target_index in targets:
-                    if single_target:
-                        deep_merge(target, entity)
-                    else:
-                        merge_selected(target, entity, flatten.targets[target_index].selection)
+    _merge_entities(state, flatten, batch, entities, errors)
     if errors:
-        _pass_on(state, node.service, errors, _entity_paths(state.data, flatten, batch))
+        paths = {"_entities": _entity_paths(state.data, flatten, batch)}
+        _pass_on(state, node.service, errors, paths)
+
+
+async def _fetch_context_batches(
+    state: ExecutionState,
+    flatten: FlattenNode,
+    batches: list[tuple[dict[str, Any], EntityBatch]],
+) -> None:
+    """One request for several sets of context values: ``_<i>: _entities(...)`` per set."""
+    node = flatten.node
+    assert flatten.context_batches is not None
+    variables = _request_variables(node, state.variables)
+    for index, (values, batch) in enumerate(batches):
+        variables[f"representations_{index}"] = batch.representations
+        for name, value in values.items():
+            variables[f"{name}_{index}"] = value
+    operation = flatten.context_batches.operation(len(batches))
+    response = await _send(state, node, variables, operation)
+    if response is None:
+        return
+    data = response.get("data")
+    errors = response.get("errors")
+    for index, (_, batch) in enumerate(batches):
+        entities = data.get(f"_{index}") if isinstance(data, dict) else None
+        _merge_entities(state, flatten, batch, entities, errors)
+    if errors:
+        paths = {
+            f"_{index}": _entity_paths(state.data, flatten, batch)
+            for index, (_, batch) in enumerate(batches)
+        }
+        _pass_on(state, node.service, errors, paths)
+
+
+def _merge_entities(
+    state: ExecutionState,
+    flatten: FlattenNode,
+    batch: EntityBatch,
+    entities: Any,
+    errors: Any,
+) -> None:
+    """Merge one ``_entities`` answer into the objects its representations stood for."""
+    service = flatten.node.service
+    if not isinstance(entities, list):
+        if not errors:
+            state.errors.append(_invalid_response(service, "no _entities list and no errors"))
+        return
+    if len(entities) != len(batch.representations):
+        state.errors.append(
+            _invalid_response(
+                service,
+                f"{len(entities)} entities for {len(batch.representations)} representations",
+            )
+        )
+        return
+    single_target = len(flatten.targets) == 1
+    for entity, targets in zip(entities, batch.targets, strict=True):
+        if not isinstance(entity, dict):
+            continue
+        for target, target_index in targets:
+            if single_target:
+                deep_merge(target, entity)
+            else:
+                merge_selected(target, entity, flatten.targets[target_index].selection)
 
 
 def _entity_paths(

@@ -90,12 +90,28 @@ def _objects_with_ancestors(
     return current
 
 
-def _context_value(ancestor: Any, selection: SubSelection) -> Any:
-    """The value of the single field of a @fromContext selection (null when missing)."""
-    if not isinstance(ancestor, dict):
+def _context_value(value: Any, selection: SubSelection) -> Any:
+    """The leaf a @fromContext selection selects on ``value`` (null when missing): fragments
+    apply when they match its ``__typename``; lists give lists."""
+    if not isinstance(value, dict):
         return None
-    projected = project(ancestor, selection)
-    return next(iter(projected.values()), None) if projected else None
+    for item in selection.items.values():
+        if isinstance(item, SubFragment):
+            if value.get("__typename") == item.type_condition:
+                return _context_value(value, item.selection)
+            continue
+        if item.name == "__typename":
+            continue
+        found = value.get(item.key)
+        if item.selection is None or found is None:
+            return found
+        if isinstance(found, list):
+            return [
+                _context_value(element, item.selection) if element is not None else None
+                for element in found
+            ]
+        return _context_value(found, item.selection)
+    return None
 
 
 def collect_contextual_entities(

@@ -8,8 +8,11 @@ variables (joined by Condition nodes); ``printer`` prints Apollo's QueryPlan tex
 
 A planner plans for one set of active progressive-override labels (``override_labels``
 decides them per request; ``Supergraph.with_override_labels`` gives the view to plan with).
-``@fromContext`` arguments are fetched on the nearest ancestor that sets the context and
-travel as ``$contextualArgument_<g>_<i>`` variables of the entity fetch.
+``@fromContext`` arguments are fetched on the nearest ancestor that sets the context (the
+type itself, an implementation of an interface or a member of a union marked ``@context``;
+type-conditioned selections read the branch of the ancestor's type) and travel as
+``$contextualArgument_<g>_<i>`` variables of the entity fetch; entities with different values
+share one request, one aliased ``_entities`` field per set of values (``ContextBatches``).
 
 Printed form: as Apollo's, except that a fetch serving several response paths prints as
 ``Flatten(paths: ["a.@", "b.@"])``.

@@ -354,8 +354,7 @@ class FetchGroupBuilder:
         entity = self._entity_group(target, path, used, only)
         entity.dependencies |= used
         for rewrite in rewrites:
-            if rewrite not in entity.contexts:
-                entity.contexts.append(rewrite)
+            _add_rewrite(entity.contexts, rewrite)
         assert entity.requires is not None
         representation = entity.requires.fragment(hop_parent)
         representation.add_typename()
@@ -373,12 +372,17 @@ class FetchGroupBuilder:
         self, argument: ContextArgument, parent: str, field_name: str, path: Path
     ) -> tuple[set[int], ContextRewrite]:
         """Plan the value of a @fromContext argument on the nearest ancestor that sets the
-        context; the entity fetch will read it from there into ``argument.variable``."""
+        context (a type marked @context, an implementation of such an interface or a member of
+        such a union); the entity fetch will read it from there into ``argument.variable``.
+
+        The value is read per concrete type of the ancestor (its ``__typename`` is selected,
+        as Apollo's planner does): a selection with type conditions keeps the fragments the
+        ancestor's type may match, a plain field is read the same way for every type.
+        """
+        context = self.context
         for position in reversed(self._positions):
-            model = self.supergraph.types.get(position.parent)
             if (
-                model is not None
-                and argument.context in model.contexts
+                context.sets_context(position.parent, argument.context)
                 and path[: len(position.path)] == position.path
             ):
                 break
@@ -387,12 +391,16 @@ class FetchGroupBuilder:
                 f'"{parent}.{field_name}": no ancestor in the operation sets the context of '
                 f'its argument "{argument.name}"'
             )
-        items = self.context.field_set_items(position.parent, argument.selection)
-        if len(items) != 1 or not isinstance(items[0], Field) or items[0].is_typename:
+        runtime = context.possible_types(position.parent)
+        nodes = _context_selection_nodes(argument.selection, runtime)
+        if not nodes:
             raise QueryPlanningError(
-                f'"{parent}.{field_name}": the @fromContext selection of "{argument.name}" is '
-                "not a single field, which this router does not support"
+                f'"{parent}.{field_name}": the @fromContext selection of "{argument.name}" '
+                f'selects nothing for "{position.parent}"'
             )
+        items = context.field_set_items(
+            position.parent, ast.SelectionSetNode(selections=tuple(nodes))
+        )
         used = self._plan_items(
             position.group,
             position.selection,
@@ -401,8 +409,14 @@ class FetchGroupBuilder:
             position.path,
             position.provided,
         )
+        if position.path:
+            position.selection.add_typename()
         value = SubSelection()
-        self._add_field_set(value, position.parent, argument.selection.selections)
+        for type_name in sorted(runtime):
+            matching = _context_selection_nodes(argument.selection, frozenset({type_name}))
+            if matching:
+                target = value.fragment(type_name) if position.path else value
+                self._add_field_set(target, type_name, _unwrap_fragments(matching))
         self.context_variable_types[argument.variable] = argument.type
         return used, ContextRewrite(argument.variable, len(position.path), value)
 
@@ -544,3 +558,46 @@ class FetchGroupBuilder:
         )
         self.groups[group.id] = group
         return group
+
+
+def _context_selection_nodes(
+    selection: ast.SelectionSetNode, runtime: frozenset[str]
+) -> list[ast.SelectionNode]:
+    """The part of a @fromContext selection that applies to objects of the ``runtime`` types:
+    a plain field always, a ``... on Type`` fragment when its type is one of them."""
+    return [
+        node
+        for node in selection.selections
+        if not isinstance(node, ast.InlineFragmentNode)
+        or node.type_condition is None
+        or node.type_condition.name.value in runtime
+    ]
+
+
+def _unwrap_fragments(nodes: list[ast.SelectionNode]) -> tuple[ast.SelectionNode, ...]:
+    """The selections inside the (already matching) fragments of a context selection."""
+    result: list[ast.SelectionNode] = []
+    for node in nodes:
+        if isinstance(node, ast.InlineFragmentNode):
+            result.extend(_unwrap_fragments(list(node.selection_set.selections)))
+        else:
+            result.append(node)
+    return tuple(result)
+
+
+def _add_rewrite(rewrites: list[ContextRewrite], rewrite: ContextRewrite) -> None:
+    """One rewrite per variable: the same argument reached through ancestors of other types
+    at the same depth reads the union of their (type-conditioned) selections."""
+    for index, existing in enumerate(rewrites):
+        if existing.variable != rewrite.variable:
+            continue
+        if existing.depth != rewrite.depth:
+            raise QueryPlanningError(
+                f"the context argument ${rewrite.variable} would be read from ancestors at "
+                "different depths in one fetch, which this router does not support"
+            )
+        merged = existing.selection.copy()
+        merged.merge(rewrite.selection)
+        rewrites[index] = ContextRewrite(existing.variable, existing.depth, merged)
+        return
+    rewrites.append(rewrite)

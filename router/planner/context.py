@@ -11,6 +11,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLUnionType,
     get_named_type,
     is_composite_type,
 )
@@ -39,6 +40,31 @@ class PlanningContext:
             if fields and is_composite_type(named):
                 names.update(fields)
         return frozenset(names)
+
+    @cached_property
+    def _context_setters(self) -> dict[str, frozenset[str]]:
+        """Per @context name: the types at which it is set. As in Apollo's query graph, a
+        context on an interface is set by its implementations and one on a union by its
+        members, as well as by the type itself."""
+        setters: dict[str, set[str]] = {}
+        for name, model in self.supergraph.types.items():
+            if not model.contexts:
+                continue
+            named = self.schema.type_map[name]
+            types = {name}
+            if isinstance(named, GraphQLUnionType):
+                types.update(member.name for member in named.types)
+            elif isinstance(named, GraphQLInterfaceType):
+                implementations = self.schema.get_implementations(named)
+                types.update(t.name for t in implementations.objects)
+                types.update(t.name for t in implementations.interfaces)
+            for context_name in model.contexts:
+                setters.setdefault(context_name, set()).update(types)
+        return {name: frozenset(types) for name, types in setters.items()}
+
+    def sets_context(self, type_name: str, context_name: str) -> bool:
+        """Whether objects selected as ``type_name`` set the context ``context_name``."""
+        return type_name in self._context_setters.get(context_name, frozenset())
 
     def storage_key(self, field: Field) -> str:
         """The response key used for ``field`` in subgraph operations and merged data."""

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from router.planner.selection import SubSelection
+from router.planner.selection import SubSelection, print_compact, renamed_variables
 
 ResponsePathPattern = tuple[str, ...]  # response keys, "@" for every item of a list
 
@@ -37,13 +37,51 @@ class RepresentationRule:
 
 @dataclass(frozen=True, slots=True)
 class ContextRewrite:
-    """A @fromContext argument of an entity fetch: its value is ``selection`` (one field)
-    read from the ancestor reached by the first ``depth`` steps of the entity's path, and
-    travels as the variable ``variable`` (entities with different values go separately)."""
+    """A @fromContext argument of an entity fetch: its value is the one leaf ``selection``
+    selects (under ``... on Type`` fragments matching the ancestor's ``__typename``, except at
+    the root) on the ancestor reached by the first ``depth`` steps of the entity's path, and
+    travels as the variable ``variable`` (see ``ContextBatches`` for differing values)."""
 
     variable: str
     depth: int
     selection: SubSelection
+
+
+@dataclass(frozen=True, slots=True)
+class ContextBatches:
+    """How one request carries entities whose context values differ (Apollo Router renames
+    the context variables per set of values in the same way): ``_entities`` is selected once
+    per set of values, aliased ``_<i>``, with ``$representations_<i>`` and every context
+    variable renamed ``$<variable>_<i>``. Each operation text is rendered on first use per
+    number of sets and kept with the plan."""
+
+    head: str  # "query" or "query Name"
+    variable_definitions: tuple[str, ...]  # the client variables' "$name:Type"
+    context_variables: tuple[tuple[str, str], ...]  # (variable, GraphQL type)
+    selection: SubSelection  # under _entities
+    _operations: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def operation(self, count: int) -> str:
+        found = self._operations.get(count)
+        if found is None:
+            found = self._operations[count] = self._render(count)
+        return found
+
+    def _render(self, count: int) -> str:
+        definitions: list[str] = []
+        fields: list[str] = []
+        for index in range(count):
+            definitions.append(f"$representations_{index}:[_Any!]!")
+            definitions.extend(f"${name}_{index}:{kind}" for name, kind in self.context_variables)
+            selection = renamed_variables(
+                self.selection, {name: f"{name}_{index}" for name, _ in self.context_variables}
+            )
+            fields.append(
+                f"_{index}:_entities(representations:$representations_{index})"
+                + print_compact(selection)
+            )
+        definitions.extend(self.variable_definitions)
+        return f"{self.head}({','.join(definitions)}){{{' '.join(fields)}}}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +107,8 @@ class FlattenNode:
     paths: tuple[ResponsePathPattern, ...]
     node: FetchNode
     targets: tuple[EntityTarget, ...]
+    # Set when the fetch takes @fromContext arguments (its targets carry the rewrites).
+    context_batches: ContextBatches | None = None
 
 
 @dataclass(frozen=True, slots=True)

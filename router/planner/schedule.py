@@ -9,6 +9,7 @@ from itertools import count
 from router.planner.context import PlanningContext
 from router.planner.groups import FetchGroup, GroupEntry
 from router.planner.nodes import (
+    ContextBatches,
     EntityTarget,
     FetchNode,
     FlattenNode,
@@ -194,6 +195,21 @@ def fetch_node(
     )
     if group.requires is None:
         return node
+    context_batches = None
+    if group.contexts:
+        context_variables = {rewrite.variable for rewrite in group.contexts}
+        context_batches = ContextBatches(
+            head=f"query {name}" if name else "query",
+            variable_definitions=tuple(
+                f"${usage}:{variable_types[usage]}"
+                for usage in usages
+                if usage not in context_variables
+            ),
+            context_variables=tuple(
+                (usage, variable_types[usage]) for usage in usages if usage in context_variables
+            ),
+            selection=group.selection,
+        )
     return FlattenNode(
         paths=tuple(group.paths),
         node=node,
@@ -206,6 +222,7 @@ def fetch_node(
             )
             for entry in group.entries
         ),
+        context_batches=context_batches,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from graphql import print_ast
@@ -205,3 +206,40 @@ def variables_used(selection: SubSelection) -> list[str]:
 
     walk(selection)
     return list(found)
+
+
+def renamed_variables(selection: SubSelection, names: Mapping[str, str]) -> SubSelection:
+    """A copy of the selection whose arguments use ``names[v]`` for each variable ``v``."""
+    result = SubSelection()
+    for key, item in selection.items.items():
+        if isinstance(item, SubFragment):
+            result.items[key] = SubFragment(
+                item.type_condition, renamed_variables(item.selection, names)
+            )
+            continue
+        result.items[key] = SubField(
+            item.key,
+            item.name,
+            tuple(
+                ast.ArgumentNode(name=argument.name, value=_renamed(argument.value, names))
+                for argument in item.arguments
+            ),
+            None if item.selection is None else renamed_variables(item.selection, names),
+        )
+    return result
+
+
+def _renamed(value: ast.ValueNode, names: Mapping[str, str]) -> ast.ValueNode:
+    if isinstance(value, ast.VariableNode):
+        name = value.name.value
+        return ast.VariableNode(name=ast.NameNode(value=names[name])) if name in names else value
+    if isinstance(value, ast.ListValueNode):
+        return ast.ListValueNode(values=tuple(_renamed(v, names) for v in value.values))
+    if isinstance(value, ast.ObjectValueNode):
+        return ast.ObjectValueNode(
+            fields=tuple(
+                ast.ObjectFieldNode(name=f.name, value=_renamed(f.value, names))
+                for f in value.fields
+            )
+        )
+    return value

@@ -93,7 +93,9 @@ def read_types(
             raise SupergraphError(f"{where} names unknown graph {enum_value!r}")
         return graph_by_enum[str(enum_value)]
 
-    counters = {graph: [number, 0] for number, graph in enumerate(graph_by_enum.values(), 1)}
+    variables = _context_variables(
+        document, field_directive, graph_of, list(graph_by_enum.values())
+    )
     types: dict[str, TypeModel] = {}
     for definition in document.definitions:
         if isinstance(definition, _Composite | ast.UnionTypeDefinitionNode):
@@ -131,7 +133,7 @@ def read_types(
             if isinstance(definition, _Composite):
                 for field in definition.fields or ():
                     fields_model[field.name.value] = _read_field(
-                        field, field_directive, graph_of, f"{name}.{field.name.value}", counters
+                        field, field_directive, graph_of, f"{name}.{field.name.value}", variables
                     )
             kind = {
                 ast.ObjectTypeDefinitionNode: "object",
@@ -151,12 +153,40 @@ def read_types(
     return types
 
 
+def _context_variables(
+    document: ast.DocumentNode, field_directive: str, graph_of: Any, graphs: list[str]
+) -> dict[tuple[str, str], str]:
+    """The variable of every ``contextArguments`` entry, by (subgraph, argument coordinate):
+    ``contextualArgument_<g>_<i>`` as Apollo's query graph names them, ``g`` the subgraph's
+    number (1-based, join__Graph order) and ``i`` the index of ``Type.field(argument:)`` among
+    the subgraph's contextual arguments sorted by that coordinate."""
+    numbers = {graph: number for number, graph in enumerate(graphs, 1)}
+    coordinates: dict[str, list[str]] = {}
+    for definition in document.definitions:
+        if not isinstance(definition, _Composite):
+            continue
+        for field in definition.fields or ():
+            where = f"{definition.name.value}.{field.name.value}"
+            for arguments in _directives(field, field_directive):
+                if arguments.get("graph") is None:
+                    continue
+                graph = graph_of(arguments, where)
+                for argument in arguments.get("contextArguments") or ():
+                    if isinstance(argument, dict) and argument.get("name"):
+                        coordinates.setdefault(graph, []).append(f"{where}({argument['name']}:)")
+    return {
+        (graph, coordinate): f"contextualArgument_{numbers[graph]}_{index}"
+        for graph, found in coordinates.items()
+        for index, coordinate in enumerate(sorted(found))
+    }
+
+
 def _context_argument(
-    argument: Mapping[str, Any], graph: str, counters: dict[str, list[int]], where: str
+    argument: Mapping[str, Any],
+    graph: str,
+    variables: Mapping[tuple[str, str], str],
+    where: str,
 ) -> ContextArgument:
-    """``counters``: per subgraph, its number (1-based) and how many arguments it has so far."""
-    number, index = counters[graph]
-    counters[graph][1] += 1
     selection = str(argument.get("selection") or "").strip()
     if selection.startswith("{") and selection.endswith("}"):
         selection = selection[1:-1]
@@ -167,7 +197,7 @@ def _context_argument(
         type=str(argument.get("type") or ""),
         context=str(argument["context"]),
         selection=parse_field_set(selection),
-        variable=f"contextualArgument_{number}_{index}",
+        variable=variables[(graph, f"{where}({argument['name']}:)")],
     )
 
 
@@ -176,7 +206,7 @@ def _read_field(
     directive_name: str,
     graph_of: Any,
     where: str,
-    counters: dict[str, list[int]],
+    variables: Mapping[tuple[str, str], str],
 ) -> FieldModel:
     in_graphs: dict[str, FieldInGraph] = {}
     directives = _directives(field, directive_name)
@@ -196,7 +226,7 @@ def _read_field(
             used_overridden=bool(arguments.get("usedOverridden")),
             override_label=arguments.get("overrideLabel"),
             context_arguments=tuple(
-                _context_argument(argument, graph, counters, where)
+                _context_argument(argument, graph, variables, where)
                 for argument in arguments.get("contextArguments") or ()
                 if isinstance(argument, dict)
             ),

@@ -38,7 +38,8 @@ class ContextArgument:
     context: str
     selection: ast.SelectionSetNode  # on the context type: the value to pass
     # The variable that carries the value to the subgraph (``contextualArgument_<g>_<i>``
-    # as Apollo's planner names it: the subgraph's number and the argument's index in it).
+    # as Apollo's query graph names it: the subgraph's number and the argument's index among
+    # the subgraph's contextual arguments sorted by ``Type.field(argument:)``).
     variable: str
 
 

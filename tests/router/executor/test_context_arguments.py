@@ -1,12 +1,15 @@
 """@fromContext at run time: each entity's argument is the value on its own nearest ancestor.
 
 Checked with in-memory subgraphs and the exact requests they receive (@apollo/gateway refuses
-supergraphs that use the context spec, so there is no differential test for this feature).
-Entities whose ancestors hold different values go in separate requests, one per value.
+supergraphs that use the context spec; the feature graph's oracle covers the answers end to
+end). Entities whose ancestors hold different values still go in one request: ``_entities`` is
+selected once per set of values, aliased ``_<i>``, with its own representations and context
+variables (``$representations_<i>``, ``$contextualArgument_<g>_<n>_<i>``).
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from router.executor import QueryEngine
@@ -29,18 +32,26 @@ CURRENCY = {"t1": "EUR", "t2": "USD", "t3": "EUR"}
 PRICES = {("u1", "EUR"): 100, ("u1", "USD"): 110, ("u2", "EUR"): 200, ("u2", "USD"): 220}
 
 
+def _entities(representations: list[dict[str, Any]], currency: Any) -> list[dict[str, Any]]:
+    return [{"price": PRICES.get((r["id"], currency))} for r in representations]
+
+
 def _shop(request: SubgraphRequest) -> dict[str, Any]:
     variables = request.variables or {}
-    if "representations" not in variables:
-        return {"data": {"ts": SHOP_TS}}
-    currency = variables.get("contextualArgument_2_0")
-    return {
-        "data": {
-            "_entities": [
-                {"price": PRICES.get((r["id"], currency))} for r in variables["representations"]
-            ]
+    if "representations" in variables:
+        currency = variables.get("contextualArgument_2_0")
+        return {"data": {"_entities": _entities(variables["representations"], currency)}}
+    if "representations_0" in variables:
+        count = sum(1 for name in variables if name.startswith("representations_"))
+        return {
+            "data": {
+                f"_{i}": _entities(
+                    variables[f"representations_{i}"], variables[f"contextualArgument_2_0_{i}"]
+                )
+                for i in range(count)
+            }
         }
-    }
+    return {"data": {"ts": copy.deepcopy(SHOP_TS)}}
 
 
 def _billing(request: SubgraphRequest) -> dict[str, Any]:
@@ -48,7 +59,7 @@ def _billing(request: SubgraphRequest) -> dict[str, Any]:
     return {"data": {"_entities": [{"currency": CURRENCY[r["id"]]} for r in representations]}}
 
 
-async def test_each_entity_gets_the_context_value_of_its_own_ancestor() -> None:
+async def test_entities_with_different_context_values_share_one_request() -> None:
     fetcher = RecordingFetcher({"shop": _shop, "billing": _billing})
     engine = QueryEngine(fixture_supergraph("context"), fetcher)
 
@@ -71,28 +82,76 @@ async def test_each_entity_gets_the_context_value_of_its_own_ancestor() -> None:
             {"__typename": "T", "id": "t3"},
         ]
     }
-    _, *entity_requests = fetcher.sent_to("shop")
-    operation = (
+    _, entity_request = fetcher.sent_to("shop")
+    assert entity_request.query == (
+        "query($representations_0:[_Any!]!,$contextualArgument_2_0_0:String,"
+        "$representations_1:[_Any!]!,$contextualArgument_2_0_1:String)"
+        "{_0:_entities(representations:$representations_0)"
+        "{...on U{price(currency: $contextualArgument_2_0_0)}} "
+        "_1:_entities(representations:$representations_1)"
+        "{...on U{price(currency: $contextualArgument_2_0_1)}}}"
+    )
+    assert entity_request.variables == {
+        "representations_0": [{"__typename": "U", "id": "u1"}, {"__typename": "U", "id": "u2"}],
+        "contextualArgument_2_0_0": "EUR",
+        "representations_1": [{"__typename": "U", "id": "u1"}, {"__typename": "U", "id": "u2"}],
+        "contextualArgument_2_0_1": "USD",
+    }
+
+
+async def test_one_set_of_context_values_keeps_the_plain_operation() -> None:
+    def shop(request: SubgraphRequest) -> dict[str, Any]:
+        if "representations" in (request.variables or {}):
+            return _shop(request)
+        t = {"__typename": "T", "id": "t1", "u": {"__typename": "U", "id": "u1"}}
+        return {"data": {"t": t}}
+
+    fetcher = RecordingFetcher({"shop": shop, "billing": _billing})
+    engine = QueryEngine(fixture_supergraph("context"), fetcher)
+
+    result = await run(engine, "{ t { u { price } } }")
+
+    assert result == {"data": {"t": {"u": {"price": 100}}}}
+    _, entity_request = fetcher.sent_to("shop")
+    assert entity_request.query == (
         "query($representations:[_Any!]!,$contextualArgument_2_0:String)"
         "{_entities(representations:$representations)"
         "{...on U{price(currency: $contextualArgument_2_0)}}}"
     )
-    assert [request.query for request in entity_requests] == [operation, operation]
-    assert [request.variables for request in entity_requests] == [
+    assert entity_request.variables == {
+        "contextualArgument_2_0": "EUR",
+        "representations": [{"__typename": "U", "id": "u1"}],
+    }
+
+
+async def test_errors_under_an_aliased_entities_field_reach_the_objects_of_its_batch() -> None:
+    def shop(request: SubgraphRequest) -> dict[str, Any]:
+        variables = request.variables or {}
+        if "representations_0" not in variables:
+            return {"data": {"ts": copy.deepcopy(SHOP_TS)}}
+        return {
+            "data": {"_0": [{"price": 100}, {"price": 200}], "_1": [{"price": 110}, None]},
+            "errors": [{"message": "no USD price", "path": ["_1", 1, "price"]}],
+        }
+
+    fetcher = RecordingFetcher({"shop": shop, "billing": _billing})
+    engine = QueryEngine(fixture_supergraph("context"), fetcher)
+
+    result = await run(engine, "{ ts { us { price } } }")
+
+    assert result["data"] == {
+        "ts": [
+            {"us": [{"price": 100}]},
+            {"us": [{"price": 110}, {"price": None}]},
+            {"us": [{"price": 200}]},
+        ]
+    }
+    assert result["errors"] == [
         {
-            "contextualArgument_2_0": "EUR",
-            "representations": [
-                {"__typename": "U", "id": "u1"},
-                {"__typename": "U", "id": "u2"},
-            ],
-        },
-        {
-            "contextualArgument_2_0": "USD",
-            "representations": [
-                {"__typename": "U", "id": "u1"},
-                {"__typename": "U", "id": "u2"},
-            ],
-        },
+            "message": "no USD price",
+            "path": ["ts", 1, "us", 1, "price"],
+            "extensions": {"serviceName": "shop"},
+        }
     ]
 
 
