@@ -176,3 +176,44 @@ async def test_a_missing_context_value_is_sent_as_null() -> None:
         "contextualArgument_2_0": None,
         "representations": [{"__typename": "U", "id": "u1"}],
     }
+
+
+async def test_each_union_member_passes_its_own_branch_of_the_context_selection() -> None:
+    places = [
+        {"__typename": "Farm", "owner": "ann", "crops": [{"__typename": "W", "id": "w1"}]},
+        {"__typename": "Mill", "miller": "bob", "crops": [{"__typename": "W", "id": "w1"}]},
+    ]
+
+    def farms(request: SubgraphRequest) -> dict[str, Any]:
+        variables = request.variables or {}
+        if "representations_0" not in variables:
+            return {"data": {"places": copy.deepcopy(places)}}
+        return {
+            "data": {
+                f"_{i}": [
+                    {"label": f"{r['id']} by {variables[f'contextualArgument_1_0_{i}']}"}
+                    for r in variables[f"representations_{i}"]
+                ]
+                for i in range(2)
+            }
+        }
+
+    fetcher = RecordingFetcher({"farms": farms})
+    engine = QueryEngine(fixture_supergraph("context_union"), fetcher)
+
+    result = await run(
+        engine, "{ places { ... on Farm { crops { label } } ... on Mill { crops { label } } } }"
+    )
+
+    assert result == {
+        "data": {
+            "places": [{"crops": [{"label": "w1 by ann"}]}, {"crops": [{"label": "w1 by bob"}]}]
+        }
+    }
+    _, entity_request = fetcher.sent_to("farms")
+    assert entity_request.variables == {
+        "representations_0": [{"__typename": "W", "id": "w1"}],
+        "contextualArgument_1_0_0": "ann",
+        "representations_1": [{"__typename": "W", "id": "w1"}],
+        "contextualArgument_1_0_1": "bob",
+    }

@@ -371,3 +371,75 @@ def test_a_fetch_with_context_arguments_renders_one_aliased_entities_field_per_v
         "tax(rate: $contextualArgument_2_1_1) price(currency: $contextualArgument_2_0_1)}}}"
     )
     assert last.context_batches.operation(2) is last.context_batches.operation(2)  # kept
+
+
+def test_a_context_on_a_union_is_set_by_its_members(plan: PlanText) -> None:
+    # tests/router/fixtures/subgraphs/context_union: union Place @context(name: "place") =
+    # Farm | Mill; W.label(by:) takes "$place ... on Farm { owner } ... on Mill { miller }".
+    # Apollo's planner makes the same fetches (its two parallel ones in the other order).
+    assert (
+        plan(
+            "context_union",
+            "{ places { ... on Farm { crops { label weight } } ... on Mill { crops { label } } } }",
+        )
+        == """\
+QueryPlan {
+  Sequence {
+    Fetch(service: "farms") {
+      {
+        places {
+          __typename
+          ... on Farm {
+            __typename
+            crops {
+              __typename
+              id
+            }
+            owner
+          }
+          ... on Mill {
+            __typename
+            crops {
+              __typename
+              id
+            }
+            miller
+          }
+        }
+      }
+    },
+    Parallel {
+      Flatten(path: "places.@.crops.@") {
+        Fetch(service: "farms") {
+          {
+            ... on W {
+              __typename
+              id
+            }
+          } =>
+          {
+            ... on W {
+              label(by: $contextualArgument_1_0)
+            }
+          }
+        },
+      },
+      Flatten(path: "places.@.crops.@") {
+        Fetch(service: "scales") {
+          {
+            ... on W {
+              __typename
+              id
+            }
+          } =>
+          {
+            ... on W {
+              weight
+            }
+          }
+        },
+      },
+    },
+  },
+}"""
+    )
