@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from router.errors import SubgraphUnavailable
-from router.executor.merge import deep_merge, merge_selected
+from router.executor.merge import apply_renames, deep_merge, merge_selected, renamed_path
 from router.executor.representations import (
     EntityBatch,
     collect_contextual_entities,
     collect_entities,
     locate,
 )
+from router.planner.aliases import Renames
 from router.planner.context import SHADOW_PREFIX
 from router.planner.nodes import FetchNode, FlattenNode
 from router.planner.selection import SubField
@@ -90,6 +91,7 @@ def _pass_on(
     service: str,
     errors: Any,
     entity_paths: EntityPaths | None,
+    renames: Renames | None = None,
 ) -> None:
     """Subgraph errors with ``serviceName`` and client paths. An error under an ``_entities``
     field (keyed by its response key) is reported at the path of every object its
@@ -106,11 +108,12 @@ def _pass_on(
         paths: list[list[str | int]] = []
         if isinstance(path, list) and path:
             if entity_paths is None:
-                paths = [client_path(path)]
+                paths = [client_path(renamed_path(path, renames))]
             elif len(path) > 1 and isinstance(path[1], int):
                 found = entity_paths.get(path[0]) if isinstance(path[0], str) else None
                 if found is not None and 0 <= path[1] < len(found):
-                    paths = [client_path(base + path[2:]) for base in found[path[1]]]
+                    rest = renamed_path(path[2:], renames)
+                    paths = [client_path(base + rest) for base in found[path[1]]]
         if not paths:
             state.errors.append({"message": message, "extensions": extensions})
         for client in paths:
@@ -124,6 +127,8 @@ async def run_root_fetch(state: ExecutionState, node: FetchNode) -> None:
     data = response.get("data")
     errors = response.get("errors")
     if isinstance(data, dict):
+        if node.renames is not None:
+            apply_renames(data, node.renames)
         deep_merge(state.data, data)
     elif not errors:
         state.errors.append(_invalid_response(node.service, "no data and no errors"))
@@ -131,7 +136,7 @@ async def run_root_fetch(state: ExecutionState, node: FetchNode) -> None:
         # The subgraph nulled its whole answer (an error bubbled to its root): every root
         # field of this fetch is null because of the errors passed on below.
         state.explained.extend(client_path([key]) for key in _root_keys(node))
-    _pass_on(state, node.service, errors, None)
+    _pass_on(state, node.service, errors, None, node.renames)
 
 
 def _root_keys(node: FetchNode) -> list[str]:
@@ -174,7 +179,7 @@ async def _fetch_entities(
     _merge_entities(state, flatten, batch, entities, errors)
     if errors:
         paths = {"_entities": _entity_paths(state.data, flatten, batch)}
-        _pass_on(state, node.service, errors, paths)
+        _pass_on(state, node.service, errors, paths, node.renames)
 
 
 async def _fetch_context_batches(
@@ -204,7 +209,7 @@ async def _fetch_context_batches(
             f"_{index}": _entity_paths(state.data, flatten, batch)
             for index, (_, batch) in enumerate(batches)
         }
-        _pass_on(state, node.service, errors, paths)
+        _pass_on(state, node.service, errors, paths, node.renames)
 
 
 def _merge_entities(
@@ -216,6 +221,8 @@ def _merge_entities(
 ) -> None:
     """Merge one ``_entities`` answer into the objects its representations stood for."""
     service = flatten.node.service
+    if flatten.node.renames is not None and isinstance(entities, list):
+        apply_renames(entities, flatten.node.renames)
     if not isinstance(entities, list):
         if not errors:
             state.errors.append(_invalid_response(service, "no _entities list and no errors"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from router.planner.aliases import Renames
 from router.planner.selection import SubFragment, SubSelection
 
 
@@ -78,3 +79,48 @@ def _merge_selected_list(target: list[Any], source: list[Any], selection: SubSel
             _merge_selected_list(existing, value, selection)
         else:
             target[index] = value
+
+
+def apply_renames(value: Any, renames: Renames) -> None:
+    """Undo the aliases a fetch used for fields the subgraph could not merge (in place):
+    each aliased value moves back under its response key, merged with a value already
+    there (the same field, selected under another type condition)."""
+    if isinstance(value, list):
+        for item in value:
+            apply_renames(item, renames)
+        return
+    if not isinstance(value, dict):
+        return
+    for key, rename in renames.items():
+        if key not in value:
+            continue
+        if rename.nested is not None:
+            apply_renames(value[key], rename.nested)
+        if rename.original is None:
+            continue
+        moved = value.pop(key)
+        existing = value.get(rename.original)
+        if isinstance(existing, dict) and isinstance(moved, dict):
+            deep_merge(existing, moved)
+        elif isinstance(existing, list) and isinstance(moved, list) and len(existing) == len(moved):
+            _merge_lists(existing, moved)
+        elif existing is None:
+            value[rename.original] = moved
+
+
+def renamed_path(path: list[Any], renames: Renames | None) -> list[Any]:
+    """A subgraph error path with aliases replaced by the response keys they stand for."""
+    if renames is None:
+        return path
+    result: list[Any] = []
+    current: Renames | None = renames
+    for element in path:
+        rename = current.get(element) if current is not None and isinstance(element, str) else None
+        if rename is None:
+            result.append(element)
+            if isinstance(element, str):
+                current = None
+            continue
+        result.append(rename.original or element)
+        current = rename.nested
+    return result

@@ -5,6 +5,9 @@ hops through keys, ``@requires`` first, ``@provides`` honoured, ``@interfaceObje
 hops); ``schedule`` orders groups into waves and merges all entity groups of one subgraph in a
 wave into one fetch; ``plan`` makes one plan per combination of ``@skip``/``@include``
 variables (joined by Condition nodes); ``printer`` prints Apollo's QueryPlan text.
+Subgraph operations follow each subgraph's own field types (``@join__field(type:)``): below a
+field the planner plans for the type that subgraph declares, and ``aliases`` aliases fields
+the subgraph could not merge (``name__alias_0: name``), which the executor renames back.
 
 A planner plans for one set of active progressive-override labels (``override_labels``
 decides them per request; ``Supergraph.with_override_labels`` gives the view to plan with).

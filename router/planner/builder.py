@@ -76,18 +76,29 @@ class FetchGroupBuilder:
         for candidate in candidates:
             if candidate in self._root_groups:
                 return candidate
-        return max(candidates, key=lambda graph: self._local_score(field, graph))
+        return max(candidates, key=lambda graph: self._local_score(root_type, field, graph))
 
-    def _local_score(self, field: Field, graph: str) -> int:
-        """How many direct subfields ``graph`` resolves itself (a cheap proxy for cost)."""
+    def _local_score(self, root_type: str, field: Field, graph: str) -> int:
+        """How many direct subfields ``graph`` resolves itself (a cheap proxy for cost),
+        those of fragments that apply to the type ``graph`` declares for the field included."""
         if not field.selections or field.type_name is None:
             return 0
-        return sum(
-            1
-            for child in field.selections
-            if isinstance(child, Field)
-            and self.supergraph.field_resolvable_in(field.type_name, child.name, graph)
-        )
+        parent = self.context.subgraph_type_name(root_type, field.name, graph)
+        return self._score_items(parent, field.selections, graph)
+
+    def _score_items(self, parent: str, items: tuple[Selection, ...], graph: str) -> int:
+        score = 0
+        possible = self.context.possible_types(parent)
+        for child in items:
+            if isinstance(child, Fragment):
+                condition = child.type_condition
+                if not possible & self.context.possible_types(condition):
+                    continue  # objects this field never returns in ``graph``
+                narrowed = parent if self.context.covers(condition, parent) else condition
+                score += self._score_items(narrowed, child.selections, graph)
+            elif self.supergraph.field_resolvable_in(parent, child.name, graph):
+                score += 1
+        return score
 
     # -- selections -----------------------------------------------------------------------
 
@@ -276,8 +287,11 @@ class FetchGroupBuilder:
             child_provided = dict(child_provided or {})
             merge_provided(child_provided, provided_tree(in_graph.provides))
         child_path = path + (key,) + ("@",) * self.context.list_depth(parent, field.name)
+        # Below the field, plan for the type this subgraph declares (``@join__field(type:)``):
+        # an object type where the supergraph has its interface only answers for itself.
+        child_type = self.context.subgraph_type_name(parent, field.name, group.subgraph)
         return self._plan_items(
-            group, child, field.type_name, field.selections, child_path, child_provided
+            group, child, child_type, field.selections, child_path, child_provided
         )
 
     # -- entity hops ----------------------------------------------------------------------

@@ -14,6 +14,8 @@ from graphql import (
     GraphQLUnionType,
     get_named_type,
     is_composite_type,
+    parse_type,
+    type_from_ast,
 )
 from graphql.language import ast
 
@@ -31,6 +33,7 @@ class PlanningContext:
     def __init__(self, supergraph: Supergraph) -> None:
         self.supergraph = supergraph
         self.schema = supergraph.schema
+        self._subgraph_types: dict[tuple[str, str, str], GraphQLOutputType | None] = {}
 
     @cached_property
     def field_names(self) -> frozenset[str]:
@@ -87,6 +90,39 @@ class PlanningContext:
 
     def field_type_name(self, parent: str, field_name: str) -> str:
         name: str = get_named_type(self.field(parent, field_name).type).name
+        return name
+
+    def subgraph_field_type(
+        self, parent: str, field_name: str, graph: str
+    ) -> GraphQLOutputType | None:
+        """The field's type as ``graph`` declares it: ``@join__field(type:)`` when the
+        subgraphs disagree (one may say ``String!`` where the supergraph says ``String``, or
+        an object type where the supergraph has its interface), else the supergraph's. None
+        for a field the supergraph does not know (``_entities``)."""
+        key = (parent, field_name, graph)
+        if key in self._subgraph_types:
+            return self._subgraph_types[key]
+        found: GraphQLOutputType | None = None
+        named = self.schema.type_map.get(parent)
+        fields = getattr(named, "fields", None)
+        if fields is not None and field_name in fields:
+            found = fields[field_name].type
+            model = self.supergraph.types.get(parent)
+            field_model = model.fields.get(field_name) if model is not None else None
+            in_graph = field_model.in_graphs.get(graph) if field_model is not None else None
+            if in_graph is not None and in_graph.type:
+                declared = type_from_ast(self.schema, parse_type(in_graph.type))
+                if declared is not None:
+                    found = declared  # type: ignore[assignment]
+        self._subgraph_types[key] = found
+        return found
+
+    def subgraph_type_name(self, parent: str, field_name: str, graph: str) -> str:
+        """The named type of the field as ``graph`` declares it (see ``subgraph_field_type``)."""
+        declared = self.subgraph_field_type(parent, field_name, graph)
+        if declared is None:
+            return self.field_type_name(parent, field_name)
+        name: str = get_named_type(declared).name
         return name
 
     def list_depth(self, parent: str, field_name: str) -> int:

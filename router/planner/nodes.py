@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from router.planner.aliases import Renames
 from router.planner.selection import SubSelection, print_compact, renamed_variables
 
 ResponsePathPattern = tuple[str, ...]  # response keys, "@" for every item of a list
@@ -19,8 +20,10 @@ class FetchNode:
     operation_name: str | None
     operation_kind: str  # "query" | "mutation"
     variable_usages: tuple[str, ...]
-    selection: SubSelection
+    selection: SubSelection  # as sent (with aliases where fields cannot merge)
     requires: SubSelection | None = None
+    # Aliases to undo in the answer before it is merged (see ``router.planner.aliases``).
+    renames: Renames | None = None
 
     @property
     def is_entity_fetch(self) -> bool:

@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from itertools import count
 
+from graphql.language import OperationType
+
+from router.planner.aliases import ENTITIES_PARENT, alias_non_merging_fields
 from router.planner.context import PlanningContext
 from router.planner.groups import FetchGroup, GroupEntry
 from router.planner.nodes import (
@@ -19,6 +22,12 @@ from router.planner.nodes import (
     SequenceNode,
 )
 from router.planner.selection import SubFragment, SubSelection, print_compact, variables_used
+
+_OPERATION_TYPES = {
+    "query": OperationType.QUERY,
+    "mutation": OperationType.MUTATION,
+    "subscription": OperationType.SUBSCRIPTION,
+}
 
 
 class OperationNamer:
@@ -173,11 +182,19 @@ def fetch_node(
     name = namer.next(group.subgraph)
     definitions = [f"${usage}:{variable_types[usage]}" for usage in usages]
     if group.requires is not None:
+        selection, renames = alias_non_merging_fields(
+            context, group.subgraph, ENTITIES_PARENT, group.selection
+        )
         definitions.insert(0, "$representations:[_Any!]!")
-        body = "{_entities(representations:$representations)" + print_compact(group.selection) + "}"
+        body = "{_entities(representations:$representations)" + print_compact(selection) + "}"
         kind = "query"
     else:
-        body = print_compact(group.selection)
+        root = context.schema.get_root_type(_OPERATION_TYPES[operation_kind])
+        assert root is not None
+        selection, renames = alias_non_merging_fields(
+            context, group.subgraph, root.name, group.selection
+        )
+        body = print_compact(selection)
         kind = operation_kind
     header = kind
     if name:
@@ -190,8 +207,9 @@ def fetch_node(
         operation_name=name,
         operation_kind=kind,
         variable_usages=usages,
-        selection=group.selection,
+        selection=selection,
         requires=group.requires,
+        renames=renames,
     )
     if group.requires is None:
         return node
@@ -208,7 +226,7 @@ def fetch_node(
             context_variables=tuple(
                 (usage, variable_types[usage]) for usage in usages if usage in context_variables
             ),
-            selection=group.selection,
+            selection=selection,
         )
     return FlattenNode(
         paths=tuple(group.paths),
