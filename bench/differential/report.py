@@ -11,6 +11,7 @@ import random
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -36,7 +37,12 @@ GRAPHS: list[FeatureGraph] = [
 
 
 async def run_all(
-    graphs: list[FeatureGraph], peers: list[str], seed: int, count: int, attempts: int
+    graphs: list[FeatureGraph],
+    peers: list[str],
+    seed: int,
+    count: int,
+    attempts: int,
+    after_each: Callable[[list[GraphRun]], None],
 ) -> list[GraphRun]:
     runs = []
     for graph in graphs:
@@ -61,6 +67,7 @@ async def run_all(
                 )
                 run.unserved = unserved
                 runs.append(run)
+                after_each(runs)
                 print(f"{graph.name}: {run.seconds:.0f} s", file=sys.stderr, flush=True)
             finally:
                 await stop_peers(started)
@@ -158,15 +165,19 @@ def main() -> None:
     graphs = [graph for graph in GRAPHS if graph.name in wanted]
     peers = arguments.peers.split(",")
     started = time.perf_counter()
-    runs = asyncio.run(
-        run_all(graphs, peers, arguments.seed, arguments.operations, arguments.shrink_attempts)
-    )
-    seconds = time.perf_counter() - started
     command = "bench/differential/run " + " ".join(sys.argv[1:])
     if "--seed" not in sys.argv:
         command += f" (seed drawn: {arguments.seed})"
-    arguments.output.write_text(
-        render(runs, arguments.seed, arguments.operations, command, seconds)
+
+    def write(runs: list[GraphRun]) -> None:  # after every graph: a stopped run keeps its part
+        seconds = time.perf_counter() - started
+        text = render(runs, arguments.seed, arguments.operations, command, seconds)
+        arguments.output.write_text(text)
+
+    asyncio.run(
+        run_all(
+            graphs, peers, arguments.seed, arguments.operations, arguments.shrink_attempts, write
+        )
     )
     print(f"wrote {arguments.output}", file=sys.stderr)
 
