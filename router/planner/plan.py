@@ -1,5 +1,5 @@
-"""Plan an operation: one plan per combination of @skip/@include variable values, joined by
-Condition nodes, so a skipped selection never causes a fetch."""
+"""Plan an operation: one plan per combination of @skip/@include variable values, so a skipped
+selection never causes a fetch; shown merged into one tree with Include/Skip conditions."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from graphql import VariableDefinitionNode, print_ast
 from router.operation.document import ClientOperation
 from router.operation.normalise import Selection, condition_variables, normalise_operation
 from router.planner.builder import FetchGroupBuilder
+from router.planner.conditions import merge_variants
 from router.planner.context import PlanningContext
-from router.planner.nodes import ConditionNode, PlanNode, QueryPlan
+from router.planner.nodes import PlanNode, QueryPlan
 from router.planner.schedule import OperationNamer, schedule, sequence
 from router.supergraph import Supergraph
 
@@ -45,17 +46,14 @@ class OperationPlan:
         return found
 
     def query_plan(self) -> QueryPlan:
-        """The whole plan: Condition nodes choosing between the variants."""
-        return QueryPlan(self._condition_tree(()))
-
-    def _condition_tree(self, fixed: tuple[bool, ...]) -> PlanNode | None:
-        if len(fixed) == len(self.condition_variables):
-            return self.variant(fixed).node
-        if_clause = self._condition_tree((*fixed, True))
-        else_clause = self._condition_tree((*fixed, False))
-        if if_clause == else_clause:
-            return if_clause
-        return ConditionNode(self.condition_variables[len(fixed)], if_clause, else_clause)
+        """The whole plan as Apollo shows it: the variants merged, with Include/Skip nodes
+        where only some run a fetch and @include/@skip where only some select a field
+        (``router.planner.conditions``). Requests run the variant of their values."""
+        if not self.condition_variables:
+            return QueryPlan(self.variant(()).node)
+        return QueryPlan(
+            merge_variants(self.condition_variables, lambda values: self.variant(values).node)
+        )
 
 
 class QueryPlanner:

@@ -47,23 +47,31 @@ def _node_lines(node: PlanNode, indent: str) -> list[str]:
         lines.append(indent + "},")
         return lines
     assert isinstance(node, ConditionNode)
+    # As Apollo prints them: a condition's branch carries no trailing comma.
     if node.else_clause is None and node.if_clause is not None:
         return [
             f"{indent}Include(if: ${node.condition}) {{",
-            *_node_lines(node.if_clause, inner),
+            *_last_without_comma(_node_lines(node.if_clause, inner)),
             indent + "},",
         ]
     if node.if_clause is None and node.else_clause is not None:
         return [
             f"{indent}Skip(if: ${node.condition}) {{",
-            *_node_lines(node.else_clause, inner),
+            *_last_without_comma(_node_lines(node.else_clause, inner)),
             indent + "},",
         ]
-    lines = [f"{indent}Condition(if: ${node.condition}) {{"]
-    for label, clause in (("Then", node.if_clause), ("Else", node.else_clause)):
-        lines.append(f"{inner}{label} {{")
-        if clause is not None:
-            lines.extend(_node_lines(clause, inner + "  "))
-        lines.append(inner + "},")
-    lines.append(indent + "},")
+    branch = inner + "  "
+    lines = [f"{indent}Condition(if: ${node.condition}) {{", f"{inner}Then {{"]
+    if node.if_clause is not None:
+        lines.extend(_last_without_comma(_node_lines(node.if_clause, branch)))
+    lines.append(f"{inner}}} Else {{")
+    if node.else_clause is not None:
+        lines.extend(_last_without_comma(_node_lines(node.else_clause, branch)))
+    lines.extend([inner + "}", indent + "},"])
+    return lines
+
+
+def _last_without_comma(lines: list[str]) -> list[str]:
+    if lines and lines[-1].endswith(","):
+        lines[-1] = lines[-1][:-1]
     return lines

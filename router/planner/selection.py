@@ -10,6 +10,10 @@ from graphql.language import ast
 
 from router.errors import QueryPlanningError
 
+# ``@include(if: $v)`` as ("v", True), ``@skip(if: $v)`` as ("v", False). Only plans shown to
+# people carry them (``router.planner.conditions``): executed selections are per variant.
+Conditions = tuple[tuple[str, bool], ...]
+
 
 @dataclass(slots=True)
 class SubField:
@@ -17,6 +21,7 @@ class SubField:
     name: str
     arguments: tuple[ast.ArgumentNode, ...]
     selection: SubSelection | None
+    conditions: Conditions = ()
 
     def same_field(self, name: str, arguments: tuple[ast.ArgumentNode, ...]) -> bool:
         return self.name == name and _arguments_text(self.arguments) == _arguments_text(arguments)
@@ -24,8 +29,9 @@ class SubField:
 
 @dataclass(slots=True)
 class SubFragment:
-    type_condition: str
+    type_condition: str  # "" for a fragment that only carries conditions
     selection: SubSelection
+    conditions: Conditions = ()
 
 
 @dataclass(slots=True)
@@ -140,7 +146,16 @@ def _arguments_text(arguments: tuple[ast.ArgumentNode, ...]) -> str:
 
 def _field_head(item: SubField) -> str:
     alias = f"{item.key}: " if item.key != item.name else ""
-    return alias + item.name + _arguments_text(item.arguments)
+    return alias + item.name + _arguments_text(item.arguments) + _directives(item.conditions)
+
+
+def _directives(conditions: Conditions) -> str:
+    return "".join(f" @{'include' if value else 'skip'}(if: ${name})" for name, value in conditions)
+
+
+def _fragment_head(item: SubFragment) -> str:
+    on = f" on {item.type_condition}" if item.type_condition else ""
+    return "..." + on + _directives(item.conditions)
 
 
 def print_compact(selection: SubSelection) -> str:
@@ -148,7 +163,8 @@ def print_compact(selection: SubSelection) -> str:
     parts: list[str] = []
     for item in selection.items.values():
         if isinstance(item, SubFragment):
-            parts.append(f"...on {item.type_condition}{print_compact(item.selection)}")
+            head = _fragment_head(item).replace("... on ", "...on ", 1)
+            parts.append(head + print_compact(item.selection))
         elif item.selection is None:
             parts.append(_field_head(item))
         else:
@@ -168,7 +184,7 @@ def _pretty_items(selection: SubSelection, indent: str) -> list[str]:
     lines: list[str] = []
     for item in selection.items.values():
         if isinstance(item, SubFragment):
-            lines.append(f"{indent}... on {item.type_condition} {{")
+            lines.append(f"{indent}{_fragment_head(item)} {{")
             lines.extend(_pretty_items(item.selection, indent + "  "))
             lines.append(indent + "}")
         elif item.selection is None:
@@ -196,6 +212,8 @@ def variables_used(selection: SubSelection) -> list[str]:
 
     def walk(current: SubSelection) -> None:
         for item in current.items.values():
+            for name, _ in item.conditions:
+                found[name] = None
             if isinstance(item, SubFragment):
                 walk(item.selection)
                 continue

@@ -157,44 +157,33 @@ def test_variable_include_on_an_entity_field_becomes_a_condition(plan: PlanText)
         plan("benchmark", operation)
         == """\
 QueryPlan {
-  Condition(if: $withReviews) {
-    Then {
-      Sequence {
-        Fetch(service: "accounts") {
+  Sequence {
+    Fetch(service: "accounts") {
+      {
+        me {
+          __typename @include(if: $withReviews)
+          id
+        }
+      }
+    },
+    Include(if: $withReviews) {
+      Flatten(path: "me") {
+        Fetch(service: "reviews") {
           {
-            me {
+            ... on User {
               __typename
               id
             }
-          }
-        },
-        Flatten(path: "me") {
-          Fetch(service: "reviews") {
-            {
-              ... on User {
-                __typename
-                id
-              }
-            } =>
-            {
-              ... on User {
-                reviews {
-                  body
-                }
+          } =>
+          {
+            ... on User {
+              reviews {
+                body
               }
             }
-          },
-        },
-      },
-    },
-    Else {
-      Fetch(service: "accounts") {
-        {
-          me {
-            id
           }
-        }
-      },
+        },
+      }
     },
   },
 }"""
@@ -219,62 +208,53 @@ def test_variable_skip_on_a_fragment_with_entity_fields(plan: PlanText) -> None:
         plan("benchmark", operation)
         == """\
 QueryPlan {
-  Condition(if: $brief) {
-    Then {
-      Fetch(service: "products") {
-        {
-          topProducts {
-            name
+  Sequence {
+    Fetch(service: "products") {
+      {
+        topProducts {
+          name
+          ... @skip(if: $brief) {
+            __typename
+            upc
           }
         }
-      },
+      }
     },
-    Else {
-      Sequence {
-        Fetch(service: "products") {
-          {
-            topProducts {
-              __typename
-              name
-              upc
+    Skip(if: $brief) {
+      Parallel {
+        Flatten(path: "topProducts.@") {
+          Fetch(service: "inventory") {
+            {
+              ... on Product {
+                __typename
+                upc
+              }
+            } =>
+            {
+              ... on Product {
+                inStock
+              }
             }
-          }
-        },
-        Parallel {
-          Flatten(path: "topProducts.@") {
-            Fetch(service: "inventory") {
-              {
-                ... on Product {
-                  __typename
-                  upc
-                }
-              } =>
-              {
-                ... on Product {
-                  inStock
-                }
-              }
-            },
-          },
-          Flatten(path: "topProducts.@") {
-            Fetch(service: "reviews") {
-              {
-                ... on Product {
-                  __typename
-                  upc
-                }
-              } =>
-              {
-                ... on Product {
-                  reviews {
-                    body
-                  }
-                }
-              }
-            },
           },
         },
-      },
+        Flatten(path: "topProducts.@") {
+          Fetch(service: "reviews") {
+            {
+              ... on Product {
+                __typename
+                upc
+              }
+            } =>
+            {
+              ... on Product {
+                reviews {
+                  body
+                }
+              }
+            }
+          },
+        },
+      }
     },
   },
 }"""
