@@ -13,8 +13,8 @@ from router.executor.fetch import ExecutionState
 from router.executor.shape import Shaper
 from router.executor.walk import run_plan
 from router.types import RequestContext
+from tests.fixtures.differential.operations import GenerationSettings, generate_operations
 from tests.router.executor.fakes import fixture_supergraph
-from tests.router.executor.operation_generator import OperationGenerator
 from tests.router.executor.test_benchmark_matches_oracle import in_process_subgraph
 from tests.router.executor.test_random_operations_match_oracle import ARGUMENTS
 
@@ -54,9 +54,10 @@ def test_nulls_and_wrong_shapes_are_handled_identically(data: dict[str, Any]) ->
 
 async def test_random_operations_shape_identically() -> None:
     engine = QueryEngine(BENCHMARK, in_process_subgraph)
-    generator = OperationGenerator(build_schema(BENCHMARK.api_sdl), ARGUMENTS, seed=11)
-    for _ in range(40):
-        document, variables = generator.operation()
+    settings = GenerationSettings(argument_values=ARGUMENTS)
+    schema = build_schema(BENCHMARK.api_sdl)
+    for operation in generate_operations(schema, seed=11, count=40, settings=settings):
+        document, variables = operation.query, operation.variables
         prepared = engine.prepare(document, None)
         plan = prepared.operation_plan
         values = tuple(bool(variables.get(name, True)) for name in plan.condition_variables)

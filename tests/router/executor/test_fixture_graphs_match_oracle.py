@@ -9,9 +9,9 @@ import pytest
 from graphql import build_schema
 
 from router.executor import QueryEngine
+from tests.fixtures.differential.operations import GenerationSettings, generate_operations
 from tests.router.executor.fakes import fixture_supergraph, run
 from tests.router.executor.federated_world import FederatedWorld, World
-from tests.router.executor.operation_generator import OperationGenerator
 
 
 def abstract_world() -> World:
@@ -140,17 +140,17 @@ def shareable_world() -> World:
 
 SEED = 7
 OPS = 120
-GRAPHS: dict[str, tuple[Any, dict[str, list[str]]]] = {
+GRAPHS: dict[str, tuple[Any, dict[str, list[Any]]]] = {
     "abstract": (
         abstract_world,
-        {"Query.search": ['(term: "x")'], "Query.node": ['(id: "b1")', '(id: "m1")', '(id: "z")']},
+        {"Query.search.term": ["x"], "Query.node.id": ["b1", "m1", "z"]},
     ),
     "interface_object": (interface_object_world, {}),
     "provides": (provides_world, {}),
     "requires": (requires_world, {}),
     "requires_abstract": (requires_abstract_world, {}),
-    "keys": (keys_world, {"Query.user": ['(id: "u1")', '(id: "u9")']}),
-    "shareable": (shareable_world, {"Query.searchProducts": ['(term: "a")']}),
+    "keys": (keys_world, {"Query.user.id": ["u1", "u9"]}),
+    "shareable": (shareable_world, {"Query.searchProducts.term": ["a"]}),
 }
 
 
@@ -160,9 +160,10 @@ async def test_random_operations_answer_like_the_oracle(group: str) -> None:
     supergraph = fixture_supergraph(group)
     world = FederatedWorld(group, supergraph, make_world())
     engine = QueryEngine(supergraph, world.fetcher)
-    generator = OperationGenerator(build_schema(supergraph.api_sdl), arguments, seed=SEED)
-    for _ in range(OPS):
-        document, variables = generator.operation()
+    settings = GenerationSettings(argument_values=arguments)
+    schema = build_schema(supergraph.api_sdl)
+    for operation in generate_operations(schema, seed=SEED, count=OPS, settings=settings):
+        document, variables = operation.query, operation.variables
         ours = await run(engine, document, variables)
         expected = world.oracle(document, variables)
         assert ours.get("data") == expected.get("data"), document
