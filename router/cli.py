@@ -61,6 +61,14 @@ def _build_parser() -> argparse.ArgumentParser:
     plan.add_argument("operation", type=Path, help="file holding the GraphQL operation")
     plan.add_argument("--supergraph", type=Path, default=Path("schema/supergraph.graphql"))
     plan.add_argument("--operation-name", default=None)
+    plan.add_argument(
+        "--override-label",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="treat this progressive @override label as active, as EHB_ROUTER_OVERRIDE_LABELS "
+        'does (repeatable; "percent(N)" plans as a request that drew it active)',
+    )
 
     migrate = commands.add_parser("migrate", help="upgrade subgraph databases to head")
     migrate.add_argument("names", nargs="*", metavar="NAME", help="default: all six")
@@ -80,13 +88,18 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     if args.command == "plan":
-        from router.planner.explain import explain_plan
+        from router.planner.explain import explain
+        from router.supergraph import load_supergraph
 
+        supergraph = load_supergraph(args.supergraph.read_text())
+        for label in sorted(set(args.override_label) - supergraph.override_labels):
+            print(f"ehb plan: the supergraph has no override label {label!r}", file=sys.stderr)
         print(
-            explain_plan(
-                args.supergraph.read_text(),
+            explain(
+                supergraph,
                 args.operation.read_text(),
                 operation_name=args.operation_name,
+                override_labels=args.override_label,
             )
         )
         return 0

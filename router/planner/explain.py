@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from router.operation.document import load_operation
 from router.planner.plan import QueryPlanner
 from router.planner.printer import print_plan
-from router.supergraph import load_supergraph
+from router.supergraph import Supergraph
 
 
-def explain_plan(supergraph_sdl: str, document: str, operation_name: str | None = None) -> str:
-    supergraph = load_supergraph(supergraph_sdl)
-    operation = load_operation(supergraph.api_schema, document, operation_name)
-    return print_plan(QueryPlanner(supergraph).plan(operation).query_plan())
+def explain(
+    supergraph: Supergraph,
+    document: str,
+    operation_name: str | None = None,
+    *,
+    override_labels: Iterable[str] = (),
+) -> str:
+    """The plan the router runs with exactly ``override_labels`` active (custom labels as
+    ``EHB_ROUTER_OVERRIDE_LABELS`` enables them, ``percent(N)`` ones as for a request that
+    drew them active); labels the supergraph does not use change nothing."""
+    view = supergraph.with_override_labels(frozenset(override_labels))
+    operation = load_operation(view.api_schema, document, operation_name)
+    return print_plan(QueryPlanner(view).plan(operation).query_plan())
