@@ -88,20 +88,24 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     if args.command == "plan":
+        from router.errors import RouterError
         from router.planner.explain import explain
         from router.supergraph import load_supergraph
 
-        supergraph = load_supergraph(args.supergraph.read_text())
-        for label in sorted(set(args.override_label) - supergraph.override_labels):
-            print(f"ehb plan: the supergraph has no override label {label!r}", file=sys.stderr)
-        print(
-            explain(
+        try:
+            supergraph = load_supergraph(args.supergraph.read_text())
+            for label in sorted(set(args.override_label) - supergraph.override_labels):
+                print(f"ehb plan: the supergraph has no override label {label!r}", file=sys.stderr)
+            printed = explain(
                 supergraph,
                 args.operation.read_text(),
                 operation_name=args.operation_name,
                 override_labels=args.override_label,
             )
-        )
+        except RouterError as error:  # an unusable supergraph or operation, or no plan
+            print(f"ehb plan: {error}", file=sys.stderr)
+            return 1
+        print(printed)
         return 0
     if args.command == "compose":
         from router.compose_command import run_compose

@@ -109,3 +109,15 @@ def test_a_label_the_supergraph_does_not_use_is_reported_and_changes_nothing(
     captured = capsys.readouterr()
     assert captured.err == "ehb plan: the supergraph has no override label 'nope'\n"
     assert captured.out.rstrip("\n") == _router_plan(frozenset(), frozenset())
+
+
+def test_an_operation_that_cannot_be_planned_is_an_error_message_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    operation = tmp_path / "operation.graphql"
+    operation.write_text("query Q($unused: Boolean) { product(id: 1) { price } }")
+    arguments = ["plan", "--supergraph", str(FIXTURES / "override_labels.graphql")]
+    assert main([*arguments, str(operation)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == "ehb plan: Variable '$unused' is never used in operation 'Q'.\n"
