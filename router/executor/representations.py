@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from router.planner.nodes import EntityTarget, ResponsePathPattern
+from router.planner.nodes import ContextRewrite, EntityTarget, ResponsePathPattern
 from router.planner.selection import SubField, SubFragment, SubSelection
 
 
@@ -90,15 +90,19 @@ def _objects_with_ancestors(
     return current
 
 
-def _context_value(value: Any, selection: SubSelection) -> Any:
+_NOT_SET = object()
+
+
+def _context_value(value: Any, selection: SubSelection, top: bool = True) -> Any:
     """The leaf a @fromContext selection selects on ``value`` (null when missing): fragments
-    apply when they match its ``__typename``; lists give lists."""
+    apply when they match its ``__typename``; lists give lists. At the top, ``_NOT_SET``
+    when no part of the selection applies to ``value`` (another ancestor's may)."""
     if not isinstance(value, dict):
-        return None
+        return _NOT_SET if top else None
     for item in selection.items.values():
         if isinstance(item, SubFragment):
             if value.get("__typename") == item.type_condition:
-                return _context_value(value, item.selection)
+                return _context_value(value, item.selection, False)
             continue
         if item.name == "__typename":
             continue
@@ -107,11 +111,26 @@ def _context_value(value: Any, selection: SubSelection) -> Any:
             return found
         if isinstance(found, list):
             return [
-                _context_value(element, item.selection) if element is not None else None
+                _context_value(element, item.selection, False) if element is not None else None
                 for element in found
             ]
-        return _context_value(found, item.selection)
-    return None
+        return _context_value(found, item.selection, False)
+    return _NOT_SET if top else None
+
+
+def _context_variables(
+    rewrites: tuple[ContextRewrite, ...], ancestors: dict[int, Any]
+) -> dict[str, Any]:
+    """Each context variable's value: from the deepest of its ancestors that the planned
+    selection applies to (rewrites come deepest first), null when none does."""
+    variables: dict[str, Any] = {}
+    for rewrite in rewrites:
+        if variables.get(rewrite.variable, _NOT_SET) is not _NOT_SET:
+            continue
+        variables[rewrite.variable] = _context_value(
+            ancestors.get(rewrite.depth), rewrite.selection
+        )
+    return {name: None if value is _NOT_SET else value for name, value in variables.items()}
 
 
 def collect_contextual_entities(
@@ -132,10 +151,7 @@ def collect_contextual_entities(
             if representation is None:
                 continue
             representation["__typename"] = rule.typename
-            variables = {
-                rewrite.variable: _context_value(ancestors.get(rewrite.depth), rewrite.selection)
-                for rewrite in target.contexts
-            }
+            variables = _context_variables(target.contexts, ancestors)
             fingerprint = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
             found = batches.get(fingerprint)
             if found is None:

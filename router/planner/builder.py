@@ -600,18 +600,15 @@ def _unwrap_fragments(nodes: list[ast.SelectionNode]) -> tuple[ast.SelectionNode
 
 
 def _add_rewrite(rewrites: list[ContextRewrite], rewrite: ContextRewrite) -> None:
-    """One rewrite per variable: the same argument reached through ancestors of other types
-    at the same depth reads the union of their (type-conditioned) selections."""
+    """The same argument reached through ancestors of other types at the same depth reads
+    the union of their (type-conditioned) selections; through ancestors at other depths, each
+    entity reads the deepest one that applies to its own ancestors (kept deepest first)."""
     for index, existing in enumerate(rewrites):
-        if existing.variable != rewrite.variable:
+        if existing.variable != rewrite.variable or existing.depth != rewrite.depth:
             continue
-        if existing.depth != rewrite.depth:
-            raise QueryPlanningError(
-                f"the context argument ${rewrite.variable} would be read from ancestors at "
-                "different depths in one fetch, which this router does not support"
-            )
         merged = existing.selection.copy()
         merged.merge(rewrite.selection)
         rewrites[index] = ContextRewrite(existing.variable, existing.depth, merged)
         return
     rewrites.append(rewrite)
+    rewrites.sort(key=lambda found: -found.depth)

@@ -43,7 +43,9 @@ class ContextRewrite:
     """A @fromContext argument of an entity fetch: its value is the one leaf ``selection``
     selects (under ``... on Type`` fragments matching the ancestor's ``__typename``, except at
     the root) on the ancestor reached by the first ``depth`` steps of the entity's path, and
-    travels as the variable ``variable`` (see ``ContextBatches`` for differing values)."""
+    travels as the variable ``variable`` (see ``ContextBatches`` for differing values). One
+    variable may have rewrites at several depths (the field reached through ancestors of other
+    types): they come deepest first, and each entity uses the first whose selection applies."""
 
     variable: str
     depth: int

@@ -217,3 +217,60 @@ async def test_each_union_member_passes_its_own_branch_of_the_context_selection(
         "representations_1": [{"__typename": "W", "id": "w1"}],
         "contextualArgument_1_0_1": "bob",
     }
+
+
+BASE = {"u1": 110, "u2": 300}
+RATE = {"EUR": 1, "USD": 2}
+
+
+async def test_each_entity_reads_the_nearest_ancestor_its_path_sets_the_context_on() -> None:
+    # u1 sits under a Counter (USD, which sets the context), u2 under a Shelf (which does not)
+    # of a Shop (EUR): one request, one aliased _entities per currency.
+    shops = [
+        {
+            "__typename": "Shop",
+            "currency": "EUR",
+            "things": [
+                {
+                    "__typename": "Counter",
+                    "currency": "USD",
+                    "items": [{"__typename": "U", "id": "u1"}],
+                },
+                {"__typename": "Shelf", "items": [{"__typename": "U", "id": "u2"}]},
+            ],
+        }
+    ]
+
+    def shop(request: SubgraphRequest) -> dict[str, Any]:
+        variables = request.variables or {}
+        if "representations_0" not in variables:
+            return {"data": {"shops": copy.deepcopy(shops)}}
+        return {
+            "data": {
+                f"_{i}": [
+                    {"price": BASE[r["id"]] * RATE[variables[f"contextualArgument_1_0_{i}"]]}
+                    for r in variables[f"representations_{i}"]
+                ]
+                for i in range(2)
+            }
+        }
+
+    fetcher = RecordingFetcher({"shop": shop})
+    engine = QueryEngine(fixture_supergraph("context_nested"), fetcher)
+
+    result = await run(
+        engine, "{ shops { things { items { price } ... on Counter { items { price } } } } }"
+    )
+
+    assert result == {
+        "data": {
+            "shops": [
+                {
+                    "things": [
+                        {"items": [{"price": 220}]},
+                        {"items": [{"price": 300}]},
+                    ]
+                }
+            ]
+        }
+    }

@@ -443,3 +443,27 @@ QueryPlan {
   },
 }"""
     )
+
+
+def test_one_argument_read_from_ancestors_at_two_depths_keeps_both_deepest_first() -> None:
+    # tests/router/fixtures/subgraphs/context_nested: Shop and Counter (a Thing) set "ctx";
+    # Shelf (the other Thing) does not. Items reached through "... on Counter" read the
+    # Counter's currency, the others their Shop's: one fetch (as Apollo's), two rewrites.
+    supergraph = fixture_supergraph("context_nested")
+    operation = load_operation(
+        supergraph.api_schema,
+        "{ shops { things { items { price } ... on Counter { items { id price } } } } }",
+        None,
+    )
+    plan = QueryPlanner(supergraph).plan(operation).query_plan()
+    assert isinstance(plan.node, SequenceNode)
+    flatten = plan.node.nodes[-1]
+    assert isinstance(flatten, FlattenNode)
+    assert [(r.variable, r.depth) for r in flatten.targets[0].contexts] == [
+        ("contextualArgument_1_0", 4),
+        ("contextualArgument_1_0", 2),
+    ]
+    assert [print_pretty(r.selection, "") for r in flatten.targets[0].contexts] == [
+        ["{", "  ... on Counter {", "    currency", "  }", "}"],
+        ["{", "  ... on Shop {", "    currency", "  }", "}"],
+    ]
