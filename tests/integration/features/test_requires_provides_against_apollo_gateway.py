@@ -26,6 +26,9 @@ CASES = {
         }
     """,
     "requires_chain_from_owner_root": "{ products { id deliveryNote } }",
+    "requires_on_a_circular_path_back_to_the_first_subgraph": """
+        { products { id insuredValue } reviews { body product { name insuredValue } } }
+    """,
     "requires_chain_from_reviews_root": """
         { reviews { id product { id deliveryNote shippingEstimate } } }
     """,
