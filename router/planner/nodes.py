@@ -52,13 +52,16 @@ class ContextRewrite:
     selection: SubSelection
 
 
+_KEPT_BATCH_OPERATIONS = 32
+
+
 @dataclass(frozen=True, slots=True)
 class ContextBatches:
     """How one request carries entities whose context values differ (Apollo Router renames
     the context variables per set of values in the same way): ``_entities`` is selected once
     per set of values, aliased ``_<i>``, with ``$representations_<i>`` and every context
     variable renamed ``$<variable>_<i>``. Each operation text is rendered on first use per
-    number of sets and kept with the plan."""
+    number of sets and kept with the plan (up to 32 sets)."""
 
     head: str  # "query" or "query Name"
     variable_definitions: tuple[str, ...]  # the client variables' "$name:Type"
@@ -69,7 +72,9 @@ class ContextBatches:
     def operation(self, count: int) -> str:
         found = self._operations.get(count)
         if found is None:
-            found = self._operations[count] = self._render(count)
+            found = self._render(count)
+            if count <= _KEPT_BATCH_OPERATIONS:  # larger ones are rare and big: not kept
+                self._operations[count] = found
         return found
 
     def _render(self, count: int) -> str:
