@@ -50,6 +50,12 @@ class Fragment:
 Selection = Field | Fragment
 
 
+@dataclass(slots=True)
+class _FieldEntry:
+    node: ast.FieldNode
+    children: list[ast.SelectionNode]
+
+
 def condition_variables(operation: ClientOperation) -> tuple[str, ...]:
     """Variables used by @skip/@include anywhere in the operation, sorted."""
     found: set[str] = set()
@@ -101,14 +107,12 @@ class _Normaliser:
     def selections(
         self, parent: GraphQLCompositeType, nodes: list[ast.SelectionNode]
     ) -> tuple[Selection, ...]:
-        order: list[str | tuple[str, list[ast.SelectionNode]]] = []
-        fields: dict[str, tuple[ast.FieldNode, list[ast.SelectionNode]]] = {}
-        self._collect(parent, nodes, order, fields)
+        order: list[_FieldEntry | tuple[str, list[ast.SelectionNode]]] = []
+        self._collect(parent, nodes, order, {})
         result: list[Selection] = []
         for entry in order:
-            if isinstance(entry, str):
-                node, children = fields[entry]
-                result.append(self._field(parent, node, children))
+            if isinstance(entry, _FieldEntry):
+                result.append(self._field(parent, entry.node, entry.children))
                 continue
             type_condition, children = entry
             narrowed = self.schema.type_map[type_condition]
@@ -122,22 +126,25 @@ class _Normaliser:
         self,
         parent: GraphQLCompositeType,
         nodes: list[ast.SelectionNode],
-        order: list[str | tuple[str, list[ast.SelectionNode]]],
-        fields: dict[str, tuple[ast.FieldNode, list[ast.SelectionNode]]],
+        order: list[_FieldEntry | tuple[str, list[ast.SelectionNode]]],
+        open_fields: dict[str, _FieldEntry],
     ) -> None:
         """Fields merge by response key at their first included occurrence. Fragments that
         narrow the type stay apart, in document order: the response's key order interleaves
-        their fields with the others', differently for each object type."""
+        their fields with the others', differently for each object type. A field repeated
+        after such a fragment starts a new entry (shaping merges them per object type), so
+        its sub-selections keep their place after the fragment's."""
         for node in nodes:
             if not self.included(node):
                 continue
             if isinstance(node, ast.FieldNode):
                 key = node.alias.value if node.alias else node.name.value
-                if key not in fields:
-                    fields[key] = (node, [])
-                    order.append(key)
+                entry = open_fields.get(key)
+                if entry is None:
+                    entry = open_fields[key] = _FieldEntry(node, [])
+                    order.append(entry)
                 if node.selection_set:
-                    fields[key][1].extend(node.selection_set.selections)
+                    entry.children.extend(node.selection_set.selections)
                 continue
             if isinstance(node, ast.FragmentSpreadNode):
                 definition = self.fragments[node.name.value]
@@ -148,11 +155,12 @@ class _Normaliser:
                 type_condition = node.type_condition.name.value if node.type_condition else None
                 children = list(node.selection_set.selections)
             if type_condition is None or self._covers(type_condition, parent):
-                self._collect(parent, children, order, fields)
+                self._collect(parent, children, order, open_fields)
             elif isinstance(parent, GraphQLObjectType):
                 continue  # a condition that never matches this object type
             else:
                 order.append((type_condition, children))
+                open_fields.clear()
 
     def _covers(self, type_condition: str, parent: GraphQLCompositeType) -> bool:
         """A fragment on ``type_condition`` applies to every object ``parent`` can be."""
