@@ -36,6 +36,11 @@ def disjoint_runtime_types(
         merged.sources.get(graph) and merged.sources[graph].is_interface_object for graph in graphs
     ):
         return None
-    by_graph = {graph: runtime_types_in(supergraph, named, graph) for graph in graphs}
+    by_graph: dict[str, list[str]] = {}
+    for graph in graphs:
+        # A subgraph may declare a narrower type (an implementation, say) than the supergraph's.
+        source = merged_field.sources.get(graph)
+        declared = source.type.strip("[]!") if source is not None else named
+        by_graph[graph] = runtime_types_in(supergraph, declared, graph)
     common = set.intersection(*(set(types) for types in by_graph.values()))
     return None if common else by_graph
