@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from router.errors import SubgraphUnavailable
@@ -49,17 +49,21 @@ async def _send(
     node: FetchNode,
     variables: dict[str, Any],
     operation: str | None = None,
+    error_paths: Callable[[], list[list[str | int]]] | None = None,
 ) -> dict[str, Any] | None:
+    """The subgraph's answer, or None after recording why there is none: a failed fetch is
+    reported at every response path it was to fill (``error_paths``): each root field of a
+    root fetch, each object an entity fetch was to complete."""
     request = SubgraphRequest(operation or node.operation, variables, node.operation_name)
     try:
         response = await state.fetcher(node.service, request, state.context)
     except SubgraphUnavailable as error:
-        state.errors.append(
-            {
-                "message": str(error),
-                "extensions": {"code": "SUBGRAPH_UNAVAILABLE", "serviceName": node.service},
-            }
-        )
+        extensions = {"code": "SUBGRAPH_UNAVAILABLE", "serviceName": node.service}
+        paths = error_paths() if error_paths is not None else []
+        if not paths:
+            state.errors.append({"message": str(error), "extensions": extensions})
+        for path in paths:
+            state.errors.append({"message": str(error), "path": path, "extensions": extensions})
         return None
     if not isinstance(response, dict):
         state.errors.append(_invalid_response(node.service, "the response is not a JSON object"))
@@ -121,7 +125,14 @@ def _pass_on(
 
 
 async def run_root_fetch(state: ExecutionState, node: FetchNode) -> None:
-    response = await _send(state, node, _request_variables(node, state.variables))
+    response = await _send(
+        state,
+        node,
+        _request_variables(node, state.variables),
+        error_paths=lambda: [
+            client_path(renamed_path([key], node.renames)) for key in _root_keys(node)
+        ],
+    )
     if response is None:
         return
     data = response.get("data")
@@ -170,7 +181,9 @@ async def _fetch_entities(
     variables = _request_variables(node, state.variables)
     variables.update(context_values)
     variables["representations"] = batch.representations
-    response = await _send(state, node, variables)
+    response = await _send(
+        state, node, variables, error_paths=lambda: _object_paths(state.data, flatten, [batch])
+    )
     if response is None:
         return
     data = response.get("data")
@@ -196,7 +209,14 @@ async def _fetch_context_batches(
         for name, value in values.items():
             variables[f"{name}_{index}"] = value
     operation = flatten.context_batches.operation(len(batches))
-    response = await _send(state, node, variables, operation)
+    every_batch = [batch for _, batch in batches]
+    response = await _send(
+        state,
+        node,
+        variables,
+        operation,
+        error_paths=lambda: _object_paths(state.data, flatten, every_batch),
+    )
     if response is None:
         return
     data = response.get("data")
@@ -262,3 +282,19 @@ def _entity_paths(
                 paths.append(located[id(entity)])
         result.append(paths)
     return result
+
+
+def _object_paths(
+    data: dict[str, Any], flatten: FlattenNode, batches: list[EntityBatch]
+) -> list[list[str | int]]:
+    """The client path of every object a (failed) entity fetch was to complete, once each."""
+    paths: list[list[str | int]] = []
+    seen: set[tuple[str | int, ...]] = set()
+    for batch in batches:
+        for entity_paths in _entity_paths(data, flatten, batch):
+            for path in entity_paths:
+                client = client_path(path)
+                if tuple(client) not in seen:
+                    seen.add(tuple(client))
+                    paths.append(client)
+    return paths

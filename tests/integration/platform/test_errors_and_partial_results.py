@@ -92,8 +92,9 @@ async def test_a_stopped_subgraph_leaves_partial_data_and_an_unavailable_error(
         "video": None,
         "ticket": {"tickets": {"edges": [{"node": {"order": {"id": ALICE_1}}}]}},
     }
-    # Fetch failures carry no response path (like Apollo Router's root fetch errors).
+    # A failed root fetch is reported at each root field it was to answer.
     [error] = reply.errors
+    assert error["path"] == ["video"]
     assert error["extensions"] == {"code": "SUBGRAPH_UNAVAILABLE", "serviceName": "media"}
     assert "media" in error["message"]
 
@@ -113,7 +114,8 @@ async def test_a_stopped_subgraph_under_an_entity_hop_nulls_to_the_nearest_nulla
 
     assert reply.status == 200
     assert reply.data == {"user": {"displayName": "Alice Martin"}, "withVideos": None}
-    [error] = reply.errors  # one entity fetch failed, one error
+    [error] = reply.errors  # one entity fetch for one object failed: one error, at that object
+    assert error["path"] == ["withVideos"]
     assert error["extensions"] == {"code": "SUBGRAPH_UNAVAILABLE", "serviceName": "media"}
 
 

@@ -78,9 +78,11 @@ async def test_unavailable_subgraph_yields_partial_data_and_an_error() -> None:
     assert response["data"] == {
         "users": [{"id": "1", "reviews": None}, {"id": "2", "reviews": None}]
     }
-    [error] = response["errors"]
-    assert error["extensions"] == {"code": "SUBGRAPH_UNAVAILABLE", "serviceName": "reviews"}
-    assert "reviews" in error["message"]
+    # One error at each object the failed entity fetch was to complete.
+    assert [error["path"] for error in response["errors"]] == [["users", 0], ["users", 1]]
+    for error in response["errors"]:
+        assert error["extensions"] == {"code": "SUBGRAPH_UNAVAILABLE", "serviceName": "reviews"}
+        assert "reviews" in error["message"]
 
 
 async def test_unavailable_root_subgraph_nulls_only_its_own_fields() -> None:
@@ -93,7 +95,9 @@ async def test_unavailable_root_subgraph_nulls_only_its_own_fields() -> None:
     response = await run(engine, "{ me { name } topProducts { name } }")
 
     assert response["data"] == {"me": None, "topProducts": [{"name": "Table"}]}
-    assert [e["extensions"]["code"] for e in response["errors"]] == ["SUBGRAPH_UNAVAILABLE"]
+    assert [(e["extensions"]["code"], e["path"]) for e in response["errors"]] == [
+        ("SUBGRAPH_UNAVAILABLE", ["me"])
+    ]
 
 
 async def test_null_in_a_non_null_field_bubbles_to_the_nearest_nullable_parent() -> None:
