@@ -16,13 +16,18 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 FIXTURES = REPO_ROOT / "tests" / "router" / "fixtures"
 BENCHMARK = REPO_ROOT / "tests" / "fixtures" / "benchmark"
+FEATURE_GRAPHS = REPO_ROOT / "tests" / "fixtures" / "features"
 
 
 @cache
 def fixture_supergraph(name: str) -> Supergraph:
-    """A fixture supergraph composed by @apollo/composition; "benchmark" is the bench graph."""
+    """A fixture supergraph composed by @apollo/composition; "benchmark" is the bench graph,
+    "features/<graph>" a feature graph of tests/fixtures/features."""
     if name == "benchmark":
         return load_supergraph((BENCHMARK / "supergraph.apollo.graphql").read_text())
+    if name.startswith("features/"):
+        graph = name.removeprefix("features/")
+        return load_supergraph((FEATURE_GRAPHS / graph / "supergraph.graphql").read_text())
     return load_supergraph((FIXTURES / f"{name}.graphql").read_text())
 
 

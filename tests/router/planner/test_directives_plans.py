@@ -8,26 +8,10 @@ change no plan.
 
 from __future__ import annotations
 
-from functools import cache
-
-from router.operation.document import load_operation
-from router.planner import QueryPlanner, print_plan
-from router.supergraph import Supergraph, load_supergraph
-from tests.fixtures.features.directives.subgraphs import GRAPH
+from tests.router.planner.conftest import PlanText
 
 
-@cache
-def _supergraph() -> Supergraph:
-    return load_supergraph(GRAPH.supergraph_path.read_text())
-
-
-def plan(document: str) -> str:
-    supergraph = _supergraph()
-    operation = load_operation(supergraph.api_schema, document, None)
-    return print_plan(QueryPlanner(supergraph).plan(operation).query_plan())
-
-
-def test_a_requires_field_fetches_its_inaccessible_requirement_and_key() -> None:
+def test_a_requires_field_fetches_its_inaccessible_requirement_and_key(plan: PlanText) -> None:
     operation = """
         {
           products {
@@ -38,7 +22,7 @@ def test_a_requires_field_fetches_its_inaccessible_requirement_and_key() -> None
         }
     """
     assert (
-        plan(operation)
+        plan("features/directives", operation)
         == """\
 QueryPlan {
   Sequence {
@@ -74,7 +58,7 @@ QueryPlan {
     )
 
 
-def test_entities_of_a_list_return_to_catalog_through_the_inaccessible_key() -> None:
+def test_entities_of_a_list_return_to_catalog_through_the_inaccessible_key(plan: PlanText) -> None:
     operation = """
         {
           warehouses(order: DESC) {
@@ -88,7 +72,7 @@ def test_entities_of_a_list_return_to_catalog_through_the_inaccessible_key() -> 
         }
     """
     assert (
-        plan(operation)
+        plan("features/directives", operation)
         == """\
 QueryPlan {
   Sequence {
@@ -141,7 +125,7 @@ QueryPlan {
     )
 
 
-def test_input_object_and_enum_variables_are_forwarded_unchanged() -> None:
+def test_input_object_and_enum_variables_are_forwarded_unchanged(plan: PlanText) -> None:
     operation = """
         query Filtered($range: Range, $order: SortOrder!) {
           products(price: $range, order: $order, first: 2) {
@@ -150,7 +134,7 @@ def test_input_object_and_enum_variables_are_forwarded_unchanged() -> None:
         }
     """
     assert (
-        plan(operation)
+        plan("features/directives", operation)
         == """\
 QueryPlan {
   Sequence {
@@ -182,7 +166,7 @@ QueryPlan {
     )
 
 
-def test_fields_of_the_owner_need_no_entity_fetch() -> None:
+def test_fields_of_the_owner_need_no_entity_fetch(plan: PlanText) -> None:
     operation = """
         {
           product(id: "p1") {
@@ -193,7 +177,7 @@ def test_fields_of_the_owner_need_no_entity_fetch() -> None:
         }
     """
     assert (
-        plan(operation)
+        plan("features/directives", operation)
         == """\
 QueryPlan {
   Fetch(service: "catalog") {

@@ -3,34 +3,10 @@
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
-from router.operation.document import load_operation
-from router.planner import QueryPlanner, print_plan
-from router.supergraph import Supergraph, load_supergraph
-
-SUPERGRAPH = (
-    Path(__file__).resolve().parents[3]
-    / "tests"
-    / "fixtures"
-    / "features"
-    / "federation1"
-    / "supergraph.graphql"
-)
+from tests.router.planner.conftest import PlanText
 
 
-@cache
-def supergraph() -> Supergraph:
-    return load_supergraph(SUPERGRAPH.read_text())
-
-
-def plan(document: str) -> str:
-    operation = load_operation(supergraph().api_schema, document, None)
-    return print_plan(QueryPlanner(supergraph()).plan(operation).query_plan())
-
-
-def test_requires_on_an_extends_extension() -> None:
+def test_requires_on_an_extends_extension(plan: PlanText) -> None:
     operation = """
         {
           users {
@@ -40,7 +16,7 @@ def test_requires_on_an_extends_extension() -> None:
         }
     """
     assert (
-        plan(operation)
+        plan("features/federation1", operation)
         == """\
 QueryPlan {
   Sequence {
@@ -75,7 +51,7 @@ QueryPlan {
     )
 
 
-def test_provides_skips_the_owner_fetch() -> None:
+def test_provides_skips_the_owner_fetch(plan: PlanText) -> None:
     operation = """
         {
           posts {
@@ -88,7 +64,7 @@ def test_provides_skips_the_owner_fetch() -> None:
         }
     """
     assert (
-        plan(operation)
+        plan("features/federation1", operation)
         == """\
 QueryPlan {
   Fetch(service: "posts") {
@@ -106,7 +82,7 @@ QueryPlan {
     )
 
 
-def test_provides_then_requires_across_three_subgraphs() -> None:
+def test_provides_then_requires_across_three_subgraphs(plan: PlanText) -> None:
     operation = """
         {
           posts {
@@ -119,7 +95,7 @@ def test_provides_then_requires_across_three_subgraphs() -> None:
         }
     """
     assert (
-        plan(operation)
+        plan("features/federation1", operation)
         == """\
 QueryPlan {
   Sequence {
@@ -191,7 +167,7 @@ QueryPlan {
     )
 
 
-def test_aliases_reusing_required_field_names() -> None:
+def test_aliases_reusing_required_field_names(plan: PlanText) -> None:
     operation = """
         {
           users {
@@ -201,7 +177,7 @@ def test_aliases_reusing_required_field_names() -> None:
         }
     """
     assert (
-        plan(operation)
+        plan("features/federation1", operation)
         == """\
 QueryPlan {
   Sequence {

@@ -3,34 +3,10 @@
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
-from router.operation.document import load_operation
-from router.planner import QueryPlanner, print_plan
-from router.supergraph import Supergraph, load_supergraph
-
-SUPERGRAPH = (
-    Path(__file__).resolve().parents[3]
-    / "tests"
-    / "fixtures"
-    / "features"
-    / "interface_objects"
-    / "supergraph.graphql"
-)
+from tests.router.planner.conftest import PlanText
 
 
-@cache
-def supergraph() -> Supergraph:
-    return load_supergraph(SUPERGRAPH.read_text())
-
-
-def plan(document: str) -> str:
-    operation = load_operation(supergraph().api_schema, document, None)
-    return print_plan(QueryPlanner(supergraph()).plan(operation).query_plan())
-
-
-def test_typename_from_an_interface_object_hops_to_the_owner() -> None:
+def test_typename_from_an_interface_object_hops_to_the_owner(plan: PlanText) -> None:
     operation = """
         {
           topPayers {
@@ -41,7 +17,7 @@ def test_typename_from_an_interface_object_hops_to_the_owner() -> None:
         }
     """
     assert (
-        plan(operation)
+        plan("features/interface_objects", operation)
         == """\
 QueryPlan {
   Sequence {
@@ -74,7 +50,7 @@ QueryPlan {
     )
 
 
-def test_interface_object_fields_alone_need_no_typename_hop() -> None:
+def test_interface_object_fields_alone_need_no_typename_hop(plan: PlanText) -> None:
     operation = """
         {
           topPayers {
@@ -87,7 +63,7 @@ def test_interface_object_fields_alone_need_no_typename_hop() -> None:
         }
     """
     assert (
-        plan(operation)
+        plan("features/interface_objects", operation)
         == """\
 QueryPlan {
   Sequence {
@@ -122,7 +98,7 @@ QueryPlan {
     )
 
 
-def test_requires_gathers_from_the_owner_and_another_interface_object() -> None:
+def test_requires_gathers_from_the_owner_and_another_interface_object(plan: PlanText) -> None:
     operation = """
         {
           recentlyActive {
@@ -133,7 +109,7 @@ def test_requires_gathers_from_the_owner_and_another_interface_object() -> None:
         }
     """
     assert (
-        plan(operation)
+        plan("features/interface_objects", operation)
         == """\
 QueryPlan {
   Sequence {
@@ -201,7 +177,7 @@ QueryPlan {
     )
 
 
-def test_indirect_extension_with_a_type_condition() -> None:
+def test_indirect_extension_with_a_type_condition(plan: PlanText) -> None:
     operation = """
         {
           invoices {
@@ -218,7 +194,7 @@ def test_indirect_extension_with_a_type_condition() -> None:
         }
     """
     assert (
-        plan(operation)
+        plan("features/interface_objects", operation)
         == """\
 QueryPlan {
   Sequence {
@@ -258,7 +234,7 @@ QueryPlan {
     )
 
 
-def test_implementation_list_fetches_interface_object_fields() -> None:
+def test_implementation_list_fetches_interface_object_fields(plan: PlanText) -> None:
     operation = """
         {
           accounts {
@@ -273,7 +249,7 @@ def test_implementation_list_fetches_interface_object_fields() -> None:
         }
     """
     assert (
-        plan(operation)
+        plan("features/interface_objects", operation)
         == """\
 QueryPlan {
   Sequence {

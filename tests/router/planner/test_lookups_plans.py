@@ -7,26 +7,10 @@ parallel, through `_entities` with the flattened path of the list.
 
 from __future__ import annotations
 
-from functools import cache
-
-from router.operation.document import load_operation
-from router.planner import QueryPlanner, print_plan
-from router.supergraph import Supergraph, load_supergraph
-from tests.fixtures.features.lookups.subgraphs import GRAPH
+from tests.router.planner.conftest import PlanText
 
 
-@cache
-def _supergraph() -> Supergraph:
-    return load_supergraph(GRAPH.supergraph_path.read_text())
-
-
-def plan(document: str) -> str:
-    supergraph = _supergraph()
-    operation = load_operation(supergraph.api_schema, document, None)
-    return print_plan(QueryPlanner(supergraph).plan(operation).query_plan())
-
-
-def test_each_type_condition_is_completed_by_its_owner_in_parallel() -> None:
+def test_each_type_condition_is_completed_by_its_owner_in_parallel(plan: PlanText) -> None:
     operation = """
         {
           nodes(ids: ["User:1", "Post:1"]) {
@@ -42,7 +26,7 @@ def test_each_type_condition_is_completed_by_its_owner_in_parallel() -> None:
         }
     """
     assert (
-        plan(operation)
+        plan("features/lookups", operation)
         == """\
 QueryPlan {
   Sequence {
@@ -99,7 +83,7 @@ QueryPlan {
     )
 
 
-def test_hops_from_the_lookup_through_post_author_and_back() -> None:
+def test_hops_from_the_lookup_through_post_author_and_back(plan: PlanText) -> None:
     operation = """
         {
           node(id: "Post:1") {
@@ -116,7 +100,7 @@ def test_hops_from_the_lookup_through_post_author_and_back() -> None:
         }
     """
     assert (
-        plan(operation)
+        plan("features/lookups", operation)
         == """\
 QueryPlan {
   Sequence {
@@ -189,7 +173,7 @@ QueryPlan {
     )
 
 
-def test_interface_fields_the_lookup_knows_need_no_entity_fetch() -> None:
+def test_interface_fields_the_lookup_knows_need_no_entity_fetch(plan: PlanText) -> None:
     operation = """
         {
           nodes(ids: ["User:1"]) {
@@ -199,7 +183,7 @@ def test_interface_fields_the_lookup_knows_need_no_entity_fetch() -> None:
         }
     """
     assert (
-        plan(operation)
+        plan("features/lookups", operation)
         == """\
 QueryPlan {
   Fetch(service: "nodes") {
@@ -214,7 +198,7 @@ QueryPlan {
     )
 
 
-def test_a_named_fragment_on_the_interface_under_two_root_fields() -> None:
+def test_a_named_fragment_on_the_interface_under_two_root_fields(plan: PlanText) -> None:
     operation = """
         query Lookup {
           first: node(id: "Post:4") {
@@ -236,7 +220,7 @@ def test_a_named_fragment_on_the_interface_under_two_root_fields() -> None:
         }
     """
     assert (
-        plan(operation)
+        plan("features/lookups", operation)
         == """\
 QueryPlan {
   Sequence {

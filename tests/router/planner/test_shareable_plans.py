@@ -3,34 +3,12 @@ subgraphs, `@provides` nested and on interface and union fields)."""
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
-from router.operation.document import load_operation
-from router.planner import QueryPlanner, print_plan
-from router.supergraph import Supergraph, load_supergraph
-
-SUPERGRAPH = (
-    Path(__file__).resolve().parents[3]
-    / "tests"
-    / "fixtures"
-    / "features"
-    / "shareable"
-    / "supergraph.graphql"
-)
+from tests.router.planner.conftest import PlanText
 
 
-@cache
-def supergraph() -> Supergraph:
-    return load_supergraph(SUPERGRAPH.read_text())
-
-
-def plan(document: str) -> str:
-    operation = load_operation(supergraph().api_schema, document, None)
-    return print_plan(QueryPlanner(supergraph()).plan(operation).query_plan())
-
-
-def test_shareable_root_field_is_fetched_once_from_the_subgraph_with_every_field() -> None:
+def test_shareable_root_field_is_fetched_once_from_the_subgraph_with_every_field(
+    plan: PlanText,
+) -> None:
     operation = """
         {
           products {
@@ -40,7 +18,7 @@ def test_shareable_root_field_is_fetched_once_from_the_subgraph_with_every_field
         }
     """
     assert (
-        plan(operation)
+        plan("features/shareable", operation)
         == """\
 QueryPlan {
   Fetch(service: "inventory") {
@@ -55,7 +33,7 @@ QueryPlan {
     )
 
 
-def test_shareable_root_field_needing_both_subgraphs() -> None:
+def test_shareable_root_field_needing_both_subgraphs(plan: PlanText) -> None:
     operation = """
         {
           product(id: "p2") {
@@ -68,7 +46,7 @@ def test_shareable_root_field_needing_both_subgraphs() -> None:
         }
     """
     assert (
-        plan(operation)
+        plan("features/shareable", operation)
         == """\
 QueryPlan {
   Sequence {
@@ -104,7 +82,7 @@ QueryPlan {
     )
 
 
-def test_nested_provides_then_a_fetch_for_the_rest() -> None:
+def test_nested_provides_then_a_fetch_for_the_rest(plan: PlanText) -> None:
     operation = """
         {
           reviews {
@@ -119,7 +97,7 @@ def test_nested_provides_then_a_fetch_for_the_rest() -> None:
         }
     """
     assert (
-        plan(operation)
+        plan("features/shareable", operation)
         == """\
 QueryPlan {
   Sequence {
@@ -157,7 +135,7 @@ QueryPlan {
     )
 
 
-def test_provides_on_a_union_field_then_a_fetch_for_the_rest() -> None:
+def test_provides_on_a_union_field_then_a_fetch_for_the_rest(plan: PlanText) -> None:
     operation = """
         {
           reviews {
@@ -174,7 +152,7 @@ def test_provides_on_a_union_field_then_a_fetch_for_the_rest() -> None:
         }
     """
     assert (
-        plan(operation)
+        plan("features/shareable", operation)
         == """\
 QueryPlan {
   Sequence {
@@ -215,7 +193,7 @@ QueryPlan {
     )
 
 
-def test_interface_field_provided_for_one_implementation_only() -> None:
+def test_interface_field_provided_for_one_implementation_only(plan: PlanText) -> None:
     """`Review.author` provides `... on Critic { name outlet } ... on Customer { handle }`: a
     Customer's `name` is not provided and comes from people (@apollo/query-planner's plan)."""
     operation = """
@@ -228,7 +206,7 @@ def test_interface_field_provided_for_one_implementation_only() -> None:
         }
     """
     assert (
-        plan(operation)
+        plan("features/shareable", operation)
         == """\
 QueryPlan {
   Sequence {
