@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from subgraphs import SUBGRAPH_NAMES
@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
     # Explicit per-subgraph URLs; filled from EHB_<NAME>_DATABASE_URL when not given.
     database_urls: dict[str, str] = Field(default_factory=dict)
+    # Outgoing email (subgraphs.kernel.email): `smtp://user:pass@host:587?starttls=1` or
+    # `smtps://user:pass@host`; unset -> .eml files in <data_dir>/mail/ (development).
+    smtp_url: SecretStr | None = None
+    mail_from: str = "EHB-5 <no-reply@ehb.localhost>"
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
 
     def model_post_init(self, context: Any, /) -> None:
         for name in SUBGRAPH_NAMES:
