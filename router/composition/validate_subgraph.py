@@ -17,6 +17,7 @@ from graphql import (
 from router.composition.fieldset import FieldSetCheck, check_field_set, parse_context_reference
 from router.composition.results import Diagnostics
 from router.composition.subgraph import Subgraph, directive_arguments, directives, has_directive
+from router.composition.validate_demand_control import validate_demand_control
 
 Composite = GraphQLObjectType | GraphQLInterfaceType
 
@@ -42,6 +43,7 @@ def validate_subgraph(subgraph: Subgraph, diagnostics: Diagnostics) -> None:
     used_externals |= _check_contexts(subgraph, diagnostics)
     if not subgraph.is_federation1:
         _check_unused_externals(subgraph, used_externals, diagnostics)
+    validate_demand_control(subgraph, diagnostics)
 
 
 def key_field_coordinates(subgraph: Subgraph) -> set[tuple[str, str]]:
