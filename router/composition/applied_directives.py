@@ -16,7 +16,7 @@ from typing import Any
 from graphql import print_ast
 from graphql.language.print_string import print_string
 
-from router.composition.carried_directives import CARRIED_DIRECTIVES, merge_carried
+from router.composition.carried_directives import CARRIED_DIRECTIVES, merge_carried, renamed
 from router.composition.element_metadata import first_deprecation, merged_tags
 from router.composition.federation_spec import namespaced
 from router.composition.subgraph import all_directives
@@ -33,6 +33,8 @@ class AppliedDirectiveRules:
 
     tag_name: str = "tag"
     composed: Mapping[str, bool] = field(default_factory=dict)
+    # Carried directive -> its supergraph name when a subgraph renamed it (see carried_directives)
+    carried_names: Mapping[str, str] = field(default_factory=dict)
 
     def merge(self, elements: list[Any], *, authorization_first: bool = False) -> list[str]:
         order: list[str] = []
@@ -62,7 +64,10 @@ class AppliedDirectiveRules:
             return [f"@specifiedBy(url: {print_string(urls[0])})"] if urls else []
         if name in self.composed:
             return _merge_composed(name, elements, repeatable=self.composed[name])
-        return merge_carried(name, elements)
+        supergraph_name = self.carried_names.get(name, name)
+        return [
+            renamed(printed, name, supergraph_name) for printed in merge_carried(name, elements)
+        ]
 
 
 def _merge_composed(name: str, elements: list[Any], *, repeatable: bool) -> list[str]:

@@ -11,7 +11,9 @@ from typing import Any
 
 from graphql.language.print_string import print_string
 
-from router.composition.subgraph import directive_arguments, directives
+from router.composition.results import Diagnostics
+from router.composition.subgraph import Subgraph, directive_arguments, directives
+from router.composition.wording import subgraph_list
 
 CARRIED_DIRECTIVES = ("authenticated", "requiresScopes", "policy", "cost", "listSize")
 SPEC_URLS = {
@@ -111,14 +113,57 @@ def _print_value(value: Any) -> str:
     return str(value)
 
 
-def used_features(printed_applications: list[str]) -> list[str]:
+def supergraph_names(subgraphs: list[Subgraph], diagnostics: Diagnostics) -> dict[str, str]:
+    """Each carried directive some subgraph applies -> its name in the supergraph.
+
+    Like @apollo/composition: the name the first subgraph applying it uses (``@cost`` imported
+    as ``@weight`` stays ``@weight``), the same in every subgraph or LINK_IMPORT_NAME_MISMATCH.
+    """
+    names: dict[str, str] = {}
+    for name in CARRIED_DIRECTIVES:
+        by_local: dict[str, list[str]] = {}
+        for subgraph in subgraphs:
+            if name in subgraph.applied_names:
+                by_local.setdefault(subgraph.applied_names[name], []).append(subgraph.name)
+        if not by_local:
+            continue
+        first, *others = by_local
+        names[name] = first
+        if others:
+            # Apollo names the first subgraph that disagrees, then the rest in order.
+            second = by_local[others[0]][0]
+            local_in_second = others[0]
+            distribution = [f'"@{local_in_second}" in {subgraph_list(by_local[local_in_second])}']
+            distribution += [
+                f'"@{local}" in {subgraph_list(graphs)}'
+                for local, graphs in by_local.items()
+                if local != local_in_second
+            ]
+            spec = max(s.federation_version for s in subgraphs if name in s.applied_names)
+            diagnostics.error(
+                "LINK_IMPORT_NAME_MISMATCH",
+                f'The "@{name}" directive (from https://specs.apollo.dev/federation/'
+                f"v{spec[0]}.{spec[1]}) is imported with mismatched name between subgraphs: it "
+                "is imported as " + distribution[0] + " but " + " and ".join(distribution[1:]),
+                subgraph=second,
+            )
+    return names
+
+
+def renamed(printed_application: str, name: str, supergraph_name: str) -> str:
+    """``@cost(weight: 1)`` printed under the supergraph's name for the directive."""
+    return "@" + supergraph_name + printed_application[len(name) + 1 :]
+
+
+def used_features(printed_applications: list[str], names: dict[str, str]) -> list[str]:
     """Which carried directives appear among printed applications, in spec order."""
-    return [
-        name
-        for name in CARRIED_DIRECTIVES
+    used = []
+    for name in CARRIED_DIRECTIVES:
+        local = names.get(name, name)
         if any(
-            application.startswith(f"@{name}")
-            and (len(application) == len(name) + 1 or application[len(name) + 1] == "(")
+            application.startswith(f"@{local}")
+            and (len(application) == len(local) + 1 or application[len(local) + 1] == "(")
             for application in printed_applications
-        )
-    ]
+        ):
+            used.append(name)
+    return used

@@ -15,6 +15,7 @@ from graphql import (
 )
 
 from router.composition.applied_directives import AppliedDirectiveRules
+from router.composition.carried_directives import supergraph_names
 from router.composition.composed_directives import compose_directives
 from router.composition.element_metadata import (
     any_inaccessible,
@@ -48,7 +49,10 @@ def merge_subgraphs(subgraphs: list[Subgraph], diagnostics: Diagnostics) -> Supe
     enum_usage = collect_enum_usage(subgraphs)
     key_fields = {subgraph.name: key_field_coordinates(subgraph) for subgraph in subgraphs}
     composed = compose_directives(subgraphs, diagnostics)
-    rules = AppliedDirectiveRules(_shared_local_name(subgraphs, "tag"), composed.repeatable)
+    carried_names = supergraph_names(subgraphs, diagnostics)
+    rules = AppliedDirectiveRules(
+        _shared_local_name(subgraphs, "tag"), composed.repeatable, carried_names
+    )
     types: dict[str, MergedType] = {}
     for name, defined in definitions.items():
         merged = MergedType(name=name, kind=kind_of(defined[0][1]))
@@ -104,6 +108,7 @@ def merge_subgraphs(subgraphs: list[Subgraph], diagnostics: Diagnostics) -> Supe
         inaccessible_directive_name=_shared_local_name(subgraphs, "inaccessible"),
         composed_definitions=composed.definitions,
         composed_links=composed.links,
+        carried_names=carried_names,
     )
 
 

@@ -128,6 +128,8 @@ class Supergraph:
     # @composeDirective: printed definitions by name, and the @link of each composed spec.
     composed_definitions: dict[str, str] = field(default_factory=dict)
     composed_links: list[str] = field(default_factory=list)
+    # Carried directive (cost, listSize, authenticated...) -> its name in the supergraph.
+    carried_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def uses_tag(self) -> bool:

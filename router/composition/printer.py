@@ -23,6 +23,8 @@ CONTEXT_DIRECTIVE_DEFINITIONS = {
     "context__fromContext": "directive @context__fromContext(field: context__ContextFieldValue)"
     " on ARGUMENT_DEFINITION",
 }
+# Without an import, a spec directive not named like its spec is namespaced.
+_DEFAULT_CARRIED_NAMES = {"listSize": "cost__listSize"}
 _KIND_KEYWORDS = {
     "object": "type",
     "interface": "interface",
@@ -45,22 +47,22 @@ class _Printer:
         self.inaccessible = (
             supergraph.inaccessible_directive_name if supergraph.uses_inaccessible else None
         )
-        self.carried_features = used_features(supergraph.carried_applications())
+        self.carried_features = used_features(
+            supergraph.carried_applications(), supergraph.carried_names
+        )
         self.graph_values = {name: graph_enum_value(name) for name, _ in supergraph.graphs}
 
     def print(self) -> str:
         directives = directive_definitions(
             self.join_version, tag_name=self.tag, inaccessible_name=self.inaccessible
         )
-        for feature in self.carried_features:
-            directives[feature] = CARRIED_DEFINITIONS[feature]
+        carried = list(self.carried_features)
         if self._uses_cost_spec():
             # The cost spec comes whole: an unused @listSize keeps its namespaced name.
-            directives["cost"] = CARRIED_DEFINITIONS["cost"]
-            if "listSize" not in self.carried_features:
-                directives["cost__listSize"] = CARRIED_DEFINITIONS["listSize"].replace(
-                    "@listSize", "@cost__listSize"
-                )
+            carried += [name for name in ("cost", "listSize") if name not in carried]
+        for feature in carried:
+            name = self._carried_name(feature)
+            directives[name] = CARRIED_DEFINITIONS[feature].replace(f"@{feature}", f"@{name}", 1)
         if self.supergraph.uses_context:
             directives.update(CONTEXT_DIRECTIVE_DEFINITIONS)
         directives.update(self.supergraph.composed_definitions)
@@ -99,13 +101,12 @@ class _Printer:
         for feature in self.carried_features:
             if feature in SPEC_URLS:
                 url, purpose = SPEC_URLS[feature]
-                links.append(f'@link(url: "{url}"{purpose})')
+                links.append(f'@link(url: "{url}"{purpose}{self._imports([feature])})')
         if self.supergraph.uses_context:
             links.append(f'@link(url: "{_SPECS}/context/v0.1", for: SECURITY)')
         if self._uses_cost_spec():
-            # @cost is the spec's own name; only @listSize needs importing.
-            imports = ', import: ["@listSize"]' if "listSize" in self.carried_features else ""
-            links.append(f'@link(url: "{COST_SPEC_URL}"{imports})')
+            # @cost is the spec's own name; @listSize (cost__listSize) needs importing.
+            links.append(f'@link(url: "{COST_SPEC_URL}"{self._imports(["cost", "listSize"])})')
         links += self.supergraph.composed_links
         roots = [
             f"  {operation}: {name}"
@@ -119,6 +120,24 @@ class _Printer:
         return (
             "schema\n" + "".join(f"  {link}\n" for link in links) + "{\n" + "\n".join(roots) + "\n}"
         )
+
+    def _carried_name(self, feature: str) -> str:
+        """A carried directive's name here: a subgraph's rename, else the spec's default."""
+        if feature in self.carried_features and feature in self.supergraph.carried_names:
+            return self.supergraph.carried_names[feature]
+        return _DEFAULT_CARRIED_NAMES.get(feature, feature)
+
+    def _imports(self, features: list[str]) -> str:
+        """The ``import:`` of a carried spec's @link: names differing from the defaults."""
+        printed = []
+        for feature in features:
+            name = self._carried_name(feature)
+            if name == _DEFAULT_CARRIED_NAMES.get(feature, feature):
+                continue
+            printed.append(
+                f'"@{feature}"' if name == feature else f'{{name: "@{feature}", as: "@{name}"}}'
+            )
+        return f", import: [{', '.join(printed)}]" if printed else ""
 
     def _uses_cost_spec(self) -> bool:
         return "cost" in self.carried_features or "listSize" in self.carried_features

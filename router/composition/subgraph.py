@@ -9,7 +9,7 @@ directive names. Router-only machinery (``_service``, ``_entities``, ``_Any``...
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graphql import (
@@ -70,6 +70,9 @@ class Subgraph:
     # Every @link (federation's included, link's own left out) and the @composeDirective names.
     spec_links: tuple[SpecLink, ...] = ()
     composed_names: tuple[str, ...] = ()
+    # Federation directive (canonical name) -> the name its applications use in this subgraph
+    # (``cost``, ``weight`` when imported as ``@weight``, ``federation__cost`` when not imported).
+    applied_names: dict[str, str] = field(default_factory=dict)
 
     def named_type(self, name: str) -> GraphQLNamedType | None:
         return self.schema.type_map.get(name)
@@ -150,7 +153,8 @@ def load_subgraph(source: SubgraphSource, diagnostics: Diagnostics) -> Subgraph 
         for name in read_composed_names(document, local)
     ]
     composed = {name.removeprefix("@") for name in composed_names}
-    normalised = _Normaliser(link, composed).normalise(document)
+    normaliser = _Normaliser(link, composed)
+    normalised = normaliser.normalise(document)
     full_document = DocumentNode(definitions=(*normalised.definitions, *_FEDERATION_DEFINITIONS))
     problems = validate_sdl(full_document)
     if problems:
@@ -185,6 +189,7 @@ def load_subgraph(source: SubgraphSource, diagnostics: Diagnostics) -> Subgraph 
         },
         spec_links=tuple(read_spec_links(document)),
         composed_names=tuple(composed_names),
+        applied_names=normaliser.applied_names,
     )
 
 
@@ -271,6 +276,7 @@ class _Normaliser:
         self.composed = composed
         self.root_renames: dict[str, str] = {}
         self.dropped: set[str] = set()
+        self.applied_names: dict[str, str] = {}
 
     def normalise(self, document: DocumentNode) -> _Normalised:
         self._collect_root_renames(document)
@@ -316,6 +322,7 @@ class _Normaliser:
         if isinstance(node, ast.DirectiveNode):
             canonical = self.link.directive_renames.get(node.name.value)
             if canonical is not None:
+                self.applied_names.setdefault(canonical, node.name.value)
                 return replace(node, name=ast.NameNode(value=namespaced(canonical)))
         if isinstance(node, ast.NamedTypeNode):
             name = node.name.value
