@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from copy import deepcopy
+from dataclasses import replace
 
 from graphql import (
     GraphQLEnumType,
@@ -237,6 +238,8 @@ def _drop_federation1_extension_flags(
         if any(not source.extension for source in merged.sources.values()):
             for graph, source in merged.sources.items():
                 if graph in federation1 and merged.name not in federation1[graph].extends_types:
+                    if source.extension:
+                        source.keys = [replace(key, extension=False) for key in source.keys]
                     source.extension = False
 
 

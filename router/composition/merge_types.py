@@ -19,6 +19,7 @@ from router.composition.element_metadata import (
     first_deprecation,
     merged_tags,
 )
+from router.composition.federation_spec import namespaced
 from router.composition.fieldset import parse_context_reference
 from router.composition.merge_arguments import merge_field_arguments
 from router.composition.model import (
@@ -55,17 +56,25 @@ def kind_of(named_type: GraphQLNamedType) -> TypeKind:
 
 
 def type_source(subgraph: Subgraph, named_type: GraphQLNamedType) -> TypeSource:
+    extension = named_type.name in subgraph.extension_types
+    key_name = namespaced("key")
     keys = [
         Key(
             fields=str(arguments.get("fields", "")),
             resolvable=arguments.get("resolvable") is not False,
+            # A definition of an extension-only type was an extension (or says @extends).
+            extension=extension or node is not named_type.ast_node,
         )
-        for arguments in map(directive_arguments, directives(named_type, "key"))
+        for node in [named_type.ast_node, *(named_type.extension_ast_nodes or ())]
+        if node is not None
+        for arguments in map(
+            directive_arguments, (d for d in node.directives or () if d.name.value == key_name)
+        )
     ]
     return TypeSource(
         graph=subgraph.name,
         keys=keys,
-        extension=named_type.name in subgraph.extension_types,
+        extension=extension,
         is_interface_object=has_directive(named_type, "interfaceObject"),
     )
 

@@ -14,6 +14,9 @@ TypeKind = Literal["object", "interface", "union", "enum", "input", "scalar"]
 class Key:
     fields: str
     resolvable: bool = True
+    # Applied on a type extension (``extend type T @key(...)``) or on a type marked @extends:
+    # its ``@join__type`` says ``extension: true``, as Apollo's does.
+    extension: bool = False
 
 
 @dataclass
@@ -22,6 +25,7 @@ class TypeSource:
 
     graph: str
     keys: list[Key] = field(default_factory=list)
+    # The subgraph only extends the type (no definition of its own): EXTENSION_WITH_NO_BASE.
     extension: bool = False
     is_interface_object: bool = False
 

@@ -175,18 +175,18 @@ class _Printer:
             for graph in graphs
         ]
         for graph, source in merged.sources.items():
-            flags = ""
-            if source.extension:
-                flags += ", extension: true"
-            if source.is_interface_object:
-                flags += ", isInterfaceObject: true"
+            interface_object = ", isInterfaceObject: true" if source.is_interface_object else ""
             keys: list[Key | None] = [*source.keys] or [None]
             for key in keys:
                 arguments = f"graph: {self.graph_values[graph]}"
                 if key is not None:
                     arguments += f", key: {print_string(key.fields)}"
+                # Like Apollo, only a key says whether it was declared on an extension.
+                extension = ", extension: true" if key is not None and key.extension else ""
                 resolvable = "" if key is None or key.resolvable else ", resolvable: false"
-                directives.append(f"@join__type({arguments}{flags}{resolvable})")
+                directives.append(
+                    f"@join__type({arguments}{extension}{interface_object}{resolvable})"
+                )
         directives += [f"@context(name: {print_string(name)})" for name in merged.contexts]
         if merged.inaccessible:
             directives.append(f"@{self.inaccessible}")
