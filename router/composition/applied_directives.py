@@ -4,22 +4,28 @@
 composition order, then as written), except that a field's authorization directives come
 first. Each directive merges by its own rule: @tag keeps every distinct name, @deprecated the
 first reason, @cost/@listSize/authorization as in ``carried_directives``, and a composed custom
-directive keeps every distinct application when repeatable, else the most common one.
+directive keeps every distinct application when repeatable, else the most common one (with the
+INCONSISTENT_NON_REPEATABLE_DIRECTIVE_ARGUMENTS hint). A composed directive reaches an element
+only when a subgraph composing it applies it there; then, like Apollo, the applications of
+subgraphs that define it without composing it count too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graphql import print_ast
+from graphql.language import ast
 from graphql.language.print_string import print_string
 
 from router.composition.carried_directives import CARRIED_DIRECTIVES, merge_carried, renamed
 from router.composition.element_metadata import first_deprecation, merged_tags
 from router.composition.federation_spec import namespaced
-from router.composition.subgraph import all_directives
+from router.composition.results import Diagnostics
+from router.composition.subgraph import UNCOMPOSED_PREFIX, all_directives
+from router.composition.wording import subgraph_list
 
 AUTHORIZATION = ("authenticated", "requiresScopes", "policy")
 _KNOWN: dict[str, str] = {namespaced(name): name for name in (*CARRIED_DIRECTIVES, "tag")}
@@ -35,8 +41,19 @@ class AppliedDirectiveRules:
     composed: Mapping[str, bool] = field(default_factory=dict)
     # Carried directive -> its supergraph name when a subgraph renamed it (see carried_directives)
     carried_names: Mapping[str, str] = field(default_factory=dict)
+    # Where hints go (None: no hints).
+    diagnostics: Diagnostics | None = None
 
-    def merge(self, elements: list[Any], *, authorization_first: bool = False) -> list[str]:
+    def merge(
+        self,
+        elements: list[Any],
+        *,
+        authorization_first: bool = False,
+        coordinate: str | None = None,
+        graphs: Sequence[str] = (),
+    ) -> list[str]:
+        """The printed applications of the supergraph element merged from ``elements``; with
+        ``coordinate`` and the ``graphs`` defining each element, hints name the element."""
         order: list[str] = []
         for element in elements:
             for node in all_directives(element):
@@ -50,7 +67,10 @@ class AppliedDirectiveRules:
             order = first + [name for name in order if name not in first]
         printed: list[str] = []
         for name in order:
-            printed += self._merge_one(name, elements)
+            if name in self.composed:
+                printed += self._merge_composed(name, elements, coordinate, graphs)
+            else:
+                printed += self._merge_one(name, elements)
         return printed
 
     def _merge_one(self, name: str, elements: list[Any]) -> list[str]:
@@ -62,24 +82,88 @@ class AppliedDirectiveRules:
         if name == "specifiedBy":
             urls = [e.specified_by_url for e in elements if getattr(e, "specified_by_url", None)]
             return [f"@specifiedBy(url: {print_string(urls[0])})"] if urls else []
-        if name in self.composed:
-            return _merge_composed(name, elements, repeatable=self.composed[name])
         supergraph_name = self.carried_names.get(name, name)
         return [
             renamed(printed, name, supergraph_name) for printed in merge_carried(name, elements)
         ]
 
+    def _merge_composed(
+        self, name: str, elements: list[Any], coordinate: str | None, graphs: Sequence[str]
+    ) -> list[str]:
+        applied = [_applications(name, element) for element in elements]
+        counts: dict[str, int] = {}
+        for applications in applied:
+            for application, _ in applications:
+                counts[application] = counts.get(application, 0) + 1
+        if self.composed[name] or len(counts) <= 1:
+            return list(counts)
+        chosen = max(counts, key=lambda application: counts[application])
+        if self.diagnostics is not None and coordinate is not None:
+            hint = _inconsistent_arguments(name, coordinate, chosen, applied, graphs)
+            self.diagnostics.hint(
+                "INCONSISTENT_NON_REPEATABLE_DIRECTIVE_ARGUMENTS", hint, coordinate=coordinate
+            )
+        return [chosen]
 
-def _merge_composed(name: str, elements: list[Any], *, repeatable: bool) -> list[str]:
-    counts: dict[str, int] = {}
-    for element in elements:
-        for node in all_directives(element):
-            if node.name.value == name:
-                printed = print_ast(node)
-                counts[printed] = counts.get(printed, 0) + 1
-    if repeatable or not counts:
-        return list(counts)
-    return [max(counts, key=lambda printed: counts[printed])]
+
+def _applications(name: str, element: Any) -> list[tuple[str, ast.DirectiveNode]]:
+    """The element's applications of composed directive ``name``, printed under that name
+    (a subgraph that does not compose it has them under UNCOMPOSED_PREFIX)."""
+    return [
+        (print_ast(replace(node, name=ast.NameNode(value=name))), node)
+        for node in all_directives(element)
+        if node.name.value in (name, UNCOMPOSED_PREFIX + name)
+    ]
+
+
+def _inconsistent_arguments(
+    name: str,
+    coordinate: str,
+    chosen: str,
+    applied: list[list[tuple[str, ast.DirectiveNode]]],
+    graphs: Sequence[str],
+) -> str:
+    """Apollo's wording, down to the empty description of a subgraph that defines the element
+    without applying the directive."""
+    by_application: dict[str, list[str]] = {}
+    nodes: dict[str, ast.DirectiveNode] = {}
+    for graph, applications in zip(graphs, applied, strict=True):
+        application, node = applications[-1] if applications else ("", None)
+        by_application.setdefault(application, []).append(graph)
+        if node is not None:
+            nodes[application] = node
+
+    def described(application: str) -> str:
+        if not application:
+            return ""
+        arguments = nodes[application].arguments or ()
+        if not arguments:
+            return "no arguments"
+        return "arguments {" + ", ".join(_argument_text(a) for a in arguments) + "}"
+
+    others = [
+        f"{described(application)} in {subgraph_list(graphs)}"
+        for application, graphs in by_application.items()
+        if application != chosen
+    ]
+    return (
+        f'Non-repeatable directive @{name} is applied to "{coordinate}" in multiple subgraphs '
+        f"but with incompatible arguments. The supergraph will use {described(chosen)} (from "
+        f"{subgraph_list(by_application[chosen])}), but found " + " and ".join(others) + "."
+    )
+
+
+def _argument_text(argument: ast.ArgumentNode | ast.ObjectFieldNode) -> str:
+    return f"{argument.name.value}: {_value_text(argument.value)}"
+
+
+def _value_text(value: ast.ValueNode) -> str:
+    """A value as Apollo's valueToString writes it (``{x: 1}``, not ``{ x: 1 }``)."""
+    if isinstance(value, ast.ObjectValueNode):
+        return "{" + ", ".join(_argument_text(item) for item in value.fields) + "}"
+    if isinstance(value, ast.ListValueNode):
+        return "[" + ", ".join(_value_text(item) for item in value.values) + "]"
+    return print_ast(value)
 
 
 def _deprecation(reason: str | None) -> list[str]:

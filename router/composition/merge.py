@@ -52,7 +52,7 @@ def merge_subgraphs(subgraphs: list[Subgraph], diagnostics: Diagnostics) -> Supe
     composed = compose_directives(subgraphs, diagnostics)
     carried_names = supergraph_names(subgraphs, diagnostics)
     rules = AppliedDirectiveRules(
-        _shared_local_name(subgraphs, "tag"), composed.repeatable, carried_names
+        _shared_local_name(subgraphs, "tag"), composed.repeatable, carried_names, diagnostics
     )
     types: dict[str, MergedType] = {}
     for name, defined in definitions.items():
@@ -61,7 +61,9 @@ def merge_subgraphs(subgraphs: list[Subgraph], diagnostics: Diagnostics) -> Supe
         merged.description = common_description(elements)
         merged.tags = merged_tags(elements)
         merged.inaccessible = any_inaccessible(elements)
-        merged.carried = rules.merge(elements)
+        merged.carried = rules.merge(
+            elements, coordinate=name, graphs=[subgraph.name for subgraph, _ in defined]
+        )
         for subgraph, named_type in defined:
             merged.sources[subgraph.name] = type_source(subgraph, named_type)
             merged.contexts += type_contexts(subgraph, named_type)

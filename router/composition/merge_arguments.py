@@ -139,5 +139,7 @@ def _merge_argument(
         deprecation_reason=first_deprecation(arguments),
         inaccessible=any_inaccessible(arguments),
         tags=merged_tags(arguments),
-        carried=rules.merge(arguments),
+        carried=rules.merge(
+            arguments, coordinate=coordinate, graphs=[subgraph.name for subgraph, _ in present]
+        ),
     )

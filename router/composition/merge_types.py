@@ -108,7 +108,12 @@ def merge_composite_fields(
         field_model.deprecation_reason = first_deprecation(elements)
         field_model.tags = merged_tags(elements)
         field_model.inaccessible = any_inaccessible(elements)
-        field_model.carried = rules.merge(elements, authorization_first=True)
+        field_model.carried = rules.merge(
+            elements,
+            authorization_first=True,
+            coordinate=f"{merged.name}.{name}",
+            graphs=[subgraph.name for subgraph, _ in origins],
+        )
         sources = field_model.sources
         resolving = [f for s, f in origins if not sources[s.name].external] or elements
         merged_type = merge_output_types([field.type for field in resolving], is_subtype)

@@ -105,7 +105,9 @@ def merge_enum(
             deprecation_reason=first_deprecation(values),
             inaccessible=any_inaccessible(values),
             tags=merged_tags(values),
-            carried=rules.merge(values),
+            carried=rules.merge(
+                values, coordinate=f"{merged.name}.{name}", graphs=[s.name for s, _ in present]
+            ),
         )
     if not merged.values:
         diagnostics.error(
@@ -190,5 +192,5 @@ def merge_input_object(
             else None,
             inaccessible=any_inaccessible(fields),
             tags=merged_tags(fields),
-            carried=rules.merge(fields),
+            carried=rules.merge(fields, coordinate=coordinate, graphs=[s.name for s, _ in present]),
         )

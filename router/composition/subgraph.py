@@ -50,6 +50,8 @@ ROOT_TYPE_NAMES: dict[str, str] = {
     "subscription": "Subscription",
 }
 _FEDERATION_DEFINITIONS = parse(FEDERATION_DEFINITIONS_SDL).definitions
+# Applications of a custom directive this subgraph defines but does not @composeDirective.
+UNCOMPOSED_PREFIX = "__uncomposed__"
 
 
 @dataclass(frozen=True)
@@ -275,18 +277,27 @@ class _Normaliser:
         self.link = link
         self.composed = composed
         self.root_renames: dict[str, str] = {}
-        self.dropped: set[str] = set()
+        self.uncomposed: set[str] = set()
         self.applied_names: dict[str, str] = {}
 
     def normalise(self, document: DocumentNode) -> _Normalised:
         self._collect_root_renames(document)
-        # Custom directives the subgraph does not compose never reach the supergraph.
-        self.dropped = {
-            node.name.value
+        # Custom directives the subgraph does not compose reach the supergraph only where a
+        # composing subgraph applies them too (then Apollo counts every application): they are
+        # kept under UNCOMPOSED_PREFIX, with a definition of that name.
+        uncomposed = [
+            node
             for node in document.definitions
-            if isinstance(node, ast.DirectiveDefinitionNode) and self._keeps(node)
-        } - self.composed
+            if isinstance(node, ast.DirectiveDefinitionNode)
+            and self._keeps(node)
+            and node.name.value not in self.composed
+        ]
+        self.uncomposed = {node.name.value for node in uncomposed}
         kept = [self._rewrite(node) for node in document.definitions if self._keeps(node)]
+        kept += [
+            replace(node, name=ast.NameNode(value=UNCOMPOSED_PREFIX + node.name.value))
+            for node in uncomposed
+        ]
         return self._promote_orphan_extensions(self._drop_empty_roots(kept))
 
     def _collect_root_renames(self, document: DocumentNode) -> None:
@@ -315,10 +326,8 @@ class _Normaliser:
         return _transform(node, self._rewrite_leaf)
 
     def _rewrite_leaf(self, node: Any) -> Any:
-        applied = getattr(node, "directives", None)
-        if applied and any(d.name.value in self.dropped for d in applied):
-            kept = tuple(d for d in applied if d.name.value not in self.dropped)
-            node = replace(node, directives=kept)
+        if isinstance(node, ast.DirectiveNode) and node.name.value in self.uncomposed:
+            return replace(node, name=ast.NameNode(value=UNCOMPOSED_PREFIX + node.name.value))
         if isinstance(node, ast.DirectiveNode):
             canonical = self.link.directive_renames.get(node.name.value)
             if canonical is not None:
