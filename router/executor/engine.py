@@ -8,6 +8,9 @@ from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import Any, Literal, cast
 
+from router.auth.authorize import AuthorizationOutcome, Authorizer
+from router.auth.policies import NO_POLICIES, PolicyRules
+from router.auth.principal import Principal
 from router.errors import QueryPlanningError, RequestError
 from router.executor.fetch import ExecutionState
 from router.executor.introspection import LocalIntrospection
@@ -19,11 +22,12 @@ from router.operation.document import ClientOperation, load_operation
 from router.planner.nodes import QueryPlan
 from router.planner.override_labels import OverrideLabelPolicy
 from router.planner.plan import OperationPlan, QueryPlanner
-from router.supergraph import Supergraph
+from router.supergraph import Requirement, Supergraph
 from router.types import RequestContext, SubgraphFetcher
 
 OperationType = Literal["query", "mutation", "subscription"]
 _NO_LABELS: frozenset[str] = frozenset()
+_PlanKey = tuple[str, str | None, frozenset[str], AuthorizationOutcome | None]
 
 
 class PreparedOperation:
@@ -77,19 +81,28 @@ class QueryEngine:
         plan_cache_size: int = 1024,
         override_labels: Iterable[str] = (),
         rng: random.Random | None = None,
+        policies: PolicyRules = NO_POLICIES,
     ) -> None:
         """``override_labels``: the custom progressive-override labels to treat as active;
-        ``rng`` decides the ``percent(N)`` labels of each request (injectable for tests)."""
+        ``rng`` decides the ``percent(N)`` labels of each request (injectable for tests);
+        ``policies``: the rules deciding the supergraph's ``@policy`` names."""
         self.supergraph = supergraph
+        self.authorizer = (
+            Authorizer(supergraph.authorization, supergraph.api_schema, policies)
+            if supergraph.authorization
+            else None
+        )
+        # (document, operation name) -> the requirements filtering it may consult.
+        self._requirements: OrderedDict[tuple[str, str | None], frozenset[Requirement]] = (
+            OrderedDict()
+        )
         self._fetcher = fetcher
         self._planner = QueryPlanner(supergraph)
         # One planner per set of active override labels: at most 2**labels of the supergraph.
         self._planners: dict[frozenset[str], QueryPlanner] = {frozenset(): self._planner}
         self._labels = OverrideLabelPolicy(supergraph.override_labels, override_labels, rng)
         self._compiler = ShapeCompiler(supergraph.api_schema, self._planner.context)
-        self._cache: OrderedDict[tuple[str, str | None, frozenset[str]], PreparedOperation] = (
-            OrderedDict()
-        )
+        self._cache: OrderedDict[_PlanKey, PreparedOperation] = OrderedDict()
         self._cache_size = plan_cache_size
 
     def planner_for(self, override_labels: frozenset[str]) -> QueryPlanner:
@@ -107,12 +120,17 @@ class QueryEngine:
         operation_name: str | None,
         *,
         override_labels: frozenset[str] | None = None,
+        principal: Principal | None = None,
     ) -> PreparedOperation:
-        """Parse, validate and plan (cached); raises RequestError for unusable documents.
+        """Parse, validate, authorize and plan (cached); raises RequestError for unusable
+        documents.
 
         ``override_labels``: the active progressive-override labels; by default they are
         decided for this request (``percent(N)`` at random, custom labels by configuration).
-        The plan cache keeps one entry per document and set of active labels.
+        ``principal``: the caller (None: anonymous); the fields its authorization outcome
+        forbids are removed before planning (``router.auth.authorize``).
+        The plan cache keeps one entry per document, set of active labels and authorization
+        outcome (which requirements of the document the caller fails).
         """
         if not self.supergraph.override_labels:
             labels = _NO_LABELS  # the common case: nothing to draw, one cache entry
@@ -120,14 +138,24 @@ class QueryEngine:
             labels = self._labels.for_request()
         else:
             labels = override_labels & self.supergraph.override_labels
-        key = (document, operation_name, labels)
+        operation: ClientOperation | None = None
+        outcome: AuthorizationOutcome | None = None
+        if self.authorizer is not None:
+            operation, outcome = self._authorize(document, operation_name, principal)
+        key = (document, operation_name, labels, outcome)
         prepared = self._cache.get(key)
         if prepared is not None:
             self._cache.move_to_end(key)
             return prepared
-        operation = load_operation(self.supergraph.api_schema, document, operation_name)
+        if operation is None:
+            operation = load_operation(self.supergraph.api_schema, document, operation_name)
+        selection_filter = (
+            None
+            if outcome is None or self.authorizer is None
+            else self.authorizer.selection_filter(outcome)
+        )
         try:
-            operation_plan = self.planner_for(labels).plan(operation)
+            operation_plan = self.planner_for(labels).plan(operation, selection_filter)
         except QueryPlanningError as error:
             raise RequestError(
                 [{"message": str(error), "extensions": {"code": "QUERY_PLANNING_FAILED"}}], 500
@@ -145,6 +173,26 @@ class QueryEngine:
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return prepared
+
+    def _authorize(
+        self, document: str, operation_name: str | None, principal: Principal | None
+    ) -> tuple[ClientOperation | None, AuthorizationOutcome | None]:
+        """The caller's outcome for this document (and the operation, when it was parsed)."""
+        assert self.authorizer is not None
+        operation = None
+        requirement_key = (document, operation_name)
+        requirements = self._requirements.get(requirement_key)
+        if requirements is None:
+            operation = load_operation(self.supergraph.api_schema, document, operation_name)
+            requirements = self.authorizer.relevant(operation)
+            self._requirements[requirement_key] = requirements
+            if len(self._requirements) > self._cache_size:
+                self._requirements.popitem(last=False)
+        else:
+            self._requirements.move_to_end(requirement_key)
+        if not requirements:
+            return operation, None
+        return operation, self.authorizer.outcome(requirements, principal)
 
     async def execute(
         self,

@@ -24,15 +24,19 @@ from graphql import (
     is_composite_type,
 )
 
+from router.auth.authorize import Denial, DeniedField, DeniedFragment
 from router.operation.normalise import INTROSPECTION_ROOT_FIELDS, Field, Fragment, Selection
 from router.planner.context import PlanningContext
 
-LEAF, COMPOSITE, TYPENAME, RAW = range(4)
+# DENIED: a field authorization removed (null, with its error); DENIED_TYPE: no key, an error
+# at the object's path (a fragment on a type the caller may not see).
+LEAF, COMPOSITE, TYPENAME, RAW, DENIED, DENIED_TYPE = range(6)
 
 
 class ShapeField:
     __slots__ = (
         "coordinate",
+        "denial",
         "enum_name",
         "enum_values",
         "item_non_null",
@@ -53,7 +57,9 @@ class ShapeField:
         selection: ShapeSelection | None,
         coordinate: str,
         enum: GraphQLEnumType | None = None,
+        denial: Denial | None = None,
     ) -> None:
+        self.denial = denial
         self.response_key = response_key
         self.storage_key = storage_key
         self.kind = kind
@@ -104,6 +110,10 @@ class ShapeCompiler:
         into: dict[str, tuple[Field, list[Selection]]],
     ) -> None:
         for item in items:
+            if isinstance(item, DeniedFragment):
+                if self._applies(item.type_condition, object_type):
+                    into.setdefault(f"\0{item.type_condition}", (item, []))  # type: ignore[arg-type]
+                continue
             if isinstance(item, Fragment):
                 if self._applies(item.type_condition, object_type):
                     self._collect(object_type, list(item.selections), into)
@@ -131,7 +141,20 @@ class ShapeCompiler:
         self._collect(object_type.name, items, collected)
         fields: list[ShapeField] = []
         for key, (field, children) in collected.items():
+            if isinstance(field, DeniedFragment):
+                fields.append(
+                    ShapeField("", "", DENIED_TYPE, False, (), None, "", denial=field.denial)
+                )
+                continue
             coordinate = f"{object_type.name}.{field.name}"
+            if isinstance(field, DeniedField):
+                non_null = isinstance(object_type.fields[field.name].type, GraphQLNonNull)
+                fields.append(
+                    ShapeField(
+                        key, key, DENIED, non_null, (), None, coordinate, denial=field.denial
+                    )
+                )
+                continue
             if field.is_typename:
                 fields.append(ShapeField(key, key, TYPENAME, True, (), None, coordinate))
                 continue
@@ -215,6 +238,18 @@ class Shaper:
             }
         )
 
+    def deny(self, field: ShapeField) -> None:
+        """An authorization error at the current path (the field or object it removed)."""
+        denial = field.denial
+        assert denial is not None
+        self.errors.append(
+            {
+                "message": denial.message,
+                "path": list(self.path),
+                "extensions": {"code": denial.code},
+            }
+        )
+
     def bad_enum(self, enum_name: str | None, raw: Any) -> None:
         """A value the API's enum does not have (an @inaccessible one, say): null, with an
         error at its path."""
@@ -237,6 +272,17 @@ class Shaper:
             kind = field.kind
             if kind == TYPENAME:
                 result[field.response_key] = typename
+                continue
+            if kind == DENIED_TYPE:
+                self.deny(field)
+                continue
+            if kind == DENIED:
+                path.append(field.response_key)
+                self.deny(field)
+                path.pop()
+                if field.non_null:
+                    return INVALID
+                result[field.response_key] = None
                 continue
             raw = value.get(field.storage_key)
             if kind == RAW:

@@ -12,6 +12,8 @@ from typing import Any
 
 from router.executor.shape import (
     COMPOSITE,
+    DENIED,
+    DENIED_TYPE,
     INVALID,
     LEAF,
     RAW,
@@ -61,7 +63,9 @@ class _Generator:
 
     def _object(self, typename: str, fields: tuple[ShapeField, ...]) -> str:
         children = {
-            id(field): self._value_function(field) for field in fields if field.kind != TYPENAME
+            id(field): self._value_function(field)
+            for field in fields
+            if field.kind not in (TYPENAME, DENIED, DENIED_TYPE)
         }
         name = self._name("object")
         code = [f"def {name}(v, p, sh):", "    r = {}"]
@@ -69,6 +73,19 @@ class _Generator:
             key = repr(field.response_key)
             if field.kind == TYPENAME:
                 code.append(f"    r[{key}] = {typename!r}")
+                continue
+            if field.kind in (DENIED, DENIED_TYPE):
+                constant = self._name("denied")
+                self.constants[constant] = field
+                if field.kind == DENIED_TYPE:
+                    code.append(f"    sh.deny({constant}_constant)")
+                    continue
+                code += [
+                    f"    p.append({key})",
+                    f"    sh.deny({constant}_constant)",
+                    "    p.pop()",
+                    "    return INVALID" if field.non_null else f"    r[{key}] = None",
+                ]
                 continue
             code.append(f"    x = v.get({field.storage_key!r})")
             if field.kind == RAW:

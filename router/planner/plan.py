@@ -3,7 +3,7 @@ selection never causes a fetch; shown merged into one tree with Include/Skip con
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from graphql import VariableDefinitionNode, print_ast
 
@@ -15,6 +15,12 @@ from router.planner.context import PlanningContext
 from router.planner.nodes import PlanNode, QueryPlan
 from router.planner.schedule import OperationNamer, schedule, sequence
 from router.supergraph import Supergraph
+
+# Applied to each variant's normalised root selections before planning (authorization):
+# (root type, selections) -> (the selections to plan, the selections to shape the response by).
+SelectionFilter = Callable[
+    [str, tuple[Selection, ...]], tuple[tuple[Selection, ...], tuple[Selection, ...]]
+]
 
 
 class PlannedVariant:
@@ -30,9 +36,15 @@ class PlannedVariant:
 class OperationPlan:
     """Every variant of one operation; variants are planned on first use."""
 
-    def __init__(self, planner: QueryPlanner, operation: ClientOperation) -> None:
+    def __init__(
+        self,
+        planner: QueryPlanner,
+        operation: ClientOperation,
+        selection_filter: SelectionFilter | None = None,
+    ) -> None:
         self._planner = planner
         self.operation = operation
+        self._filter = selection_filter
         self.condition_variables = condition_variables(operation)
         self._variants: dict[tuple[bool, ...], PlannedVariant] = {}
         self.variant(tuple(False for _ in self.condition_variables))  # plan errors surface now
@@ -41,7 +53,7 @@ class OperationPlan:
         found = self._variants.get(values)
         if found is None:
             conditions = dict(zip(self.condition_variables, values, strict=True))
-            found = self._planner.plan_variant(self.operation, conditions)
+            found = self._planner.plan_variant(self.operation, conditions, self._filter)
             self._variants[values] = found
         return found
 
@@ -61,16 +73,26 @@ class QueryPlanner:
         self.supergraph = supergraph
         self.context = PlanningContext(supergraph)
 
-    def plan(self, operation: ClientOperation) -> OperationPlan:
-        return OperationPlan(self, operation)
+    def plan(
+        self, operation: ClientOperation, selection_filter: SelectionFilter | None = None
+    ) -> OperationPlan:
+        """``selection_filter`` (authorization) decides what of each variant is planned and
+        what its response is shaped by."""
+        return OperationPlan(self, operation, selection_filter)
 
     def plan_variant(
-        self, operation: ClientOperation, conditions: Mapping[str, bool]
+        self,
+        operation: ClientOperation,
+        conditions: Mapping[str, bool],
+        selection_filter: SelectionFilter | None = None,
     ) -> PlannedVariant:
         selections = normalise_operation(self.supergraph.api_schema, operation, conditions)
         kind = operation.operation_type
         root = self.supergraph.schema.get_root_type(operation.operation.operation)
         assert root is not None
+        shaped = selections
+        if selection_filter is not None:
+            selections, shaped = selection_filter(root.name, selections)
         variable_types = {
             definition.variable.name.value: _declared_type(definition)
             for definition in operation.operation.variable_definitions or ()
@@ -78,7 +100,7 @@ class QueryPlanner:
         namer = OperationNamer(operation.name)
         if kind == "mutation":
             return PlannedVariant(
-                self._mutation_plan(root.name, selections, variable_types, namer), selections
+                self._mutation_plan(root.name, selections, variable_types, namer), shaped
             )
         builder = FetchGroupBuilder(self.context)
         builder.add_root_fields(root.name, selections)
@@ -90,7 +112,7 @@ class QueryPlanner:
                 {**variable_types, **builder.context_variable_types},
                 namer,
             ),
-            selections,
+            shaped,
         )
 
     def _mutation_plan(

@@ -8,6 +8,7 @@ from graphql import GraphQLError, build_ast_schema, parse
 
 from router.errors import SupergraphError
 from router.supergraph.api_schema import build_api_schema, print_api_schema
+from router.supergraph.authorization import AuthorizationRules, Requirement, read_authorization
 from router.supergraph.join import read_enum_values, read_graphs, read_types
 from router.supergraph.links import join_spec, read_links
 from router.supergraph.model import (
@@ -21,10 +22,12 @@ from router.supergraph.model import (
 )
 
 __all__ = [
+    "AuthorizationRules",
     "ContextArgument",
     "EntityKey",
     "FieldInGraph",
     "FieldModel",
+    "Requirement",
     "SubgraphEndpoint",
     "Supergraph",
     "TypeModel",
@@ -65,6 +68,7 @@ def load_supergraph(sdl: str, *, subgraph_urls: Mapping[str, str] | None = None)
         types=types,
         enum_values=read_enum_values(document, join, graph_by_enum),
         graph_by_enum=graph_by_enum,
+        authorization=read_authorization(document, links),
         override_labels=frozenset(
             in_graph.override_label
             for type_model in types.values()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from graphql import GraphQLSchema
 from graphql.language import ast
+
+from router.supergraph.authorization import AuthorizationRules
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +135,8 @@ class Supergraph:
     override_labels: frozenset[str] = frozenset()
     # The labels this view plans with (see ``with_override_labels``); none by default.
     active_override_labels: frozenset[str] = frozenset()
+    # @authenticated / @requiresScopes / @policy, enforced before planning (router.auth).
+    authorization: AuthorizationRules = field(default_factory=AuthorizationRules)
 
     def with_override_labels(self, labels: frozenset[str]) -> Supergraph:
         """The same supergraph, planning as if exactly ``labels`` were active (labels the
