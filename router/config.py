@@ -24,7 +24,27 @@ variable                                   meaning                              
 ``EHB_ROUTER_OVERRIDE_LABELS``             comma-separated custom progressive      (none)
                                            ``@override(label:)`` labels to treat
                                            as active
+``EHB_ROUTER_JWKS_URL``                    the identity subgraph's JWKS            (none)
+                                           (``.../.well-known/jwks.json``)
+``EHB_ROUTER_TOKEN_ISSUER``                the ``iss`` access tokens must carry    ``ehb-identity``
+``EHB_ROUTER_TOKEN_AUDIENCE``              the ``aud`` access tokens must carry    ``ehb-api``
+``EHB_ROUTER_JWKS_MAX_AGE``                seconds a fetched JWKS is used before   ``300``
+                                           it is fetched again
+``EHB_ROUTER_JWKS_MIN_REFETCH``            least seconds between refetches         ``10``
+                                           caused by an unknown ``kid``
+``EHB_ROUTER_POLICIES``                    ``@policy`` rules: inline JSON or the   (none)
+                                           path of a JSON file
 =========================================  ======================================  =========
+
+Authentication and authorization (docs/identity-and-access.md): with ``EHB_ROUTER_JWKS_URL`` set,
+``Authorization: Bearer <token>`` is verified against that JWKS (EdDSA only; ``iss``, ``aud``,
+``sub``, ``iat``, ``exp`` required; 30 s clock skew) and a bad token is refused with HTTP 401
+(``UNAUTHENTICATED``); without a header the request is anonymous. Without a JWKS URL every
+request is anonymous. Either way ``@authenticated``, ``@requiresScopes`` and ``@policy`` are
+enforced before planning. ``EHB_ROUTER_POLICIES`` maps each ``@policy`` name to a rule over the
+token's claims, for example ``{"mfa": {"claim": "amr", "contains": "otp"}, "verified":
+{"claim": "email_verified", "equals": true}}`` (every rule form: ``router.auth.policies``); a
+policy without a rule is never satisfied.
 
 Progressive override: a ``percent(N)`` label of the supergraph is active for a request with
 probability N/100 (decided per request, independently per label); any other label (``label:
@@ -42,6 +62,8 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
+
+from router.auth.policies import NO_POLICIES, PolicyRules, load_policy_rules
 
 ENV_PREFIX = "EHB_ROUTER_"
 REQUEST_ID_HEADER = "x-request-id"
@@ -63,6 +85,12 @@ class RouterConfig:
     shutdown_grace_seconds: float = 30.0
     forwarded_headers: tuple[str, ...] = ("authorization",)
     override_labels: frozenset[str] = frozenset()
+    jwks_url: str | None = None
+    token_issuer: str = "ehb-identity"
+    token_audience: str = "ehb-api"
+    jwks_max_age_seconds: float = 300.0
+    jwks_min_refetch_seconds: float = 10.0
+    policies: PolicyRules = NO_POLICIES
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> RouterConfig:
@@ -113,7 +141,33 @@ class RouterConfig:
             override_labels=frozenset(
                 label.strip() for label in labels.split(",") if label.strip()
             ),
+            jwks_url=_url(env, "JWKS_URL"),
+            token_issuer=(env.get(ENV_PREFIX + "TOKEN_ISSUER") or "").strip()
+            or defaults.token_issuer,
+            token_audience=(env.get(ENV_PREFIX + "TOKEN_AUDIENCE") or "").strip()
+            or defaults.token_audience,
+            jwks_max_age_seconds=positive("JWKS_MAX_AGE", float, defaults.jwks_max_age_seconds),
+            jwks_min_refetch_seconds=positive(
+                "JWKS_MIN_REFETCH", float, defaults.jwks_min_refetch_seconds
+            ),
+            policies=_policies(env.get(ENV_PREFIX + "POLICIES")),
         )
+
+
+def _url(env: Mapping[str, str], name: str) -> str | None:
+    raw = (env.get(ENV_PREFIX + name) or "").strip()
+    if not raw:
+        return None
+    if not raw.startswith(("http://", "https://")):
+        raise ValueError(f"{ENV_PREFIX}{name} must be an http(s) URL, got {raw!r}")
+    return raw
+
+
+def _policies(raw: str | None) -> PolicyRules:
+    try:
+        return load_policy_rules(raw)
+    except ValueError as error:
+        raise ValueError(f"{ENV_PREFIX}POLICIES: {error}") from None
 
 
 def _subgraph_timeouts(raw: str) -> dict[str, float]:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
+import aiohttp
 from starlette.applications import Starlette
 
+from router.auth import JwksCache, TokenVerifier
 from router.config import RouterConfig
 from router.executor import QueryEngine
 from router.http.routes import router_routes
 from router.http.state import STATE_KEY, RouterState
 from router.supergraph import load_supergraph
 from router.transport import HttpSubgraphFetcher, create_subgraph_session
+
+logger = logging.getLogger(__name__)
 
 
 def create_router_app(
@@ -32,10 +37,35 @@ def create_router_app(
             f"supergraph ({', '.join(sorted(endpoint_urls))})"
         )
 
+    if router_config.jwks_url is None:
+        logger.info("no EHB_ROUTER_JWKS_URL: every request is anonymous")
+    unknown_policies = sorted(
+        name for name in supergraph.authorization.policy_names if name not in router_config.policies
+    )
+    if unknown_policies:
+        logger.warning(
+            "@policy names without a rule in EHB_ROUTER_POLICIES (never satisfied): %s",
+            ", ".join(unknown_policies),
+        )
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, RouterState]]:
         session = create_subgraph_session(router_config)
+        jwks_session = aiohttp.ClientSession() if router_config.jwks_url else None
         try:
+            verifier = None
+            if jwks_session is not None and router_config.jwks_url is not None:
+                jwks = JwksCache(
+                    jwks_session,
+                    router_config.jwks_url,
+                    max_age_seconds=router_config.jwks_max_age_seconds,
+                    min_refetch_seconds=router_config.jwks_min_refetch_seconds,
+                )
+                verifier = TokenVerifier(
+                    jwks,
+                    issuer=router_config.token_issuer,
+                    audience=router_config.token_audience,
+                )
             fetcher = HttpSubgraphFetcher(
                 session,
                 endpoint_urls,
@@ -50,6 +80,7 @@ def create_router_app(
                 fetcher,
                 plan_cache_size=router_config.plan_cache_size,
                 override_labels=router_config.override_labels,
+                policies=router_config.policies,
             )
             yield {
                 STATE_KEY: RouterState(
@@ -57,9 +88,12 @@ def create_router_app(
                     engine=engine,
                     fetcher=fetcher,
                     subgraph_names=tuple(endpoint_urls),
+                    verifier=verifier,
                 )
             }
         finally:
             await session.close()
+            if jwks_session is not None:
+                await jwks_session.close()
 
     return Starlette(routes=router_routes(), lifespan=lifespan)

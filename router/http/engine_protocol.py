@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, Protocol, TypeVar
 
+from router.auth import Principal
 from router.types import RequestContext
 
 OperationType = Literal["query", "mutation", "subscription"]
@@ -19,8 +20,11 @@ Prepared = TypeVar("Prepared", bound=PreparedOperation)
 
 
 class GraphQLEngine(Protocol[Prepared]):
-    def prepare(self, document: str, operation_name: str | None) -> Prepared:
-        """Parses, validates and plans (cached); raises ``RequestError`` for unusable documents."""
+    def prepare(
+        self, document: str, operation_name: str | None, *, principal: Principal | None = None
+    ) -> Prepared:
+        """Parses, validates, authorizes (for ``principal``; None: anonymous) and plans
+        (cached); raises ``RequestError`` for unusable documents."""
         ...
 
     async def execute(

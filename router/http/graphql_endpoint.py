@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from router.errors import RequestError, SubgraphUnavailable
+from router.http.authenticate import WWW_AUTHENTICATE, authenticate
 from router.http.execute import execute_operation
 from router.http.graphql_request import parse_graphql_request
 from router.http.prepare import prepare_operation
@@ -33,7 +34,8 @@ async def graphql_endpoint(request: Request) -> Response:
         graphql_request = await parse_graphql_request(
             request, max_body_bytes=state.config.max_request_bytes
         )
-        prepared = prepare_operation(state.engine, graphql_request)
+        principal = await authenticate(request, state.verifier)
+        prepared = prepare_operation(state.engine, graphql_request, principal)
         context = RequestContext(headers=request.headers, request_id=request_id)
         body = await execute_operation(state.engine, prepared, graphql_request, context)
     except RequestError as error:
@@ -46,7 +48,11 @@ async def graphql_endpoint(request: Request) -> Response:
     except Exception:
         logger.exception("request %s failed unexpectedly", request_id)
         body, status_code = internal_error_body(request_id), 500
-    headers = {"allow": ALLOWED_METHODS} if status_code == 405 else None
+    headers: dict[str, str] | None = None
+    if status_code == 405:
+        headers = {"allow": ALLOWED_METHODS}
+    elif status_code == 401:
+        headers = {"www-authenticate": WWW_AUTHENTICATE}
     return graphql_response(
         body,
         status_code=status_code,

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from starlette.requests import Request
 
+from router.auth import TokenVerifier
 from router.config import RouterConfig
 from router.http.engine_protocol import GraphQLEngine
 from router.transport import HttpSubgraphFetcher
@@ -20,6 +21,8 @@ class RouterState:
     engine: GraphQLEngine[Any]
     fetcher: HttpSubgraphFetcher
     subgraph_names: tuple[str, ...]
+    # None: no JWKS configured, every request is anonymous.
+    verifier: TokenVerifier | None = None
 
 
 def router_state(request: Request) -> RouterState:

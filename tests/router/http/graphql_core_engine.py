@@ -65,7 +65,9 @@ class GraphQLCoreEngine:
         self.schema: GraphQLSchema = build_schema(SDL)
         self.bumps = 0
 
-    def prepare(self, document: str, operation_name: str | None) -> CorePreparedOperation:
+    def prepare(
+        self, document: str, operation_name: str | None, *, principal: Any = None
+    ) -> CorePreparedOperation:
         try:
             parsed = parse(document)
         except GraphQLError as error:
