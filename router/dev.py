@@ -3,6 +3,10 @@
 Migrates the six SQLite databases (optionally loads demo data), composes the supergraph from the
 subgraphs' own schemas, then serves the six subgraphs and the router from one event loop until
 SIGINT/SIGTERM. Subgraph ports follow the router port (router N, subgraphs N+1..N+6).
+
+Tokens: the identity subgraph publishes its keys at ``/.well-known/jwks.json``; the router
+(``EHB_ROUTER_JWKS_URL``) and every subgraph (``EHB_JWKS_URL``) verify bearer tokens against
+that URL unless the environment already names another.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from subgraphs import SUBGRAPH_NAMES
 
 logger = logging.getLogger("ehb.dev")
 
+JWKS_PATH = "/.well-known/jwks.json"  # docs/identity-and-access.md
+
 
 @dataclass(frozen=True, slots=True)
 class DevLayout:
@@ -44,6 +50,15 @@ class DevLayout:
 
     def subgraph_url(self, name: str) -> str:
         return f"{self.base_url(self.subgraph_port(name))}/graphql"
+
+    @property
+    def jwks_url(self) -> str:
+        """The identity subgraph's JWKS, which the router and the subgraphs verify tokens by."""
+        return f"{self.base_url(self.subgraph_port('identity'))}{JWKS_PATH}"
+
+    def token_environment(self) -> dict[str, str]:
+        """The JWKS settings of the router and the subgraphs for this layout."""
+        return {"EHB_JWKS_URL": self.jwks_url, "EHB_ROUTER_JWKS_URL": self.jwks_url}
 
     def observed_services(self) -> str:
         """`EHB_OBSERVED_SERVICES` for the observability subgraph: every health endpoint."""
@@ -142,6 +157,8 @@ def run_dev(*, host: str, port: int, seed: bool, data_dir: Path | None) -> None:
         os.environ["EHB_DATA_DIR"] = str(data_dir)
     layout = DevLayout(host=host, router_port=port)
     os.environ.setdefault("EHB_OBSERVED_SERVICES", layout.observed_services())
+    for name, value in layout.token_environment().items():
+        os.environ.setdefault(name, value)
     supergraph_sdl = compose_supergraph(layout)
     asyncio.run(prepare_databases(seed))
     apps = build_apps(layout, supergraph_sdl)
