@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from subgraphs.identity import enums as enums  # registers Role, UserStatus first
 from subgraphs.identity import models
+from subgraphs.identity.authentication import IssuedTokens
 from subgraphs.identity.loaders import user_by_id
 from subgraphs.kernel.context import SubgraphContext
-
-# The domain enums are the GraphQL enums; registering them keeps one definition.
-strawberry.enum(models.Role, name="Role", description="What a user may do.")
-strawberry.enum(models.UserStatus, name="UserStatus")
 
 
 @strawberry.federation.type(keys=["id"], description="A person with an EHB-5 account.")
@@ -42,3 +41,112 @@ class User:
     ) -> User | None:
         user = await info.context.loaders.get(user_by_id).load(str(id))
         return cls.from_model(user) if user is not None else None
+
+
+@strawberry.type(description="A signed-in device: one refresh-token family.")
+class Session:
+    id: strawberry.ID
+    user_agent: str
+    ip_address: str
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    current: bool = strawberry.field(description="The session of the token making this request.")
+
+    @classmethod
+    def from_model(cls, row: models.AuthSession, *, current_id: str | None = None) -> Session:
+        return cls(
+            id=strawberry.ID(row.id),
+            user_agent=row.user_agent,
+            ip_address=row.ip_address,
+            created_at=row.created_at,
+            last_used_at=row.last_used_at,
+            expires_at=row.expires_at,
+            revoked_at=row.revoked_at,
+            current=row.id == current_id,
+        )
+
+
+@strawberry.type(description="Tokens for a new or refreshed session.")
+class AuthTokens:
+    access_token: str = strawberry.field(description="A JWT for `Authorization: Bearer`.")
+    token_type: str = strawberry.field(description="Always `Bearer`.")
+    access_token_expires_at: datetime
+    refresh_token: str = strawberry.field(
+        description="Opaque and single-use: `refreshSession` spends it and returns the next one."
+    )
+    session: Session
+    user: User
+
+    @classmethod
+    def from_issued(cls, issued: IssuedTokens) -> AuthTokens:
+        return cls(
+            access_token=issued.access_token,
+            token_type="Bearer",
+            access_token_expires_at=issued.access_token_expires_at,
+            refresh_token=issued.refresh_token,
+            session=Session.from_model(issued.session, current_id=issued.session.id),
+            user=User.from_model(issued.user),
+        )
+
+
+@strawberry.type(description="The password was right; a TOTP or recovery code is still needed.")
+class MfaChallenge:
+    id: strawberry.ID
+    expires_at: datetime
+
+
+@strawberry.type
+class LoginPayload:
+    tokens: AuthTokens | None = strawberry.field(description="Null when MFA is required.")
+    mfa_challenge: MfaChallenge | None = strawberry.field(
+        description="Set when the account uses MFA: finish with `completeMfaLogin`."
+    )
+
+
+@strawberry.type
+class RefreshSessionPayload:
+    tokens: AuthTokens
+
+
+@strawberry.type
+class LogoutPayload:
+    session: Session
+
+
+@strawberry.type
+class RevokeSessionPayload:
+    session: Session
+
+
+@strawberry.type
+class UserPayload:
+    user: User
+
+
+@strawberry.type(description="A security-relevant action, for administrators.")
+class AuditEvent:
+    id: strawberry.ID
+    occurred_at: datetime
+    kind: str = strawberry.field(description="e.g. login.failed, login.locked, token.reused.")
+    user_id: strawberry.ID | None = strawberry.field(description="The account concerned.")
+    actor_id: strawberry.ID | None = strawberry.field(description="Who acted, when not the user.")
+    email: str | None
+    ip_address: str
+    user_agent: str
+    details: JSON
+
+    @classmethod
+    def from_model(cls, row: models.AuditEvent) -> AuditEvent:
+        return cls(
+            id=strawberry.ID(row.id),
+            occurred_at=row.occurred_at,
+            kind=row.kind,
+            user_id=strawberry.ID(row.user_id) if row.user_id else None,
+            actor_id=strawberry.ID(row.actor_id) if row.actor_id else None,
+            email=row.email,
+            ip_address=row.ip_address,
+            user_agent=row.user_agent,
+            details=JSON(row.details),
+        )

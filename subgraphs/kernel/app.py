@@ -1,8 +1,13 @@
 """The app factory: a domain's Strawberry federation schema -> a Starlette ASGI app.
 
 Routes: `POST/GET /graphql`, `GET /health` (liveness) and `GET /ready` (database answers and the
-subgraph's Alembic branch is at head). The lifespan owns the engine and session factory, then
-enters the subgraph's own `lifespan` (if any) for its other resources.
+subgraph's Alembic branch is at head). The lifespan owns the engine and session factory and the
+access-token verifier (`app.state.token_verifier`, JWKS from `EHB_JWKS_URL`), then enters the
+subgraph's own `lifespan` (if any) for its other resources.
+
+Every GraphQL request's `Authorization: Bearer` token is verified before the operation runs: no
+header means an anonymous viewer; a bad token answers the whole request with one UNAUTHENTICATED
+error (HTTP 200, `WWW-Authenticate: Bearer error="invalid_token"`) and runs nothing.
 """
 
 from __future__ import annotations
@@ -23,8 +28,16 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.federation import Schema
 
-from subgraphs.kernel.context import REQUEST_ID_HEADER, SubgraphContext, build_context
+from subgraphs.kernel.auth import open_token_verifier
+from subgraphs.kernel.context import (
+    ANONYMOUS,
+    REQUEST_ID_HEADER,
+    SubgraphContext,
+    build_context,
+    viewer_from,
+)
 from subgraphs.kernel.db import Database, open_database
+from subgraphs.kernel.errors import Unauthenticated
 from subgraphs.kernel.extensions import KERNEL_EXTENSIONS, quiet_strawberry_error_log
 from subgraphs.kernel.migrations import pending_migration_reason
 from subgraphs.kernel.settings import Settings
@@ -32,6 +45,7 @@ from subgraphs.kernel.settings import Settings
 logger = logging.getLogger("subgraphs.kernel")
 
 _CONTEXT_SCOPE_KEY = "ehb.context"
+_VIEWER_SCOPE_KEY = "ehb.viewer"
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
 """A subgraph's own resources: entered after the database opens, left before it closes."""
@@ -42,7 +56,8 @@ class _GraphQLView(GraphQL[SubgraphContext, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> SubgraphContext:
         database: Database = request.app.state.database
-        context = build_context(request, database.sessions())
+        viewer = request.scope.get(_VIEWER_SCOPE_KEY, ANONYMOUS)
+        context = build_context(request, database.sessions(), viewer)
         request.scope[_CONTEXT_SCOPE_KEY] = context
         if isinstance(response, Response):
             response.headers[REQUEST_ID_HEADER] = context.request_id
@@ -56,6 +71,16 @@ class _GraphQLEndpoint:
         self._view = view
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            scope[_VIEWER_SCOPE_KEY] = await viewer_from(Request(scope))
+        except Unauthenticated as exc:
+            body = {
+                "data": None,
+                "errors": [{"message": exc.message, "extensions": exc.extensions}],
+            }
+            headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+            await JSONResponse(body, headers=headers)(scope, receive, send)
+            return
         try:
             await self._view(scope, receive, send)
         finally:
@@ -98,8 +123,9 @@ def create_subgraph_app(
 ) -> Starlette:
     """Build subgraph `name`'s ASGI app. Nothing connects until the lifespan starts.
 
-    `lifespan(app)`, when given, runs inside the kernel's: `app.state.database` is open while
-    it is entered, and it is left before the database is disposed."""
+    `lifespan(app)`, when given, runs inside the kernel's: `app.state.database` and
+    `app.state.token_verifier` are open while it is entered (it may replace the verifier), and it
+    is left before the database is disposed."""
     _require_kernel_extensions(name, schema)
     _require_table_prefix(name, models_metadata)
     quiet_strawberry_error_log()
@@ -111,11 +137,13 @@ def create_subgraph_app(
     async def kernel_lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.database = open_database(database_url, settings)
         try:
-            if lifespan is None:
-                yield
-            else:
-                async with lifespan(app):
+            async with open_token_verifier(settings) as verifier:
+                app.state.token_verifier = verifier
+                if lifespan is None:
                     yield
+                else:
+                    async with lifespan(app):
+                        yield
         finally:
             await app.state.database.dispose()
 

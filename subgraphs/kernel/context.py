@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
+from subgraphs.kernel.auth import AccessClaims, InvalidToken, TokenVerifier, bearer_token
 from subgraphs.kernel.errors import Forbidden, Unauthenticated
 from subgraphs.kernel.loaders import Loaders
 
@@ -18,10 +19,15 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """Who is calling. Anonymous until identity issues JWTs (verified from `Authorization`)."""
+    """Who is calling, from a verified `Authorization: Bearer` access token (anonymous without).
+
+    `roles` and `scopes` are the token's (lower-case role names, OAuth scopes)."""
 
     user_id: str | None = None
     roles: frozenset[str] = field(default_factory=frozenset)
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    session_id: str | None = None
+    amr: tuple[str, ...] = ()
 
     @property
     def is_authenticated(self) -> bool:
@@ -38,6 +44,22 @@ class Viewer:
         self.require_user_id()
         if role not in self.roles:
             raise Forbidden(f"This needs the {role} role.")
+
+    def require_scope(self, *scopes: str) -> None:
+        """UNAUTHENTICATED when anonymous, FORBIDDEN unless the token carries one of `scopes`."""
+        self.require_user_id()
+        if not any(scope in self.scopes for scope in scopes):
+            raise Forbidden(f"This needs the {' or '.join(scopes)} scope.")
+
+    @classmethod
+    def from_claims(cls, claims: AccessClaims) -> Viewer:
+        return cls(
+            user_id=claims.user_id,
+            roles=claims.roles,
+            scopes=claims.scopes,
+            session_id=claims.session_id,
+            amr=claims.amr,
+        )
 
 
 ANONYMOUS = Viewer()
@@ -60,17 +82,26 @@ def request_id_from(request: HTTPConnection) -> str:
     return given if _SAFE_REQUEST_ID.match(given) else uuid.uuid4().hex
 
 
-def viewer_from(request: HTTPConnection) -> Viewer:
-    """Identity claims of the caller. Bearer JWT verification arrives with the auth issue;
-    until then every caller is anonymous (an unverified header must never grant identity)."""
-    return ANONYMOUS
+async def viewer_from(request: HTTPConnection) -> Viewer:
+    """The caller, from its `Authorization: Bearer` access token verified by the app's
+    `TokenVerifier` (`app.state.token_verifier`, opened in the lifespan). No header: anonymous.
+    A bad token raises `InvalidToken` (UNAUTHENTICATED): it never falls back to anonymous."""
+    token = bearer_token(request.headers.get("authorization"))
+    if token is None:
+        return ANONYMOUS
+    verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
+    if verifier is None:
+        raise InvalidToken("this service verifies no tokens")
+    return Viewer.from_claims(await verifier.verify(token))
 
 
-def build_context(request: HTTPConnection, session: AsyncSession) -> SubgraphContext:
+def build_context(
+    request: HTTPConnection, session: AsyncSession, viewer: Viewer = ANONYMOUS
+) -> SubgraphContext:
     return SubgraphContext(
         request=request,
         session=session,
-        viewer=viewer_from(request),
+        viewer=viewer,
         loaders=Loaders(session),
         request_id=request_id_from(request),
     )

@@ -34,6 +34,14 @@ class Settings(BaseSettings):
     smtp_url: SecretStr | None = None
     mail_from: str = "EHB-5 <no-reply@ehb.localhost>"
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Access tokens (docs/identity-and-access.md): where the identity JWKS is published, and the
+    # `iss`/`aud` every token must carry. No JWKS URL: every bearer token is refused.
+    jwks_url: str | None = None
+    token_issuer: str = "ehb-identity"
+    token_audience: str = "ehb-api"
+    # identity only: production signing keys (a JWKS with private keys, newest first); unset ->
+    # development keys generated into <data_dir>/identity-keys/ (refused in production).
+    identity_signing_keys: SecretStr | None = None
 
     def model_post_init(self, context: Any, /) -> None:
         for name in SUBGRAPH_NAMES:
