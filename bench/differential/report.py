@@ -151,6 +151,46 @@ def _short(body: object, limit: int = 600) -> str:
     return text if len(text) <= limit else text[:limit] + " ..."
 
 
+def _finding_lines(runs: list[GraphRun]) -> list[bytes]:
+    return [
+        orjson.dumps(
+            {
+                "graph": run.graph,
+                "peer": finding.peer,
+                "category": finding.category,
+                "original": {
+                    "query": finding.original.query,
+                    "variables": finding.original.variables,
+                },
+                "query": finding.shrunk.operation.query,
+                "variables": finding.shrunk.operation.variables,
+                "answer": finding.shrunk.answer,
+                "oracle": finding.shrunk.oracle,
+            }
+        )
+        + b"\n"
+        for run in runs
+        for finding in run.findings
+    ]
+
+
+def _reproducing(arguments: list[str]) -> list[str]:
+    """The command-line ``arguments`` less the options that only say where to write."""
+    kept: list[str] = []
+    skip_value = False
+    for argument in arguments:
+        if skip_value:
+            skip_value = False
+        elif argument in _WHERE_TO_WRITE:
+            skip_value = True
+        elif argument.split("=", 1)[0] not in _WHERE_TO_WRITE:
+            kept.append(argument)
+    return kept
+
+
+_WHERE_TO_WRITE = ("--output", "--findings")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--operations", type=int, default=2000)
@@ -159,13 +199,18 @@ def main() -> None:
     parser.add_argument("--graphs", default=",".join(graph.name for graph in GRAPHS))
     parser.add_argument("--shrink-attempts", type=int, default=80)
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--findings",
+        type=Path,
+        help="also write every peer disagreement (shrunk, with both answers) here, one JSON a line",
+    )
     arguments = parser.parse_args()
     logging.disable(logging.CRITICAL)  # the subgraphs log every error they answer
     wanted = arguments.graphs.split(",")
     graphs = [graph for graph in GRAPHS if graph.name in wanted]
     peers = arguments.peers.split(",")
     started = time.perf_counter()
-    command = "bench/differential/run " + " ".join(sys.argv[1:])
+    command = "bench/differential/run " + " ".join(_reproducing(sys.argv[1:]))
     if "--seed" not in sys.argv:
         command += f" (seed drawn: {arguments.seed})"
 
@@ -173,6 +218,8 @@ def main() -> None:
         seconds = time.perf_counter() - started
         text = render(runs, arguments.seed, arguments.operations, command, seconds)
         arguments.output.write_text(text)
+        if arguments.findings is not None:
+            arguments.findings.write_bytes(b"".join(_finding_lines(runs)))
 
     asyncio.run(
         run_all(
