@@ -185,3 +185,22 @@ async def test_an_unreachable_jwks_is_unavailable_not_a_bad_token(served: Served
     verifier = TokenVerifier(cache, issuer=ISSUER, audience=AUDIENCE)
     with pytest.raises(JwksUnavailable):
         await verifier.verify(served.issuer.token())
+
+
+async def test_a_verified_token_stops_working_when_it_expires(served: Served) -> None:
+    cache = JwksCache(served.session, served.url)
+    now = [time.time()]
+    verifier = TokenVerifier(cache, issuer=ISSUER, audience=AUDIENCE, clock=lambda: now[0])
+    token = served.issuer.token(iat=int(now[0]), exp=int(now[0]) + 60)
+    assert (await verifier.verify(token)).subject == "user-1"
+    now[0] += 60 + 29
+    assert (await verifier.verify(token)).subject == "user-1"  # within the leeway
+    now[0] += 2
+    assert await rejected(verifier, token) == "the token has expired"
+
+
+async def test_a_verified_token_is_not_checked_again(served: Served) -> None:
+    verifier, _ = served.verifier()
+    token = served.issuer.token()
+    first = await verifier.verify(token)
+    assert await verifier.verify(token) is first
