@@ -31,6 +31,7 @@ async def authenticate(request: Request, verifier: TokenVerifier | None) -> Prin
     try:
         return await verifier.verify(token)
     except TokenRejected as error:
+        logger.info("refused a bearer token: %s", error)
         raise unauthenticated(f"Invalid access token: {error}") from None
     except JwksUnavailable as error:
         logger.warning("cannot verify a bearer token: %s", error)
