@@ -203,11 +203,15 @@ class _Filter:
                     planned.append(_with_selections(item, inner_planned))
                     shaped.append(_with_selections(item, inner_shaped))
                     continue
-                denial = _first_denial(inner_shaped)
-                if denial is None:  # nothing was selected to begin with
+                inner = _first_denial(inner_shaped)
+                if inner is None:  # nothing was selected to begin with
                     planned.append(item)
                     shaped.append(item)
                     continue
+                denial = Denial(
+                    inner.code,
+                    f"Field {parent}.{item.name} has nothing left to select: {inner.message}",
+                )
             if denial is None:
                 planned.append(item)
                 shaped.append(item)
