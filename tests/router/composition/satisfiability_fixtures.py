@@ -80,4 +80,153 @@ SATISFIABILITY_CASES: dict[str, tuple[list[SubgraphSource], set[str]]] = {
         ),
         set(),
     ),
+    # Nested key fields: the whole selection must be fetchable, not only its top level.
+    "nested_key_fetchable": (
+        _sources(
+            (
+                "a",
+                'type Query { t: T } type T @key(fields: "id") { id: ID! owner: Owner! @shareable }'
+                " type Owner @shareable { id: ID! }",
+            ),
+            (
+                "b",
+                'type T @key(fields: "owner { id }") { owner: Owner! @shareable extra: Int }'
+                " type Owner @shareable { id: ID! }",
+            ),
+        ),
+        set(),
+    ),
+    "nested_key_field_missing_where_the_parent_is": (
+        _sources(
+            (
+                "a",
+                'type Query { t: T } type T @key(fields: "id") { id: ID! owner: Owner @shareable }'
+                " type Owner @shareable { name: String }",
+            ),
+            (
+                "b",
+                'type T @key(fields: "owner { id }") { owner: Owner @shareable extra: Int }'
+                " type Owner @shareable { id: ID }",
+            ),
+        ),
+        {"Owner.id", "T.extra"},
+    ),
+    "nested_key_field_fetched_by_another_entity_jump": (
+        _sources(
+            (
+                "a",
+                'type Query { t: T } type T @key(fields: "id") { id: ID! owner: Owner @shareable }'
+                ' type Owner @key(fields: "name") { name: String! }',
+            ),
+            (
+                "b",
+                'type T @key(fields: "owner { id }") { owner: Owner @shareable extra: Int }'
+                ' type Owner @key(fields: "id") { id: ID! @shareable }',
+            ),
+            ("c", 'type Owner @key(fields: "name") { name: String! id: ID! @shareable }'),
+        ),
+        set(),
+    ),
+    # Nested @requires: the required nested field must be fetchable too.
+    "nested_requires_unfetchable": (
+        _sources(
+            (
+                "a",
+                'type Query { t: T } type T @key(fields: "id") { id: ID! owner: Owner }'
+                " type Owner @shareable { name: String }",
+            ),
+            (
+                "b",
+                'type T @key(fields: "id") { id: ID! owner: Owner @external'
+                ' total: Int @requires(fields: "owner { id }") }'
+                " type Owner @shareable { id: ID name: String }",
+            ),
+        ),
+        {"Owner.id", "T.total"},
+    ),
+    "nested_requires_fetchable": (
+        _sources(
+            (
+                "a",
+                'type Query { t: T } type T @key(fields: "id") { id: ID! owner: Owner }'
+                " type Owner @shareable { id: ID name: String }",
+            ),
+            (
+                "b",
+                'type T @key(fields: "id") { id: ID! owner: Owner @external'
+                ' total: Int @requires(fields: "owner { id }") }'
+                " type Owner @shareable { id: ID name: String }",
+            ),
+        ),
+        set(),
+    ),
+    # @provides: a provided @external field is reachable on that path, and only there.
+    "provided_field_reachable_only_through_provides": (
+        _sources(
+            (
+                "a",
+                'type Query { t: T @provides(fields: "x") }'
+                ' type T @key(fields: "id") { id: ID! x: Int @external }',
+            ),
+            ("b", 'type T @key(fields: "id", resolvable: false) { id: ID! x: Int @shareable }'),
+        ),
+        set(),
+    ),
+    "provided_field_also_reached_without_provides": (
+        _sources(
+            (
+                "a",
+                'type Query { t: T @provides(fields: "x") u: T }'
+                ' type T @key(fields: "id") { id: ID! x: Int @external }',
+            ),
+            ("b", 'type T @key(fields: "id", resolvable: false) { id: ID! x: Int @shareable }'),
+        ),
+        {"T.x"},
+    ),
+    "nested_provides": (
+        _sources(
+            (
+                "a",
+                'type Query { t: T @provides(fields: "u { x }") }'
+                ' type T @key(fields: "id") { id: ID! u: U @external }'
+                ' type U @key(fields: "id") { id: ID! x: Int @external }',
+            ),
+            (
+                "b",
+                'type T @key(fields: "id", resolvable: false) { id: ID! u: U @shareable }'
+                ' type U @key(fields: "id", resolvable: false) { id: ID! x: Int @shareable }',
+            ),
+        ),
+        set(),
+    ),
+    "provides_on_an_interface_field": (
+        _sources(
+            (
+                "a",
+                'type Query { n: N @provides(fields: "... on X { x }") } interface N { id: ID! }'
+                ' type X implements N @key(fields: "id") { id: ID! x: Int @external }',
+            ),
+            ("b", 'type X @key(fields: "id", resolvable: false) { id: ID! x: Int @shareable }'),
+        ),
+        set(),
+    ),
+    "requires_met_by_a_provided_field": (
+        _sources(
+            (
+                "a",
+                'type Query { t: T @provides(fields: "x") } type T @key(fields: "id")'
+                ' { id: ID! x: Int @external y: Int @requires(fields: "x") }',
+            ),
+            ("b", 'type T @key(fields: "id", resolvable: false) { id: ID! x: Int @shareable }'),
+        ),
+        set(),
+    ),
+    # One way of standing on an object suffices: a shared root field resolved by two subgraphs.
+    "shared_root_field_with_a_field_only_one_subgraph_has": (
+        _sources(
+            ("a", "type Query { t: T @shareable } type T @shareable { x: Int y: Int }"),
+            ("b", "type Query { t: T @shareable } type T @shareable { y: Int }"),
+        ),
+        set(),
+    ),
 }

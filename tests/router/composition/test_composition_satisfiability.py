@@ -42,10 +42,15 @@ def test_unmet_requires_is_explained() -> None:
 
     errors = {error.coordinate: error for error in compose(sources).errors}
 
-    assert 'cannot satisfy @requires conditions on field "T.y" in subgraph "b"' in (
-        errors["T.y"].message
+    assert (
+        '- from subgraph "a": cannot find field "T.y".\n'
+        '- from subgraph "b": cannot satisfy @require conditions on field "T.y".\n'
+    ) in errors["T.y"].message
+    # Where the query can jump to, Apollo says why that subgraph cannot serve the field either.
+    assert (
+        '- from subgraph "b": field "T.x" is not resolvable because marked @external.\n'
+        in errors["T.x"].message
     )
-    assert 'field "T.x" is not resolvable because marked @external' not in errors["T.x"].message
 
 
 @pytest.mark.npm
@@ -57,3 +62,42 @@ def test_apollo_composition_reaches_the_same_verdict(npm_tools: None, case_name:
 
     codes = {line.split(":", 1)[0] for line in errors if re.match(r"^[A-Z_]+:", line)}
     assert codes == ({"SATISFIABILITY_ERROR"} if unsatisfiable else set()), errors
+
+
+def test_a_key_whose_nested_field_cannot_be_fetched_blocks_the_jump() -> None:
+    sources, _ = SATISFIABILITY_CASES["nested_key_field_missing_where_the_parent_is"]
+
+    errors = {error.coordinate: error for error in compose(sources).errors}
+
+    assert (
+        '- from subgraph "a":\n'
+        '  - cannot find field "T.extra".\n'
+        '  - cannot move to subgraph "b" using @key(fields: "owner { id }") of "T", the key '
+        'field(s) cannot be resolved from subgraph "a".\n'
+    ) in errors["T.extra"].message
+
+
+def _whole_messages(lines: list[str]) -> list[str]:
+    """apollo_compose splits multi-line messages into lines: join them back."""
+    messages: list[str] = []
+    for line in lines:
+        if re.match(r"^[A-Z_]+: ", line) or not messages:
+            messages.append(line)
+        else:
+            messages[-1] += "\n" + line
+    return messages
+
+
+@pytest.mark.npm
+@pytest.mark.parametrize("case_name", sorted(SATISFIABILITY_CASES))
+def test_satisfiability_errors_explain_like_apollo(npm_tools: None, case_name: str) -> None:
+    sources, _ = SATISFIABILITY_CASES[case_name]
+    _, apollo_errors = apollo_compose(sources)
+
+    ours = [
+        # Apollo's explanation; our last line says what to do about it.
+        f"{error.code}: {error.message.rsplit(chr(10), 1)[0]}"
+        for error in compose(sources).errors
+    ]
+
+    assert sorted(ours) == sorted(_whole_messages(apollo_errors))

@@ -1,0 +1,249 @@
+"""What the subgraphs can fetch from where: the moves of Apollo's satisfiability query graph.
+
+An *option* is one way a query can stand on an object: the subgraph that fetched it and the
+selection a @provides on the way there promised (text, or None). From an option a field can be
+taken when that subgraph resolves it (or the path provides it) and its @requires can be
+fetched; an entity jump reaches another subgraph when one of its resolvable @key selections can
+be fetched from where the query already is. Selections are checked whole: nested key and
+@requires fields are fetched from wherever their parent field was.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from graphql import GraphQLSyntaxError, print_ast
+from graphql.language import ast
+
+from router.composition.fieldset import parse_field_set
+from router.composition.model import Field, MergedType, Supergraph, TypeSource
+
+Option = tuple[str, str | None]
+
+
+@dataclass
+class Paths:
+    supergraph: Supergraph
+    _reachable: dict[tuple[str, Option], tuple[Option, ...]] = field(default_factory=dict)
+    _exploring: set[tuple[str, Option]] = field(default_factory=set)
+    _requiring: set[tuple[str, str, str]] = field(default_factory=set)
+
+    def reachable(self, merged: MergedType, option: Option) -> tuple[Option, ...]:
+        """``option`` first, then every subgraph entity jumps reach from it, in order reached."""
+        key = (merged.name, option)
+        if key in self._reachable:
+            return self._reachable[key]
+        if key in self._exploring:  # a key that needs itself: no jump from here
+            return (option,)
+        self._exploring.add(key)
+        try:
+            reached = [option]
+            graphs = {option[0]}
+            targets = {
+                graph: [
+                    key
+                    for key in (_parse(k.fields) for k in source.keys if k.resolvable)
+                    if key is not None
+                ]
+                for graph, source in self.jump_targets(merged).items()
+            }
+            changed = True
+            while changed:
+                changed = False
+                for graph, keys in targets.items():
+                    if graph not in graphs and any(
+                        self.available(merged, key, reached) for key in keys
+                    ):
+                        reached.append((graph, None))
+                        graphs.add(graph)
+                        changed = True
+        finally:
+            self._exploring.discard(key)
+        if not self._exploring and not self._requiring:  # not cut short by a cycle: final
+            self._reachable[key] = tuple(reached)
+        return tuple(reached)
+
+    def jump_targets(self, merged: MergedType) -> dict[str, TypeSource]:
+        """Where an object of the type can be sent: its subgraphs and @interfaceObject ones."""
+        targets: dict[str, TypeSource] = dict(merged.sources)
+        for interface_name in merged.implements:
+            interface = self.supergraph.types.get(interface_name)
+            if interface is not None:
+                for graph, source in interface.sources.items():
+                    if source.is_interface_object:
+                        targets.setdefault(graph, source)
+        return targets
+
+    def available(
+        self, merged: MergedType, selection_set: ast.SelectionSetNode, options: Sequence[Option]
+    ) -> bool:
+        """Every field of the selection can be fetched from one of ``options``."""
+        for selection in selection_set.selections:
+            if isinstance(selection, ast.FieldNode):
+                if selection.name.value == "__typename":
+                    continue
+                merged_field = merged.fields.get(selection.name.value)
+                if merged_field is None or not any(
+                    self._fetchable(merged, merged_field, option, selection.selection_set)
+                    for option in options
+                ):
+                    return False
+            elif isinstance(selection, ast.InlineFragmentNode) and not self._fragment_available(
+                merged, selection, options
+            ):
+                return False
+        return True
+
+    def _fragment_available(
+        self, merged: MergedType, fragment: ast.InlineFragmentNode, options: Sequence[Option]
+    ) -> bool:
+        condition = fragment.type_condition.name.value if fragment.type_condition else merged.name
+        if condition == merged.name:
+            return self.available(merged, fragment.selection_set, options)
+        target = self.supergraph.types.get(condition)
+        if target is None:
+            return False
+        narrowed = [
+            (graph, narrow(provided, condition))
+            for graph, provided in options
+            if graph in target.sources
+        ]
+        if not narrowed:  # no subgraph here returns that type: the fragment never applies
+            return True
+        reached = tuple(
+            dict.fromkeys(r for option in narrowed for r in self.reachable(target, option))
+        )
+        return self.available(target, fragment.selection_set, reached)
+
+    def _fetchable(
+        self,
+        merged: MergedType,
+        merged_field: Field,
+        option: Option,
+        selection_set: ast.SelectionSetNode | None,
+    ) -> bool:
+        if not self.resolvable_at(merged, merged_field, option):
+            return False
+        if not self.requirements_met(merged, merged_field, option):
+            return False
+        if selection_set is None:
+            return True
+        child_type, child_option = self.advance(merged, merged_field, option)
+        child = self.supergraph.types.get(child_type)
+        if child is None:
+            return True
+        return self.available(child, selection_set, self.reachable(child, child_option))
+
+    def resolvers(self, merged: MergedType, merged_field: Field) -> list[str]:
+        """Subgraphs resolving the field (an @interfaceObject's for fields it adds)."""
+        if not merged_field.from_interface_object:
+            return resolving_graphs(merged_field)
+        graphs: list[str] = []
+        for interface_name in merged.implements:
+            interface = self.supergraph.types.get(interface_name)
+            if interface is None or merged_field.name not in interface.fields:
+                continue
+            graphs += [
+                g
+                for g in resolving_graphs(interface.fields[merged_field.name])
+                if interface.sources.get(g) and interface.sources[g].is_interface_object
+            ]
+        return graphs
+
+    def resolvable_at(self, merged: MergedType, merged_field: Field, option: Option) -> bool:
+        graph, provided = option
+        if graph in self.resolvers(merged, merged_field):
+            return True
+        return (
+            provided is not None
+            and merged_field.name in provided_fields(provided)
+            and graph in merged_field.sources
+        )
+
+    def requirements_met(self, merged: MergedType, merged_field: Field, option: Option) -> bool:
+        """The field's @requires there can be fetched, starting where the query stands."""
+        graph = option[0]
+        source = merged_field.sources.get(graph)
+        if source is None or not source.requires:
+            return True
+        selection_set = _parse(source.requires)
+        key = (merged.name, merged_field.name, graph)
+        if selection_set is None or key in self._requiring:
+            return False
+        self._requiring.add(key)
+        try:
+            return self.available(merged, selection_set, self.reachable(merged, option))
+        finally:
+            self._requiring.discard(key)
+
+    def advance(
+        self, merged: MergedType, merged_field: Field, option: Option
+    ) -> tuple[str, Option]:
+        """The type the field leads to in that subgraph, and what is provided there."""
+        graph, provided = option
+        source = merged_field.sources.get(graph)
+        child_type = _named(source.type if source is not None else merged_field.type)
+        parts: list[str] = []
+        if provided is not None:
+            node = provided_fields(provided).get(merged_field.name)
+            if node is not None and node.selection_set is not None:
+                parts.append(_print_selections(node.selection_set.selections))
+        if source is not None and source.provides:
+            parts.append(source.provides)
+        return child_type, (graph, " ".join(parts) or None)
+
+
+def resolving_graphs(merged_field: Field) -> list[str]:
+    return [
+        graph
+        for graph, source in merged_field.sources.items()
+        if not source.external and not source.used_overridden
+    ]
+
+
+def narrow(provided: str | None, type_name: str) -> str | None:
+    """What a provided selection on an abstract type provides on one of its runtime types."""
+    selection_set = _parse(provided) if provided is not None else None
+    if selection_set is None:
+        return None
+    kept: list[ast.SelectionNode] = []
+    for selection in selection_set.selections:
+        if isinstance(selection, ast.InlineFragmentNode):
+            condition = selection.type_condition
+            if condition is None or condition.name.value == type_name:
+                kept += selection.selection_set.selections
+        else:
+            kept.append(selection)
+    return _print_selections(kept) or None
+
+
+@functools.cache
+def provided_fields(provided: str) -> dict[str, ast.FieldNode]:
+    selection_set = _parse(provided)
+    fields: dict[str, ast.FieldNode] = {}
+    for selection in selection_set.selections if selection_set is not None else ():
+        if isinstance(selection, ast.FieldNode):
+            fields.setdefault(selection.name.value, selection)
+        elif isinstance(selection, ast.InlineFragmentNode) and selection.type_condition is None:
+            for inner in selection.selection_set.selections:
+                if isinstance(inner, ast.FieldNode):
+                    fields.setdefault(inner.name.value, inner)
+    return fields
+
+
+@functools.cache
+def _parse(fields: str) -> ast.SelectionSetNode | None:
+    try:
+        return parse_field_set(fields)
+    except GraphQLSyntaxError:  # an invalid selection was already reported by subgraph checks
+        return None
+
+
+def _print_selections(selections: tuple[ast.SelectionNode, ...] | list[ast.SelectionNode]) -> str:
+    return " ".join(" ".join(print_ast(selection).split()) for selection in selections)
+
+
+def _named(type_reference: str) -> str:
+    return type_reference.strip("[]!")
