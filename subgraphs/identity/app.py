@@ -17,6 +17,7 @@ from starlette.routing import Route
 from subgraphs.identity.authentication import BruteForcePolicy, TokenSettings
 from subgraphs.identity.keys import SigningKeys
 from subgraphs.identity.models import Base
+from subgraphs.identity.password_reset import BackgroundTasks
 from subgraphs.identity.schema import schema
 from subgraphs.identity.state import IdentityState, identity_state
 from subgraphs.kernel.app import create_subgraph_app
@@ -50,17 +51,22 @@ def create_app(
             audience=settings.token_audience,
             brute_force=brute_force or BruteForcePolicy(),
         )
+        background = BackgroundTasks()
         app.state.identity = IdentityState(
             tokens=tokens,
             email_sender=email_sender or email_sender_from_settings(settings),
             settings=settings,
+            background=background,
         )
         app.state.token_verifier = TokenVerifier(
             StaticKeySource(keys.key_set),
             issuer=settings.token_issuer,
             audience=settings.token_audience,
         )
-        yield
+        try:
+            yield
+        finally:
+            await background.drain()  # emails being sent
 
     return create_subgraph_app(
         "identity",

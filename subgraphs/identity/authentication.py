@@ -140,7 +140,7 @@ def _refusal(
     return None
 
 
-async def _check_not_throttled(
+async def check_not_throttled(
     session: AsyncSession, email_key: str, client: Client, policy: BruteForcePolicy
 ) -> None:
     now = utcnow()
@@ -154,7 +154,7 @@ async def _check_not_throttled(
         raise refusal
 
 
-async def _record_failure(
+async def record_login_failure(
     session: AsyncSession,
     email_key: str,
     client: Client,
@@ -217,11 +217,11 @@ async def login(
     `LoginThrottled` or `AccountDisabled` otherwise."""
     email_key = login_key(email)
     policy = settings.brute_force
-    await _check_not_throttled(session, email_key, client, policy)
+    await check_not_throttled(session, email_key, client, policy)
     user = await _user_by_email(session, email)
     check = verify_password(user.password_hash if user is not None else None, password)
     if user is None or not check.ok:
-        await _record_failure(
+        await record_login_failure(
             session,
             email_key,
             client,
@@ -231,7 +231,7 @@ async def login(
         )
         raise InvalidCredentials()
     if user.status is not UserStatus.ACTIVE:
-        await _record_failure(
+        await record_login_failure(
             session, email_key, client, policy, user_id=user.id, reason="account_disabled"
         )
         raise AccountDisabled()

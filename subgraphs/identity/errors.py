@@ -64,3 +64,27 @@ class SessionEnded(Unauthenticated):
             "This session has ended (signed out or revoked): sign in again.",
             reason="SESSION_REVOKED",
         )
+
+
+class InvalidResetToken(BadUserInput):
+    def __init__(self) -> None:
+        super().__init__(
+            "This password reset link is invalid, used or expired: ask for a new one.",
+            field="token",
+            reason="INVALID_RESET_TOKEN",
+        )
+
+
+class InvalidMfaCode(Unauthenticated):
+    def __init__(self) -> None:
+        super().__init__(
+            "This code is not valid (wrong, expired or used).", reason="INVALID_MFA_CODE"
+        )
+
+
+class InvalidMfaChallenge(Unauthenticated):
+    def __init__(self) -> None:
+        super().__init__(
+            "This sign-in challenge is unknown, expired, used or failed too often: sign in again.",
+            reason="INVALID_MFA_CHALLENGE",
+        )

@@ -79,3 +79,27 @@ class DisableUserInput:
 @strawberry.input
 class EnableUserInput:
     user_id: strawberry.ID
+
+
+@strawberry.input
+class RequestPasswordResetInput:
+    email: str
+
+
+@strawberry.input
+class CompletePasswordResetInput:
+    token: str = strawberry.field(description="From the link in the reset email.")
+    new_password: str
+
+
+@strawberry.input
+class MfaCodeInput:
+    code: str = strawberry.field(
+        description="A 6-digit TOTP code (or, to disable, a recovery code)."
+    )
+
+
+@strawberry.input
+class CompleteMfaLoginInput:
+    challenge_id: strawberry.ID
+    code: str = strawberry.field(description="A 6-digit TOTP code or a recovery code.")

@@ -58,6 +58,8 @@ class User(Base):
     # TOTP (RFC 6238): the base32 secret once enrolment starts; enabled once confirmed.
     mfa_secret: Mapped[str | None] = mapped_column(String(64), default=None)
     mfa_enabled_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The last accepted TOTP time step: a code of that step or an earlier one is never accepted.
+    mfa_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
 
     @property
     def role_set(self) -> frozenset[Role]:

@@ -10,25 +10,36 @@ import strawberry
 from strawberry.federation.schema_directives import Authenticated
 from strawberry.types import Info
 
-from subgraphs.identity import authentication, services
+from subgraphs.identity import authentication, mfa, password_reset, services
 from subgraphs.identity.inputs import (
     ChangeRoleInput,
+    CompleteMfaLoginInput,
+    CompletePasswordResetInput,
     DisableUserInput,
     EnableUserInput,
     LoginInput,
     LogoutInput,
+    MfaCodeInput,
     RefreshSessionInput,
     RegisterUserInput,
+    RequestPasswordResetInput,
     RevokeSessionInput,
 )
 from subgraphs.identity.queries import ADMIN_ONLY
 from subgraphs.identity.state import client_of, identity_state
 from subgraphs.identity.types import (
     AuthTokens,
+    CompleteMfaLoginPayload,
+    CompletePasswordResetPayload,
+    ConfirmMfaEnrolmentPayload,
+    DisableMfaPayload,
     LoginPayload,
     LogoutPayload,
     MfaChallenge,
+    MfaEnrolment,
+    MfaStatus,
     RefreshSessionPayload,
+    RequestPasswordResetPayload,
     RevokeSessionPayload,
     Session,
     User,
@@ -37,6 +48,10 @@ from subgraphs.identity.types import (
 from subgraphs.kernel.context import SubgraphContext
 
 Context = Info[SubgraphContext, None]
+RESET_REQUESTED = (
+    "If an account uses this email, a link to choose a new password is on its way. "
+    "It works once, within 30 minutes."
+)
 
 
 @strawberry.type
@@ -181,3 +196,100 @@ class Mutation:
             client=client_of(info.context.request),
         )
         return UserPayload(user=User.from_model(user))
+
+    @strawberry.mutation(
+        description=(
+            "Email a single-use password-reset link (valid 30 minutes). The answer is the same "
+            "whether or not the email has an account."
+        )
+    )
+    async def request_password_reset(
+        self, info: Context, input: RequestPasswordResetInput
+    ) -> RequestPasswordResetPayload:
+        state = identity_state(info.context.request)
+        await password_reset.request_password_reset(
+            info.context.session,
+            email=input.email,
+            client=client_of(info.context.request),
+            sender=state.email_sender,
+            background=state.background,
+            link_base=state.settings.password_reset_url,
+        )
+        return RequestPasswordResetPayload(message=RESET_REQUESTED)
+
+    @strawberry.mutation(
+        description=(
+            "Set a new password with the token of a reset email; every session of the account "
+            "is revoked. A used, expired or unknown token: BAD_USER_INPUT (reason "
+            "INVALID_RESET_TOKEN)."
+        )
+    )
+    async def complete_password_reset(
+        self, info: Context, input: CompletePasswordResetInput
+    ) -> CompletePasswordResetPayload:
+        user = await password_reset.complete_password_reset(
+            info.context.session,
+            token=input.token,
+            new_password=input.new_password,
+            client=client_of(info.context.request),
+        )
+        return CompletePasswordResetPayload(user=User.from_model(user))
+
+    @strawberry.mutation(
+        description="Begin MFA enrolment: a TOTP secret, its otpauth URI and a QR code.",
+        directives=[Authenticated()],
+    )
+    async def start_mfa_enrolment(self, info: Context) -> MfaEnrolment:
+        user = await authentication.current_user(info.context.session, info.context.viewer)
+        enrolment = await mfa.start_mfa_enrolment(
+            info.context.session, user=user, client=client_of(info.context.request)
+        )
+        return MfaEnrolment(
+            secret=enrolment.secret,
+            otpauth_uri=enrolment.otpauth_uri,
+            qr_code_data_url=enrolment.qr_code_data_url,
+        )
+
+    @strawberry.mutation(
+        description="Enable MFA with a first code; returns ten recovery codes (shown once).",
+        directives=[Authenticated()],
+    )
+    async def confirm_mfa_enrolment(
+        self, info: Context, input: MfaCodeInput
+    ) -> ConfirmMfaEnrolmentPayload:
+        user = await authentication.current_user(info.context.session, info.context.viewer)
+        codes = await mfa.confirm_mfa_enrolment(
+            info.context.session, user=user, code=input.code, client=client_of(info.context.request)
+        )
+        return ConfirmMfaEnrolmentPayload(
+            mfa=MfaStatus(enabled=True, recovery_codes_left=len(codes)), recovery_codes=codes
+        )
+
+    @strawberry.mutation(
+        description="Turn MFA off; needs a fresh TOTP code or a recovery code.",
+        directives=[Authenticated()],
+    )
+    async def disable_mfa(self, info: Context, input: MfaCodeInput) -> DisableMfaPayload:
+        user = await authentication.current_user(info.context.session, info.context.viewer)
+        await mfa.disable_mfa(
+            info.context.session, user=user, code=input.code, client=client_of(info.context.request)
+        )
+        return DisableMfaPayload(mfa=MfaStatus(enabled=False, recovery_codes_left=0))
+
+    @strawberry.mutation(
+        description=(
+            "Finish a sign-in that answered with an MFA challenge, with a TOTP or recovery code "
+            "(tokens then carry amr [pwd, otp])."
+        )
+    )
+    async def complete_mfa_login(
+        self, info: Context, input: CompleteMfaLoginInput
+    ) -> CompleteMfaLoginPayload:
+        issued = await mfa.complete_mfa_login(
+            info.context.session,
+            identity_state(info.context.request).tokens,
+            challenge_id=str(input.challenge_id),
+            code=input.code,
+            client=client_of(info.context.request),
+        )
+        return CompleteMfaLoginPayload(tokens=AuthTokens.from_issued(issued))

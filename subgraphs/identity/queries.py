@@ -6,10 +6,10 @@ import strawberry
 from strawberry.federation.schema_directives import Authenticated, RequiresScopes
 from strawberry.types import Info
 
-from subgraphs.identity import audit, authentication, services
+from subgraphs.identity import audit, authentication, mfa, services
 from subgraphs.identity.inputs import AuditLogFilter, UserSearchFilter
 from subgraphs.identity.loaders import user_by_id
-from subgraphs.identity.types import AuditEvent, Session, User
+from subgraphs.identity.types import AuditEvent, MfaStatus, Session, User
 from subgraphs.kernel.context import SubgraphContext
 from subgraphs.kernel.pagination import Connection
 
@@ -51,6 +51,14 @@ class Query:
         user = await authentication.current_user(info.context.session, viewer)
         rows = await authentication.list_sessions(info.context.session, user_id=user.id)
         return [Session.from_model(row, current_id=viewer.session_id) for row in rows]
+
+    @strawberry.field(
+        description="Whether the viewer's account uses MFA.", directives=[Authenticated()]
+    )
+    async def my_mfa(self, info: Info[SubgraphContext, None]) -> MfaStatus:
+        user = await authentication.current_user(info.context.session, info.context.viewer)
+        left = await mfa.recovery_codes_left(info.context.session, user_id=user.id)
+        return MfaStatus(enabled=user.mfa_enabled_at is not None, recovery_codes_left=left)
 
     @strawberry.field(
         description="Administrators: users by email/name, role and status, oldest first.",

@@ -8,6 +8,7 @@ from starlette.requests import HTTPConnection
 
 from subgraphs.identity.audit import Client
 from subgraphs.identity.authentication import TokenSettings
+from subgraphs.identity.password_reset import BackgroundTasks
 from subgraphs.kernel.email import EmailSender
 from subgraphs.kernel.settings import Settings
 
@@ -19,6 +20,7 @@ class IdentityState:
     tokens: TokenSettings
     email_sender: EmailSender
     settings: Settings
+    background: BackgroundTasks
 
 
 def identity_state(request: HTTPConnection) -> IdentityState:

@@ -150,3 +150,46 @@ class AuditEvent:
             user_agent=row.user_agent,
             details=JSON(row.details),
         )
+
+
+@strawberry.type
+class RequestPasswordResetPayload:
+    message: str = strawberry.field(
+        description="The same text whether or not the email has an account."
+    )
+
+
+@strawberry.type
+class CompletePasswordResetPayload:
+    user: User
+
+
+@strawberry.type(description="A new authenticator to confirm with `confirmMfaEnrolment`.")
+class MfaEnrolment:
+    secret: str = strawberry.field(description="Base32, for typing into an authenticator app.")
+    otpauth_uri: str
+    qr_code_data_url: str = strawberry.field(description="An SVG image as a data: URL.")
+
+
+@strawberry.type(description="The viewer's second factor.")
+class MfaStatus:
+    enabled: bool
+    recovery_codes_left: int
+
+
+@strawberry.type
+class ConfirmMfaEnrolmentPayload:
+    mfa: MfaStatus
+    recovery_codes: list[str] = strawberry.field(
+        description="Ten single-use codes, shown only now: each replaces one TOTP code."
+    )
+
+
+@strawberry.type
+class CompleteMfaLoginPayload:
+    tokens: AuthTokens
+
+
+@strawberry.type
+class DisableMfaPayload:
+    mfa: MfaStatus

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     # identity only: production signing keys (a JWKS with private keys, newest first); unset ->
     # development keys generated into <data_dir>/identity-keys/ (refused in production).
     identity_signing_keys: SecretStr | None = None
+    # identity only: the dashboard page a password-reset email links to (`?token=...` appended).
+    password_reset_url: str = "http://localhost:5173/reset-password"
 
     def model_post_init(self, context: Any, /) -> None:
         for name in SUBGRAPH_NAMES:
