@@ -13,7 +13,7 @@ import asyncio
 import importlib
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,12 @@ class RunningSubgraph:
     url: str
     app: Starlette
     client: httpx.AsyncClient
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Sent with every request (e.g. a bearer token); `graphql(headers=...)` adds to them."""
+
+    def with_headers(self, headers: Mapping[str, str]) -> RunningSubgraph:
+        """The same server and client, sending `headers` (instead of these) by default."""
+        return replace(self, headers=dict(headers))
 
     @property
     def database(self) -> Database:
@@ -89,7 +95,8 @@ class RunningSubgraph:
         headers: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         """POST a GraphQL request; returns the decoded body (asserting HTTP 200 and JSON)."""
-        return await graphql_post(self.client, self.url, query, variables, headers=headers)
+        sent = {**self.headers, **(headers or {})}
+        return await graphql_post(self.client, self.url, query, variables, headers=sent)
 
 
 async def graphql_post(
@@ -123,12 +130,16 @@ async def running_subgraph(
     *,
     app_factory: AppFactory | None = None,
     migrate: bool = True,
+    jwks_url: str | None = None,
 ) -> AsyncIterator[RunningSubgraph]:
     """Subgraph `name` on a SQLite file in `directory` (migrated to head unless told not to),
-    served on an ephemeral loopback port. `app_factory(settings)` defaults to its create_app."""
+    served on an ephemeral loopback port. `app_factory(settings)` defaults to its create_app.
+    `jwks_url` (EHB_JWKS_URL) is where it finds the keys that sign bearer tokens."""
     settings = (
         await migrated_settings(name, directory) if migrate else sqlite_settings(name, directory)
     )
+    if jwks_url is not None:
+        settings = settings.model_copy(update={"jwks_url": jwks_url})
     app = (app_factory or default_app_factory(name))(settings)
     async with serve_app(app) as url, httpx.AsyncClient(timeout=10) as client:
         yield RunningSubgraph(url=url, app=app, client=client)

@@ -9,8 +9,13 @@ from subgraphs.kernel.scalars import Long
 
 @strawberry.input
 class OpenWalletInput:
-    owner_id: strawberry.ID = strawberry.field(
-        description="The owning user's id (a UUID). Until sign-in exists the caller names it."
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=(
+            "Administrators only: open the wallet for this user (a UUID). Everyone else omits "
+            "it (or gives their own id): the wallet is the signed-in user's. Another user's id "
+            "from a non-administrator is FORBIDDEN."
+        ),
     )
     currency: str = strawberry.field(description="ISO 4217 code, e.g. EUR.")
 

@@ -38,6 +38,7 @@ async def seed_demo(session: AsyncSession) -> None:
         for deposit_handle, amount, description in deposits:
             await deposit_to_wallet(
                 session,
+                actor=None,
                 wallet_id=wallet_id,
                 amount=amount,
                 description=description,

@@ -8,6 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from subgraphs.kernel.access import require_owner_or_staff
+from subgraphs.kernel.context import Viewer
 from subgraphs.kernel.currencies import validate_currency
 from subgraphs.kernel.pagination import Page, paginate_by_parent
 from subgraphs.kernel.scalars import LONG_MAX
@@ -122,12 +124,16 @@ async def _record(
 async def deposit_to_wallet(
     session: AsyncSession,
     *,
+    actor: Viewer | None,
     wallet_id: str,
     amount: int,
     description: str | None = None,
     transaction_id: str | None = None,
 ) -> Transaction:
-    """Credit an ACTIVE wallet with `amount` minor units (> 0) of its currency."""
+    """Credit an ACTIVE wallet with `amount` minor units (> 0) of its currency. `actor` must own
+    the wallet or be an administrator (FORBIDDEN); None is a trusted caller (seeding)."""
+    if actor is not None:
+        actor.require_user_id()
     if amount <= 0:
         raise InvalidAmount("it must be a positive number of minor units")
     text = optional_text(
@@ -137,6 +143,8 @@ async def deposit_to_wallet(
         default=DEFAULT_DEPOSIT_DESCRIPTION,
     )
     wallet = await _wallet_for_update(session, wallet_id=parse_id(wallet_id, field="walletId"))
+    if actor is not None:
+        require_owner_or_staff(actor, wallet.owner_id, what=f"wallet {wallet.id}")
     if wallet.status is not WalletStatus.ACTIVE:
         raise WalletNotActive(wallet.id, wallet.status.value)
     return await _record(

@@ -1,5 +1,11 @@
 """money's GraphQL types. `Wallet` and `Transaction` are owned here and resolved by reference
-through loaders; `User` (owned by identity) is extended with `wallets`."""
+through loaders; `User` (owned by identity) is extended with `wallets`.
+
+Access (issue 4): wallets and transactions are their owner's. Both types are `@authenticated`,
+and every way in (`Query.wallet`, `Query.transaction`, `User.wallets`, entity references) checks
+ownership here too, so a direct call that bypasses the router is refused the same way:
+anonymous is UNAUTHENTICATED, another user's wallet is FORBIDDEN (wallet ids are random UUIDs;
+saying "not yours" reveals nothing a caller could not guess), administrators see every wallet."""
 
 from __future__ import annotations
 
@@ -8,7 +14,8 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.context import SubgraphContext
+from subgraphs.kernel.access import ADMIN, is_staff, require_owner_or_staff
+from subgraphs.kernel.context import SubgraphContext, Viewer
 from subgraphs.kernel.loaders import PageKey
 from subgraphs.kernel.pagination import Connection
 from subgraphs.kernel.scalars import Money
@@ -31,17 +38,36 @@ strawberry.enum(
 )
 
 
+def check_wallet(viewer: Viewer, wallet: models.Wallet) -> None:
+    """UNAUTHENTICATED when anonymous, FORBIDDEN unless the viewer owns `wallet` or is admin."""
+    require_owner_or_staff(viewer, wallet.owner_id, what=f"wallet {wallet.id}")
+
+
 @strawberry.federation.type(keys=["id"])
 class User:
     id: strawberry.ID
 
-    @strawberry.field(description="The user's wallets, oldest first (at most one per currency).")
+    @strawberry.federation.field(
+        authenticated=True,
+        description=(
+            "The user's wallets, oldest first (at most one per currency). Only the user "
+            "themself and administrators: anyone else is FORBIDDEN."
+        ),
+    )
     async def wallets(self, info: Info[SubgraphContext, None]) -> list[Wallet]:
+        require_owner_or_staff(info.context.viewer, str(self.id), what="this user's wallets")
         rows = await info.context.loaders.get(wallets_by_owner_id).load(str(self.id))
         return [Wallet.from_model(row) for row in rows]
 
 
-@strawberry.federation.type(keys=["id"], description="A user's balance in one currency.")
+@strawberry.federation.type(
+    keys=["id"],
+    authenticated=True,
+    description=(
+        "A user's balance in one currency. Only its owner and administrators see it "
+        "(anyone else: FORBIDDEN)."
+    ),
+)
 class Wallet:
     id: strawberry.ID
     currency: str = strawberry.field(description="ISO 4217 code of everything in this wallet.")
@@ -81,10 +107,20 @@ class Wallet:
         cls, info: Info[SubgraphContext, None], id: strawberry.ID
     ) -> Wallet | None:
         wallet = await info.context.loaders.get(wallet_by_id).load(str(id))
-        return cls.from_model(wallet) if wallet is not None else None
+        if wallet is None:
+            return None
+        check_wallet(info.context.viewer, wallet)
+        return cls.from_model(wallet)
 
 
-@strawberry.federation.type(keys=["id"], description="One movement of money in a wallet.")
+@strawberry.federation.type(
+    keys=["id"],
+    authenticated=True,
+    description=(
+        "One movement of money in a wallet. Only the wallet's owner and administrators see it "
+        "(anyone else: FORBIDDEN)."
+    ),
+)
 class Transaction:
     id: strawberry.ID
     kind: models.TransactionKind
@@ -116,4 +152,22 @@ class Transaction:
         cls, info: Info[SubgraphContext, None], id: strawberry.ID
     ) -> Transaction | None:
         transaction = await info.context.loaders.get(transaction_by_id).load(str(id))
-        return cls.from_model(transaction) if transaction is not None else None
+        if transaction is None:
+            return None
+        await check_transaction(info, transaction)
+        return cls.from_model(transaction)
+
+
+async def check_transaction(
+    info: Info[SubgraphContext, None], transaction: models.Transaction
+) -> None:
+    """The checks of the transaction's wallet (its owner or an administrator). Administrators
+    need no wallet lookup; for anyone else the wallets of N transactions cost one SELECT."""
+    if is_staff(info.context.viewer, ADMIN):
+        return
+    wallet = await info.context.loaders.get(wallet_by_id).load(transaction.wallet_id)
+    if wallet is None:  # the foreign key makes this impossible
+        raise LookupError(
+            f"wallet {transaction.wallet_id} of transaction {transaction.id} is missing"
+        )
+    check_wallet(info.context.viewer, wallet)

@@ -104,7 +104,7 @@ CASES: list[Any] = [
     pytest.param(
         f"{{ me {{ id }} users {{ edges {{ cursor node {{ {USER_FIELDS} }} }} {PAGE_INFO} }} }}",
         {},
-        id="me_is_null_and_every_user_oldest_first",
+        id="me_is_the_signed_in_admin_and_every_user_oldest_first",
     ),
     pytest.param(
         f"""query($id: ID!) {{ user(id: $id) {{ {USER_FIELDS}

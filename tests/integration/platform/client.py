@@ -26,9 +26,21 @@ class Reply:
 
 
 class GraphQLClient:
-    def __init__(self, session: aiohttp.ClientSession, url: str) -> None:
+    """`headers` (e.g. `Authorization: Bearer ...`) go with every request."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.session = session
         self.url = url
+        self.headers = dict(headers or {})
+
+    def with_headers(self, headers: dict[str, str]) -> GraphQLClient:
+        """The same endpoint sending `headers` instead (`{}`: anonymous)."""
+        return GraphQLClient(self.session, self.url, headers)
 
     async def post(
         self,
@@ -43,7 +55,7 @@ class GraphQLClient:
             payload["variables"] = variables
         if operation_name is not None:
             payload["operationName"] = operation_name
-        headers = {"content-type": "application/json"}
+        headers = {**self.headers, "content-type": "application/json"}
         if accept is not None:
             headers["accept"] = accept
         async with self.session.post(
@@ -54,7 +66,7 @@ class GraphQLClient:
             )
 
     async def get(self, params: dict[str, str]) -> Reply:
-        async with self.session.get(self.url, params=params) as response:
+        async with self.session.get(self.url, params=params, headers=self.headers) as response:
             return Reply(
                 response.status, response.content_type, orjson.loads(await response.read())
             )

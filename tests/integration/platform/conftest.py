@@ -23,4 +23,11 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 @pytest.fixture(scope="session")
 def router(platform: Platform, http: aiohttp.ClientSession) -> GraphQLClient:
+    """The router, called by the seeded administrator (who may see every field)."""
+    return GraphQLClient(http, platform.graphql_url, platform.admin_headers())
+
+
+@pytest.fixture(scope="session")
+def anonymous(platform: Platform, http: aiohttp.ClientSession) -> GraphQLClient:
+    """The router, called without a token."""
     return GraphQLClient(http, platform.graphql_url)

@@ -2,6 +2,10 @@
 databases and the router from the checked-in supergraph, each served by uvicorn in the test's
 event loop on a loopback socket bound up front (so every URL is known before any app exists,
 which `EHB_OBSERVED_SERVICES` needs, and no port can be taken by someone else meanwhile).
+
+Tokens are wired as in production: the router (`RouterConfig.jwks_url`) and every subgraph
+(`Settings.jwks_url`) verify bearer tokens against identity's `/.well-known/jwks.json`, and
+`Platform.mint` signs tokens with identity's own keys (so tests can act as any seeded user).
 """
 
 from __future__ import annotations
@@ -25,13 +29,16 @@ from starlette.types import Message, Receive, Scope, Send
 from router.config import RouterConfig
 from router.http.app import create_router_app
 from subgraphs import SUBGRAPH_NAMES
+from subgraphs.kernel.demo import demo_user_id
 from subgraphs.kernel.seeding import seed_demo_data
 from subgraphs.kernel.settings import Settings
 from subgraphs.kernel.testing import migrated_settings
 from tests.fixtures.benchmark.loopback import bind_ephemeral_socket, serve_on_socket
+from tests.fixtures.tokens import JWKS_PATH, TokenMint
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SUPERGRAPH_PATH = REPO_ROOT / "schema" / "supergraph.graphql"
+ADMIN_ID = demo_user_id("erin")  # the seeded administrator
 
 
 class RecordingApp:
@@ -106,11 +113,15 @@ def create_subgraph(name: str, settings: Settings) -> Starlette:
     return app
 
 
-def create_router(subgraph_urls: Mapping[str, str]) -> Starlette:
+def create_router(subgraph_urls: Mapping[str, str], jwks_url: str | None = None) -> Starlette:
     return create_router_app(
         SUPERGRAPH_PATH.read_text(),
         subgraph_urls=dict(subgraph_urls),
-        config=RouterConfig(health_probe_timeout_seconds=2.0, subgraph_connect_timeout_seconds=2.0),
+        config=RouterConfig(
+            health_probe_timeout_seconds=2.0,
+            subgraph_connect_timeout_seconds=2.0,
+            jwks_url=jwks_url,
+        ),
     )
 
 
@@ -121,7 +132,18 @@ class Platform:
     router: Served
     subgraphs: dict[str, Served]
     settings: dict[str, Settings]
+    mint: TokenMint
+    jwks_url: str
     servers: list[Served] = field(default_factory=list)
+
+    def bearer(self, user_id: str, *roles: str) -> dict[str, str]:
+        """`Authorization` headers with a token for `user_id` with lower-case `roles`, valid for
+        an hour (a platform serves a whole test session)."""
+        return self.mint.bearer(user_id, *roles, lifetime=3600)
+
+    def admin_headers(self) -> dict[str, str]:
+        """A token of the seeded administrator, who may see every field."""
+        return self.bearer(ADMIN_ID, "user", "admin")
 
     @property
     def graphql_url(self) -> str:
@@ -162,6 +184,11 @@ def environment(name: str, value: str) -> Iterator[None]:
 async def start_platform(settings: dict[str, Settings]) -> Platform:
     sockets = {name: bind_ephemeral_socket() for name in ("router", *SUBGRAPH_NAMES)}
     observed = ",".join(f"{name}={base_url(sock)}/health" for name, sock in sockets.items())
+    jwks_url = f"{base_url(sockets['identity'])}{JWKS_PATH}"
+    settings = {
+        name: config.model_copy(update={"jwks_url": jwks_url}) for name, config in settings.items()
+    }
+    mint = TokenMint.for_identity(settings["identity"])
     # observability reads its targets when its app is created.
     with environment("EHB_OBSERVED_SERVICES", observed):
         apps = {name: create_subgraph(name, settings[name]) for name in SUBGRAPH_NAMES}
@@ -170,7 +197,7 @@ async def start_platform(settings: dict[str, Settings]) -> Platform:
     try:
         for name in SUBGRAPH_NAMES:
             servers.append(await serve_on(name, apps[name], sockets[name]))
-        router = await serve_on("router", create_router(subgraph_urls), sockets["router"])
+        router = await serve_on("router", create_router(subgraph_urls, jwks_url), sockets["router"])
         servers.append(router)
     except BaseException:
         for served in reversed(servers):
@@ -180,6 +207,8 @@ async def start_platform(settings: dict[str, Settings]) -> Platform:
         router=router,
         subgraphs={served.name: served for served in servers if served.name != "router"},
         settings=settings,
+        mint=mint,
+        jwks_url=jwks_url,
         servers=servers,
     )
 
@@ -212,7 +241,7 @@ async def detour(platform: Platform, name: str) -> AsyncIterator[Detour]:
     urls = {other: served.graphql_url for other, served in platform.subgraphs.items()}
     urls[name] = copy.graphql_url
     try:
-        router = await serve_on("router", create_router(urls), router_sock)
+        router = await serve_on("router", create_router(urls, platform.jwks_url), router_sock)
         try:
             yield Detour(router=router, subgraph=copy)
         finally:

@@ -183,7 +183,7 @@ async def test_orders_and_seller_of_users_resolve_together_on_fresh_pools(
     """.replace("query ($ids: [ID!]!)", "query ($alice: ID!, $carol: ID!)")
     # A fresh commerce (cold connection pool) shows the race on its first request every time.
     async with detour(platform, "commerce") as fresh:
-        reply = await GraphQLClient(http, fresh.router.graphql_url).post(
+        reply = await GraphQLClient(http, fresh.router.graphql_url, platform.admin_headers()).post(
             query, {"alice": ALICE, "carol": CAROL}
         )
 

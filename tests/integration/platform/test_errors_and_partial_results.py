@@ -76,7 +76,7 @@ async def test_a_stopped_subgraph_leaves_partial_data_and_an_unavailable_error(
     """
     variables = {"id": ALICE, "video": ALICE_TRAVEL}
     async with detour(platform, "media") as side:
-        client = GraphQLClient(http, side.router.graphql_url)
+        client = GraphQLClient(http, side.router.graphql_url, platform.admin_headers())
         before = await client.query(query, variables)
         assert before["video"] == {"title": "Three days in Lisbon"}
 
@@ -110,7 +110,9 @@ async def test_a_stopped_subgraph_under_an_entity_hop_nulls_to_the_nearest_nulla
     """
     async with detour(platform, "media") as side:
         await side.subgraph.stop()
-        reply = await GraphQLClient(http, side.router.graphql_url).post(query, {"id": ALICE})
+        reply = await GraphQLClient(http, side.router.graphql_url, platform.admin_headers()).post(
+            query, {"id": ALICE}
+        )
 
     assert reply.status == 200
     assert reply.data == {"user": {"displayName": "Alice Martin"}, "withVideos": None}
