@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     identity_signing_keys: SecretStr | None = None
     # identity only: the dashboard page a password-reset email links to (`?token=...` appended).
     password_reset_url: str = "http://localhost:5173/reset-password"
+    # Peers (comma-separated addresses or CIDR networks) whose `X-Forwarded-For` is believed when
+    # a subgraph records a client address (sign-in throttling, sessions, audit): the router.
+    trusted_proxies: str = "127.0.0.1/32,::1/128"
 
     def model_post_init(self, context: Any, /) -> None:
         for name in SUBGRAPH_NAMES:
