@@ -52,6 +52,9 @@ class Client:
 
     ip_address: str = ""
     user_agent: str = ""
+    # False when the address is a trusted proxy's own (it forwarded no X-Forwarded-For): then it
+    # stands for everyone behind that proxy and is not throttled as one client.
+    address_is_client: bool = True
 
 
 def new_event(

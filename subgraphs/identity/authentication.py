@@ -10,6 +10,8 @@ instance of identity counts the same ones:
 - at `lock_after` failures sign-in is locked until enough of them leave the window (at most
   `window_seconds`); the lock is recorded once as a `login.locked` audit event.
 
+The address is the client's (see `state.client_of`); a trusted proxy's own address (it
+forwarded no `X-Forwarded-For`) is not throttled, since it stands for every client behind it.
 Unknown and known emails are counted and answered alike (no enumeration). Refused attempts are not
 counted (an attacker cannot keep an account locked forever by hammering it). A success clears the
 email's failures. Failures, locks and token reuse are written in their own transaction
@@ -146,7 +148,11 @@ async def check_not_throttled(
     now = utcnow()
     since = now - timedelta(seconds=policy.window_seconds)
     by_email = await _window(session, LoginFailure.email == email_key, since)
-    by_address = await _window(session, LoginFailure.ip_address == client.ip_address, since)
+    by_address = (
+        await _window(session, LoginFailure.ip_address == client.ip_address, since)
+        if client.address_is_client
+        else _Window(failures=0, last_at=None)
+    )
     refusal = _refusal(
         by_email, policy.account_throttle_after, policy.account_lock_after, policy, now
     ) or _refusal(by_address, policy.address_throttle_after, policy.address_lock_after, policy, now)
@@ -182,7 +188,7 @@ async def record_login_failure(
         locks = []
         if by_email.failures == policy.account_lock_after:
             locks.append("account")
-        if by_address.failures == policy.address_lock_after:
+        if client.address_is_client and by_address.failures == policy.address_lock_after:
             locks.append("address")
         for scope in locks:
             own.add(

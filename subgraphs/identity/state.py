@@ -37,8 +37,14 @@ def client_of(request: HTTPConnection) -> Client:
     Plus the `User-Agent`."""
     peer = request.client.host if request.client is not None else ""
     settings: Settings = request.app.state.settings
-    address = client_address(peer, request.headers.get("x-forwarded-for"), settings.trusted_proxies)
-    return Client(ip_address=address, user_agent=request.headers.get("user-agent", "")[:512])
+    forwarded = request.headers.get("x-forwarded-for")
+    address = client_address(peer, forwarded, settings.trusted_proxies)
+    return Client(
+        ip_address=address,
+        user_agent=request.headers.get("user-agent", "")[:512],
+        address_is_client=bool(forwarded)
+        or not _is_trusted(peer, _networks(settings.trusted_proxies)),
+    )
 
 
 @lru_cache(maxsize=8)

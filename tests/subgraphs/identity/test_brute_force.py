@@ -150,6 +150,26 @@ async def test_emails_differing_only_in_case_share_one_counter(guarded):
     assert error_of(body)["extensions"]["reason"] == "THROTTLED"
 
 
+async def test_a_proxy_without_forwarded_addresses_is_not_locked_as_one_client(tmp_path):
+    policy = BruteForcePolicy(
+        window_seconds=600,
+        account_throttle_after=100,
+        account_lock_after=200,
+        address_throttle_after=2,
+        address_lock_after=3,
+        base_delay_seconds=0.1,
+    )
+    async with running_subgraph(
+        "identity", tmp_path, app_factory=lambda s: create_app(s, brute_force=policy)
+    ) as identity:
+        user = await register(identity, unique_email("behind-proxy"))
+        for _ in range(policy.address_lock_after + 1):
+            body = await login_body(identity, unique_email("spray"), WRONG)
+            assert error_of(body)["extensions"]["reason"] == "INVALID_CREDENTIALS"
+
+        assert (await login(identity, user["email"]))["accessToken"]
+
+
 async def test_failures_from_one_address_across_many_emails_lock_the_address(tmp_path):
     policy = BruteForcePolicy(
         window_seconds=600,
@@ -163,13 +183,18 @@ async def test_failures_from_one_address_across_many_emails_lock_the_address(tmp
         "identity", tmp_path, app_factory=lambda s: create_app(s, brute_force=policy)
     ) as identity:
         user = await register(identity, unique_email("innocent"))
+        attacker = {"X-Forwarded-For": "198.51.100.23"}  # as the router (a trusted proxy) says
         for _ in range(policy.address_lock_after):
-            body = await login_body(identity, unique_email("spray"), WRONG)
+            body = await login_body(identity, unique_email("spray"), WRONG, headers=attacker)
             assert error_of(body)["extensions"]["reason"] == "INVALID_CREDENTIALS"
 
-        body = await login_body(identity, user["email"], PASSWORD)
+        body = await login_body(identity, user["email"], PASSWORD, headers=attacker)
+        elsewhere = await login_body(
+            identity, user["email"], PASSWORD, headers={"X-Forwarded-For": "192.0.2.5"}
+        )
 
         assert error_of(body)["extensions"]["reason"] == "LOCKED"
+        assert "errors" not in elsewhere  # another client of the same proxy is not locked out
         async with identity.database.sessions() as session:
             details = await session.scalar(
                 select(AuditEvent.details).where(AuditEvent.kind == "login.locked")
