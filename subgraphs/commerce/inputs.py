@@ -10,8 +10,12 @@ from subgraphs.kernel.scalars import Long
 
 @strawberry.input
 class RegisterSellerInput:
-    user_id: strawberry.ID = strawberry.field(
-        description="The user opening the shop (a UUID). Until sign-in exists the caller names it."
+    user_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=(
+            "Administrators only: open the shop for this user (a UUID). Everyone else omits it "
+            "(or gives their own id): the shop is the signed-in user's."
+        ),
     )
     display_name: str = strawberry.field(description="1 to 80 characters after trimming.")
 
@@ -24,7 +28,9 @@ class PriceInput:
 
 @strawberry.input
 class CreateProductInput:
-    seller_id: strawberry.ID
+    seller_id: strawberry.ID = strawberry.field(
+        description="The shop: the signed-in user's own (administrators: any). Else FORBIDDEN."
+    )
     name: str = strawberry.field(description="1 to 120 characters after trimming.")
     description: str = strawberry.field(default="", description="At most 2000 characters.")
     price: PriceInput
@@ -39,8 +45,12 @@ class OrderLineInput:
 
 @strawberry.input
 class PlaceOrderInput:
-    buyer_id: strawberry.ID = strawberry.field(
-        description="The buying user (a UUID). Until sign-in exists the caller names it."
+    buyer_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=(
+            "Administrators only: order for this user (a UUID). Everyone else omits it (or "
+            "gives their own id): the buyer is the signed-in user."
+        ),
     )
     lines: list[OrderLineInput] = strawberry.field(
         description="1 to 50 lines, each product once, all priced in one currency."

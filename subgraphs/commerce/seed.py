@@ -80,6 +80,7 @@ async def seed_demo(session: AsyncSession) -> None:
         if await session.get(Product, product_id) is None:
             await create_product(
                 session,
+                actor=None,
                 seller_id=seller_id,
                 name=product.name,
                 description=product.description,
@@ -102,4 +103,4 @@ async def seed_demo(session: AsyncSession) -> None:
             order_id=order_id,
         )
         for status in order.path:
-            await update_order_status(session, order_id=order_id, status=status)
+            await update_order_status(session, actor=None, order_id=order_id, status=status)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from subgraphs.commerce.access import check_order_move, check_shop
 from subgraphs.commerce.errors import (
     AlreadySeller,
     IllegalStatusTransition,
@@ -23,6 +24,7 @@ from subgraphs.commerce.errors import (
 )
 from subgraphs.commerce.models import Order, OrderLine, OrderStatus, Product, Seller
 from subgraphs.commerce.order_status import RESTOCKED_ON_CANCEL, can_move
+from subgraphs.kernel.context import Viewer
 from subgraphs.kernel.currencies import validate_currency
 from subgraphs.kernel.db import utcnow
 from subgraphs.kernel.pagination import Page, paginate, paginate_by_parent
@@ -120,6 +122,7 @@ async def register_seller(
 async def create_product(
     session: AsyncSession,
     *,
+    actor: Viewer | None,
     seller_id: str,
     name: str,
     description: str,
@@ -128,7 +131,11 @@ async def create_product(
     stock: int,
     product_id: str | None = None,
 ) -> Product:
-    """List a product for sale; the seller must exist (NOT_FOUND), price > 0, stock >= 0."""
+    """List a product for sale; the seller must exist (NOT_FOUND) and be `actor`'s shop unless
+    `actor` is an administrator (FORBIDDEN; None: a trusted caller, seeding), price > 0,
+    stock >= 0."""
+    if actor is not None:
+        actor.require_user_id()
     seller_id = parse_id(seller_id, field="sellerId")
     name = required_text(name, field="name", max_length=MAX_PRODUCT_NAME)
     description = optional_text(
@@ -139,8 +146,11 @@ async def create_product(
     price_currency = validate_currency(price_currency)
     if not 0 <= stock <= MAX_STOCK:
         raise InvalidStock(f"it must be between 0 and {MAX_STOCK}")
-    if await session.get(Seller, seller_id) is None:
+    seller = await session.get(Seller, seller_id)
+    if seller is None:
         raise SellerNotFound(seller_id)
+    if actor is not None:
+        check_shop(actor, seller)
     product = Product(
         seller_id=seller_id,
         name=name,
@@ -248,10 +258,13 @@ async def place_order(
 
 
 async def update_order_status(
-    session: AsyncSession, *, order_id: str, status: OrderStatus
+    session: AsyncSession, *, actor: Viewer | None, order_id: str, status: OrderStatus
 ) -> Order:
     """Move an order along its lifecycle (CONFLICT for a move the table does not allow);
-    cancelling before shipment puts the items back in stock."""
+    cancelling before shipment puts the items back in stock. `actor` must be allowed the move
+    (`access.check_order_move`: FORBIDDEN); None is a trusted caller (seeding)."""
+    if actor is not None:
+        actor.require_user_id()
     order_id = parse_id(order_id, field="orderId")
     order = await session.scalar(
         select(Order)
@@ -261,6 +274,8 @@ async def update_order_status(
     )
     if order is None:
         raise OrderNotFound(order_id)
+    if actor is not None:
+        await check_order_move(session, actor, order, status)
     if not can_move(order.status, status):
         raise IllegalStatusTransition(order.id, order.status.value, status.value)
     if status is OrderStatus.CANCELLED and order.status in RESTOCKED_ON_CANCEL:

@@ -1,5 +1,9 @@
 """commerce's GraphQL types. `Seller`, `Product` and `Order` are owned here and resolved by
-reference through loaders; `User` (owned by identity) is extended with `orders` and `seller`."""
+reference through loaders; `User` (owned by identity) is extended with `orders` and `seller`.
+
+Access (issue 4, rules in `access.py`): the catalogue is public; `Order` is `@authenticated` and
+every way to an order (`Query.order`, `User.orders`, entity references) checks that the viewer
+is its buyer, one of its sellers, or staff, also when the router is bypassed."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import strawberry
 from strawberry.types import Info
 
 from subgraphs.commerce import models, services
+from subgraphs.commerce.access import ORDER_STAFF, check_order_visible
 from subgraphs.commerce.enums import OrderStatus
 from subgraphs.commerce.loaders import (
     lines_by_order_id,
@@ -18,6 +23,7 @@ from subgraphs.commerce.loaders import (
     seller_by_id,
     seller_by_user_id,
 )
+from subgraphs.kernel.access import require_owner_or_staff
 from subgraphs.kernel.context import SubgraphContext
 from subgraphs.kernel.loaders import PageKey
 from subgraphs.kernel.pagination import Connection
@@ -28,13 +34,22 @@ from subgraphs.kernel.scalars import Money
 class User:
     id: strawberry.ID
 
-    @strawberry.field(description="Orders the user placed, newest first.")
+    @strawberry.federation.field(
+        authenticated=True,
+        description=(
+            "Orders the user placed, newest first. Only the user themself and staff (support "
+            "agents, administrators): anyone else is FORBIDDEN."
+        ),
+    )
     async def orders(
         self,
         info: Info[SubgraphContext, None],
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Order]:
+        require_owner_or_staff(
+            info.context.viewer, str(self.id), staff=ORDER_STAFF, what="this user's orders"
+        )
         key = PageKey(parent_id=str(self.id), first=first, after=after)
         page = await info.context.loaders.get(orders_page_by_buyer_id).load(key)
         return Connection.from_page(page, Order.from_model)
@@ -146,7 +161,14 @@ class OrderLine:
         )
 
 
-@strawberry.federation.type(keys=["id"], description="A purchase by one buyer.")
+@strawberry.federation.type(
+    keys=["id"],
+    authenticated=True,
+    description=(
+        "A purchase by one buyer. Seen by the buyer, the sellers of its products and staff "
+        "(support agents, administrators); anyone else: FORBIDDEN."
+    ),
+)
 class Order:
     id: strawberry.ID
     total: Money = strawberry.field(description="The sum of the line subtotals.")
@@ -178,4 +200,7 @@ class Order:
         cls, info: Info[SubgraphContext, None], id: strawberry.ID
     ) -> Order | None:
         order = await info.context.loaders.get(order_by_id).load(str(id))
-        return cls.from_model(order) if order is not None else None
+        if order is None:
+            return None
+        await check_order_visible(info.context.session, info.context.viewer, order)
+        return cls.from_model(order)
