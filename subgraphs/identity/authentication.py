@@ -51,7 +51,7 @@ from subgraphs.identity.models import (
     User,
     UserStatus,
 )
-from subgraphs.identity.passwords import hash_password, verify_password
+from subgraphs.identity.passwords import hash_password_off_loop, verify_password_off_loop
 from subgraphs.identity.tokens import issue_access_token, new_secret, secret_hash
 from subgraphs.kernel.context import Viewer
 from subgraphs.kernel.db import utcnow
@@ -225,7 +225,9 @@ async def login(
     policy = settings.brute_force
     await check_not_throttled(session, email_key, client, policy)
     user = await _user_by_email(session, email)
-    check = verify_password(user.password_hash if user is not None else None, password)
+    check = await verify_password_off_loop(
+        user.password_hash if user is not None else None, password
+    )
     if user is None or not check.ok:
         await record_login_failure(
             session,
@@ -242,7 +244,7 @@ async def login(
         )
         raise AccountDisabled()
     if check.needs_rehash:
-        user.password_hash = hash_password(password)
+        user.password_hash = await hash_password_off_loop(password)
     await session.execute(delete(LoginFailure).where(LoginFailure.email == email_key))
     if user.mfa_enabled_at is not None:
         challenge = MfaChallenge(

@@ -29,7 +29,7 @@ from subgraphs.identity.authentication import login_key, revoke_all_sessions
 from subgraphs.identity.emails import normalise_email
 from subgraphs.identity.errors import InvalidEmail, InvalidResetToken
 from subgraphs.identity.models import LoginFailure, PasswordReset, User, UserStatus
-from subgraphs.identity.passwords import check_password_policy, hash_password
+from subgraphs.identity.passwords import check_password_policy, hash_password_off_loop
 from subgraphs.identity.tokens import new_secret, secret_hash
 from subgraphs.kernel.db import utcnow
 from subgraphs.kernel.email import EmailDeliveryFailed, EmailSender, render_email
@@ -168,7 +168,7 @@ async def complete_password_reset(
         .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
         .values(used_at=now)
     )
-    user.password_hash = hash_password(new_password)
+    user.password_hash = await hash_password_off_loop(new_password)
     revoked = await revoke_all_sessions(session, user_id=user.id, reason="password_reset")
     await session.execute(delete(LoginFailure).where(LoginFailure.email == login_key(user.email)))
     record(

@@ -10,6 +10,7 @@ Django ships, one per line, lower-case) is read once, lazily.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gzip
 from dataclasses import dataclass
@@ -50,6 +51,17 @@ def check_password_policy(password: str, *, field: str = "password") -> None:
 
 def hash_password(password: str) -> str:
     return HASHER.hash(password)
+
+
+async def hash_password_off_loop(password: str) -> str:
+    """`hash_password` in a worker thread: Argon2id takes tens of milliseconds of CPU (it
+    releases the GIL), which must not stall every other request of the event loop."""
+    return await asyncio.to_thread(HASHER.hash, password)
+
+
+async def verify_password_off_loop(stored_hash: str | None, password: str) -> PasswordCheck:
+    """`verify_password` in a worker thread (see `hash_password_off_loop`)."""
+    return await asyncio.to_thread(verify_password, stored_hash, password)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,9 @@
-"""identity's demo data: the shared demo users (idempotent)."""
+"""identity's demo data: the shared demo users (idempotent).
+
+They have no password (no secret is committed or generated here): to sign in as one in
+development, `requestPasswordReset` with its email and open the link written to the development
+mailbox `<EHB_DATA_DIR>/mail/`.
+"""
 
 from __future__ import annotations
 

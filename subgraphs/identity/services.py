@@ -16,7 +16,7 @@ from subgraphs.identity.authentication import revoke_all_sessions
 from subgraphs.identity.emails import normalise_email
 from subgraphs.identity.errors import EmailAlreadyRegistered
 from subgraphs.identity.models import Role, User, UserStatus
-from subgraphs.identity.passwords import check_password_policy, hash_password
+from subgraphs.identity.passwords import check_password_policy, hash_password_off_loop
 from subgraphs.kernel.context import Viewer
 from subgraphs.kernel.errors import Conflict, Forbidden, NotFound
 from subgraphs.kernel.pagination import Page, paginate
@@ -57,7 +57,7 @@ async def register_user(
         display_name=display_name,
         roles=sorted({role.value for role in roles}),
         status=UserStatus.ACTIVE,
-        password_hash=hash_password(password) if password is not None else None,
+        password_hash=await hash_password_off_loop(password) if password is not None else None,
     )
     if user_id is not None:
         user.id = user_id

@@ -284,3 +284,45 @@ async def test_the_jwks_route_publishes_public_keys_only(identity_and_money):
     assert set(key) == {"kty", "crv", "x", "kid", "use", "alg"}
     assert (key["kty"], key["crv"], key["use"], key["alg"]) == ("OKP", "Ed25519", "sig", "EdDSA")
     assert KeySet.import_key_set(response.json())
+
+
+# --- the viewer ----------------------------------------------------------------------------------
+
+
+def test_scopes_follow_the_contracts_role_table():
+    from subgraphs.kernel.auth import scopes_for_roles
+
+    user = {"profile", "wallets", "orders", "tickets", "notifications", "media"}
+    assert set(scopes_for_roles(["user"])) == user
+    assert set(scopes_for_roles(["user", "seller"])) == user | {"seller"}
+    assert set(scopes_for_roles(["franchise_owner"])) == user | {"franchise"}
+    assert set(scopes_for_roles(["support_agent", "operator", "affiliate"])) == user | {
+        "support",
+        "operator",
+        "affiliate",
+    }
+    assert set(scopes_for_roles(["admin"])) == user | {
+        "seller",
+        "affiliate",
+        "franchise",
+        "support",
+        "operator",
+        "admin",
+    }
+
+
+async def test_the_viewer_requires_sign_in_then_the_scope(keys):
+    from subgraphs.kernel.context import ANONYMOUS, Viewer
+    from subgraphs.kernel.errors import Forbidden, Unauthenticated
+
+    viewer = Viewer.from_claims(
+        await verifier_for(keys).verify(issue(keys, roles=["support_agent"]))
+    )
+
+    assert viewer.session_id == "session-1"
+    viewer.require_scope("support")
+    viewer.require_scope("admin", "support")
+    with pytest.raises(Forbidden):
+        viewer.require_scope("admin")
+    with pytest.raises(Unauthenticated):
+        ANONYMOUS.require_scope("profile")
