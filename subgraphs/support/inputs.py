@@ -9,8 +9,12 @@ from subgraphs.support.enums import TicketPriority, TicketStatus
 
 @strawberry.input
 class OpenTicketInput:
-    requester_id: strawberry.ID = strawberry.field(
-        description="The complaining user's id (until sign-in exists, the caller states it)."
+    requester_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=(
+            "Support staff only: open the ticket for this customer. Everyone else omits it (or "
+            "gives their own id): the requester is the signed-in user."
+        ),
     )
     subject: str = strawberry.field(description="1 to 200 characters after trimming.")
     body: str = strawberry.field(description="1 to 10000 characters after trimming.")

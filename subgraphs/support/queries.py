@@ -8,6 +8,7 @@ from strawberry.types import Info
 from subgraphs.kernel.context import SubgraphContext
 from subgraphs.kernel.pagination import Connection
 from subgraphs.support import services
+from subgraphs.support.access import STAFF, check_ticket_visible
 from subgraphs.support.enums import TicketStatus
 from subgraphs.support.loaders import ticket_by_id
 from subgraphs.support.types import Ticket
@@ -15,12 +16,25 @@ from subgraphs.support.types import Ticket
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="A ticket by id, or null when there is none.")
+    @strawberry.federation.field(
+        authenticated=True,
+        description=(
+            "A ticket by id, or null when there is none. Only its requester and staff (support "
+            "agents, administrators): anyone else is FORBIDDEN."
+        ),
+    )
     async def ticket(self, info: Info[SubgraphContext, None], id: strawberry.ID) -> Ticket | None:
+        info.context.viewer.require_user_id()
         found = await info.context.loaders.get(ticket_by_id).load(str(id))
-        return Ticket.from_model(found) if found is not None else None
+        if found is None:
+            return None
+        check_ticket_visible(info.context.viewer, found)
+        return Ticket.from_model(found)
 
-    @strawberry.field(description="Every ticket, or those in `status`, newest first.")
+    @strawberry.federation.field(
+        requires_scopes=[["support"], ["admin"]],
+        description="Support staff: every ticket, or those in `status`, newest first.",
+    )
     async def tickets(
         self,
         info: Info[SubgraphContext, None],
@@ -28,6 +42,7 @@ class Query:
         after: str | None = None,
         status: TicketStatus | None = None,
     ) -> Connection[Ticket]:
+        info.context.viewer.require_scope(*STAFF)
         page = await services.list_tickets(
             info.context.session, status=status, first=first, after=after
         )

@@ -71,4 +71,4 @@ async def seed_demo(session: AsyncSession) -> None:
             order_id=demo_id("order", demo.order) if demo.order else None,
         )
         for status in demo.moves:
-            await update_ticket_status(session, ticket_id=demo.id, status=status)
+            await update_ticket_status(session, actor=None, ticket_id=demo.id, status=status)

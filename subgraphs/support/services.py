@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from subgraphs.kernel.context import Viewer
 from subgraphs.kernel.db import utcnow
 from subgraphs.kernel.pagination import Page, paginate, paginate_by_parent
 from subgraphs.kernel.validation import parse_id, required_text
+from subgraphs.support.access import check_ticket_move
 from subgraphs.support.errors import (
     IllegalStatusChange,
     TicketNotFound,
@@ -88,12 +90,18 @@ async def open_ticket(
 
 
 async def update_ticket_status(
-    session: AsyncSession, *, ticket_id: str, status: TicketStatus
+    session: AsyncSession, *, actor: Viewer | None, ticket_id: str, status: TicketStatus
 ) -> Ticket:
-    """Move a ticket along the workflow; CONFLICT when `ALLOWED_TRANSITIONS` forbids it."""
+    """Move a ticket along the workflow; CONFLICT when `ALLOWED_TRANSITIONS` forbids it.
+    `actor` must be allowed the move (`access.check_ticket_move`: FORBIDDEN); None is a
+    trusted caller (seeding)."""
+    if actor is not None:
+        actor.require_user_id()
     ticket = await get_ticket(session, ticket_id=ticket_id)
     if ticket is None:
         raise TicketNotFound(ticket_id)
+    if actor is not None:
+        check_ticket_move(actor, ticket, status)
     if not can_move(ticket.status, status):
         raise IllegalStatusChange(ticket.status, status)
     ticket.status = status

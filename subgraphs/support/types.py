@@ -1,5 +1,9 @@
 """support's GraphQL types: `Ticket` is owned here; `User` (identity's) is extended with
-`tickets`; `Order` (commerce's) is only referenced."""
+`tickets`; `Order` (commerce's) is only referenced.
+
+Access (issue 4, rules in `access.py`): `Ticket` is `@authenticated`; every way to a ticket
+(`Query.ticket`, `User.tickets`, entity references) lets only its requester and staff (support
+agents, administrators) through, also when the router is bypassed."""
 
 from __future__ import annotations
 
@@ -10,10 +14,12 @@ from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
 from strawberry.types import Info
 
+from subgraphs.kernel.access import require_owner_or_staff
 from subgraphs.kernel.context import SubgraphContext
 from subgraphs.kernel.loaders import PageKey
 from subgraphs.kernel.pagination import Connection
 from subgraphs.support import models
+from subgraphs.support.access import STAFF, check_ticket_visible
 from subgraphs.support.enums import TicketPriority, TicketStatus
 from subgraphs.support.loaders import ticket_by_id, tickets_page_by_requester
 
@@ -27,19 +33,35 @@ class Order:
 class User:
     id: strawberry.ID
 
-    @strawberry.field(description="Tickets the user opened, newest first.")
+    @strawberry.federation.field(
+        authenticated=True,
+        description=(
+            "Tickets the user opened, newest first. Only the user themself and staff (support "
+            "agents, administrators): anyone else is FORBIDDEN."
+        ),
+    )
     async def tickets(
         self,
         info: Info[SubgraphContext, None],
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Ticket]:
+        require_owner_or_staff(
+            info.context.viewer, str(self.id), staff=STAFF, what="this user's tickets"
+        )
         key = PageKey(parent_id=str(self.id), first=first, after=after)
         page = await info.context.loaders.get(tickets_page_by_requester).load(key)
         return Connection.from_page(page, Ticket.from_model)
 
 
-@strawberry.federation.type(keys=["id"], description="A customer's request for help.")
+@strawberry.federation.type(
+    keys=["id"],
+    authenticated=True,
+    description=(
+        "A customer's request for help. Seen by its requester and staff (support agents, "
+        "administrators); anyone else: FORBIDDEN."
+    ),
+)
 class Ticket:
     id: strawberry.ID
     subject: str
@@ -70,4 +92,7 @@ class Ticket:
         cls, info: Info[SubgraphContext, None], id: strawberry.ID
     ) -> Ticket | None:
         ticket = await info.context.loaders.get(ticket_by_id).load(str(id))
-        return cls.from_model(ticket) if ticket is not None else None
+        if ticket is None:
+            return None
+        check_ticket_visible(info.context.viewer, ticket)
+        return cls.from_model(ticket)

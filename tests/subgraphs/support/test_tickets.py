@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import func, select
 
-from subgraphs.kernel.testing import RunningSubgraph, count_statements, running_subgraph, selects
+from subgraphs.kernel.testing import RunningSubgraph, count_statements, selects
 from subgraphs.support.models import Ticket, TicketStatus
 from subgraphs.support.transitions import ALLOWED_TRANSITIONS
+from tests.fixtures.tokens import admin_subgraph, secured_subgraph
 
 ALICE = "7b1e5d2f-2c8e-4d6a-8b62-1a8f4a5b1b01"
 BOB = "7b1e5d2f-2c8e-4d6a-8b62-1a8f4a5b1b02"
@@ -31,8 +32,9 @@ mutation Move($input: UpdateTicketStatusInput!) {
 
 @pytest.fixture(scope="module")
 async def support(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningSubgraph]:
-    async with running_subgraph("support", tmp_path_factory.mktemp("support")) as running:
-        yield running
+    """support called by an administrator (who may act for any requester)."""
+    async with secured_subgraph("support", tmp_path_factory.mktemp("support")) as running:
+        yield running.admin
 
 
 async def open_ticket(support: RunningSubgraph, **fields: str | None) -> dict:
@@ -105,7 +107,7 @@ async def test_status_follows_the_workflow_and_closed_is_final(support):
 
 
 async def test_every_forbidden_move_is_a_conflict_and_changes_nothing(tmp_path):
-    async with running_subgraph("support", tmp_path) as fresh:
+    async with admin_subgraph("support", tmp_path) as fresh:
         for current, allowed in ALLOWED_TRANSITIONS.items():
             for wanted in set(TicketStatus) - allowed:
                 ticket = await open_ticket(fresh)
@@ -143,7 +145,7 @@ async def test_ticket_lookup_by_id(support):
 
 
 async def test_tickets_page_newest_first_and_filter_by_status(tmp_path):
-    async with running_subgraph("support", tmp_path) as fresh:
+    async with admin_subgraph("support", tmp_path) as fresh:
         ids = [(await open_ticket(fresh, subject=f"T{i}"))["id"] for i in range(5)]
         await move(fresh, ids[1], "IN_PROGRESS")
         await move(fresh, ids[3], "IN_PROGRESS")
@@ -188,7 +190,7 @@ async def test_resolving_many_ticket_references_costs_one_select(support):
 
 
 async def test_user_tickets_of_many_users_cost_one_select(tmp_path):
-    async with running_subgraph("support", tmp_path) as fresh:
+    async with admin_subgraph("support", tmp_path) as fresh:
         alice = [(await open_ticket(fresh, subject=f"A{i}"))["id"] for i in range(3)]
         bob = [(await open_ticket(fresh, requesterId=BOB))["id"]]
         nobody = "7b1e5d2f-2c8e-4d6a-8b62-1a8f4a5b1b09"
