@@ -4,7 +4,8 @@
 an account: the reset row and its audit event are written in their own committed transaction
 and the email is sent in the background (`BackgroundTasks`), so neither the answer nor its
 timing depends on the account or on the mail server. At most `MAX_RESETS_PER_HOUR` emails per
-account per hour (more requests are audited but send nothing).
+account per hour, and `MAX_RESETS_PER_ADDRESS_PER_HOUR` requests per client address (more are
+audited but send nothing; the answer stays the same).
 
 The token is 256 random bits, stored only as its SHA-256, valid for 30 minutes and single-use.
 `complete_password_reset` checks the token, applies the password policy (before spending the
@@ -28,7 +29,7 @@ from subgraphs.identity.audit import AuditKind, Client, independent_session, new
 from subgraphs.identity.authentication import login_key, revoke_all_sessions
 from subgraphs.identity.emails import normalise_email
 from subgraphs.identity.errors import InvalidEmail, InvalidResetToken
-from subgraphs.identity.models import LoginFailure, PasswordReset, User, UserStatus
+from subgraphs.identity.models import AuditEvent, LoginFailure, PasswordReset, User, UserStatus
 from subgraphs.identity.passwords import check_password_policy, hash_password_off_loop
 from subgraphs.identity.tokens import new_secret, secret_hash
 from subgraphs.kernel.db import utcnow
@@ -38,6 +39,7 @@ logger = logging.getLogger("subgraphs.identity")
 
 RESET_LIFETIME = timedelta(minutes=30)
 MAX_RESETS_PER_HOUR = 3
+MAX_RESETS_PER_ADDRESS_PER_HOUR = 20  # requests, known emails or not (no mail bombing)
 
 SUBJECT = "Reset your EHB-5 password"
 TEXT = """Hello $name,
@@ -109,7 +111,21 @@ async def request_password_reset(
     send = False
     async with independent_session(session) as own:
         details: dict[str, Any] = {"known": user is not None}
-        if user is not None and user.status is UserStatus.ACTIVE:
+        from_address = await own.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.kind == AuditKind.PASSWORD_RESET_REQUESTED.value,
+                AuditEvent.ip_address == client.ip_address[:64],
+                AuditEvent.occurred_at > now - timedelta(hours=1),
+            )
+        )
+        address_limited = client.address_is_client and int(from_address or 0) >= (
+            MAX_RESETS_PER_ADDRESS_PER_HOUR
+        )
+        if address_limited:
+            details["rateLimited"] = "address"
+        elif user is not None and user.status is UserStatus.ACTIVE:
             recent = await own.scalar(
                 select(func.count())
                 .select_from(PasswordReset)
@@ -129,7 +145,7 @@ async def request_password_reset(
                 )
                 send = True
             else:
-                details["rateLimited"] = True
+                details["rateLimited"] = "account"
         own.add(
             new_event(
                 AuditKind.PASSWORD_RESET_REQUESTED,

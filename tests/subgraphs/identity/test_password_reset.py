@@ -173,3 +173,32 @@ async def test_an_unknown_token_is_refused(identity_with_mail):
     )
 
     assert body["errors"][0]["extensions"]["reason"] == "INVALID_RESET_TOKEN"
+
+
+async def test_reset_emails_are_limited_per_account_and_per_address_with_the_same_answer(
+    identity_with_mail, smtp_server
+):
+    identity = identity_with_mail
+    user = await register(identity, unique_email("flooded"))
+    headers = {"X-Forwarded-For": "198.51.100.40"}
+    answers = [
+        await identity.graphql(REQUEST, {"email": user["email"]}, headers=headers) for _ in range(5)
+    ]
+    await smtp_server.wait_for_message(3)
+    for _ in range(16):  # 21 requests from the address in all
+        await identity.graphql(REQUEST, {"email": unique_email("spray")}, headers=headers)
+    other = await register(identity, unique_email("neighbour"))
+    limited = await identity.graphql(REQUEST, {"email": other["email"]}, headers=headers)
+    allowed = await identity.graphql(
+        REQUEST, {"email": other["email"]}, headers={"X-Forwarded-For": "192.0.2.77"}
+    )
+
+    assert all(answer == answers[0] for answer in [*answers, limited, allowed])
+    await smtp_server.wait_for_message(4)
+    await identity.graphql("{ __typename }")
+    assert [message.rcpt_tos for message in smtp_server.messages] == [
+        [user["email"]],
+        [user["email"]],
+        [user["email"]],
+        [other["email"]],
+    ]
