@@ -30,3 +30,42 @@ async def test_seed_is_idempotent_and_uses_the_shared_demo_ids(tmp_path):
     assert count == len(DEMO_USERS)
     assert carol is not None
     assert Role.SELLER in carol.role_set
+
+
+async def test_a_development_seed_gives_demo_users_a_generated_password(tmp_path, monkeypatch):
+    import stat
+
+    from subgraphs.identity.passwords import verify_password
+    from subgraphs.identity.seed import DEMO_PASSWORD_FILE
+
+    monkeypatch.setenv("EHB_DATA_DIR", str(tmp_path))
+    settings = await migrated_settings("identity", tmp_path)
+    await seed_demo_data("identity", settings)
+    await seed_demo_data("identity", settings)  # idempotent: the same password
+
+    path = tmp_path / DEMO_PASSWORD_FILE
+    password = path.read_text().strip()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert len(password) > 20
+    database = open_database(settings.database_url("identity"))
+    try:
+        async with database.sessions() as session:
+            alice = await session.get(User, demo_user_id("alice"))
+    finally:
+        await database.dispose()
+    assert alice is not None and verify_password(alice.password_hash, password).ok
+
+
+async def test_without_a_data_directory_setting_demo_users_have_no_password(tmp_path, monkeypatch):
+    monkeypatch.delenv("EHB_DATA_DIR", raising=False)
+    settings = await migrated_settings("identity", tmp_path)
+    await seed_demo_data("identity", settings)
+
+    database = open_database(settings.database_url("identity"))
+    try:
+        async with database.sessions() as session:
+            alice = await session.get(User, demo_user_id("alice"))
+    finally:
+        await database.dispose()
+    assert alice is not None and alice.password_hash is None
+    assert not any(tmp_path.glob("*password*"))
