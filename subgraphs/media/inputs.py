@@ -9,8 +9,12 @@ from subgraphs.media.enums import VideoVisibility
 
 @strawberry.input
 class CreateVideoInput:
-    owner_id: strawberry.ID = strawberry.field(
-        description="The uploading user's id (until sign-in exists, the caller states it)."
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description=(
+            "Administrators only: register the upload for this user. Everyone else omits it "
+            "(or gives their own id): the owner is the signed-in user."
+        ),
     )
     title: str = strawberry.field(description="1 to 200 characters after trimming.")
     description: str = strawberry.field(default="", description="At most 5000 characters.")

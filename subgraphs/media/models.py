@@ -66,10 +66,6 @@ class Video(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    def is_visible_to(self, viewer_id: str | None) -> bool:
-        """PRIVATE videos are for their owner only; PUBLIC and UNLISTED open by id."""
-        return self.visibility is not VideoVisibility.PRIVATE or viewer_id == self.owner_id
-
     @property
     def is_listed(self) -> bool:
         """Whether the video appears in lists shown to people other than its owner."""

@@ -8,20 +8,28 @@ from strawberry.types import Info
 from subgraphs.kernel.context import SubgraphContext
 from subgraphs.kernel.pagination import Connection
 from subgraphs.media import services
+from subgraphs.media.access import can_see
 from subgraphs.media.loaders import video_by_id
 from subgraphs.media.types import Video
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="A video by id; null when unknown or PRIVATE to someone else.")
+    @strawberry.field(
+        description=(
+            "A video by id (public, no sign-in needed); null when unknown or PRIVATE to someone "
+            "else (its owner and administrators see it)."
+        )
+    )
     async def video(self, info: Info[SubgraphContext, None], id: strawberry.ID) -> Video | None:
         found = await info.context.loaders.get(video_by_id).load(str(id))
-        if found is None or not found.is_visible_to(info.context.viewer.user_id):
+        if found is None or not can_see(info.context.viewer, found):
             return None
         return Video.from_model(found)
 
-    @strawberry.field(description="PUBLIC videos that are READY to watch, newest first.")
+    @strawberry.field(
+        description="PUBLIC videos that are READY to watch, newest first (public, for everyone)."
+    )
     async def videos(
         self,
         info: Info[SubgraphContext, None],

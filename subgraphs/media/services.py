@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from subgraphs.kernel.context import Viewer
 from subgraphs.kernel.db import utcnow
 from subgraphs.kernel.pagination import Page, paginate, paginate_by_parent
 from subgraphs.kernel.validation import optional_text, parse_id, required_text
+from subgraphs.media.access import can_see, check_can_change
 from subgraphs.media.errors import (
     InvalidVisibility,
     NothingToUpdate,
@@ -111,12 +113,17 @@ async def create_video(
 async def update_video(
     session: AsyncSession,
     *,
+    actor: Viewer | None,
     video_id: str,
     title: str | Unchanged | None = UNCHANGED,
     description: str | Unchanged | None = UNCHANGED,
     visibility: VideoVisibility | Unchanged | None = UNCHANGED,
 ) -> Video:
-    """Change the given fields (a null description clears it); NOT_FOUND for an unknown id."""
+    """Change the given fields (a null description clears it); NOT_FOUND for an unknown id or
+    one `actor` may not see (PRIVATE to someone else), FORBIDDEN unless `actor` owns it or is
+    an administrator (None: a trusted caller)."""
+    if actor is not None:
+        actor.require_user_id()
     if all(isinstance(value, Unchanged) for value in (title, description, visibility)):
         raise NothingToUpdate()
     new_title = None if isinstance(title, Unchanged) else normalise_title(title)
@@ -126,8 +133,10 @@ async def update_video(
     if visibility is None:
         raise InvalidVisibility()
     video = await get_video(session, video_id=video_id)
-    if video is None:
+    if video is None or (actor is not None and not can_see(actor, video)):
         raise VideoNotFound(video_id)
+    if actor is not None:
+        check_can_change(actor, video)
     if new_title is not None:
         video.title = new_title
     if new_description is not None:

@@ -1,4 +1,7 @@
-"""media's GraphQL types: `Video` is owned here; `User` is identity's, extended with `videos`."""
+"""media's GraphQL types: `Video` is owned here; `User` is identity's, extended with `videos`.
+
+Access (issue 4, rules in `access.py`): videos are public by design, anonymous callers included;
+PRIVATE ones exist only for their owner and administrators, here and in entity references."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from subgraphs.kernel.context import SubgraphContext
 from subgraphs.kernel.loaders import PageKey
 from subgraphs.kernel.pagination import Connection
 from subgraphs.media import models
+from subgraphs.media.access import can_see, sees_everything_of
 from subgraphs.media.enums import VideoStatus, VideoVisibility
 from subgraphs.media.loaders import video_by_id, videos_page_by_owner
 
@@ -20,7 +24,10 @@ class User:
     id: strawberry.ID
 
     @strawberry.field(
-        description="The user's videos, newest first. Other people see only PUBLIC, READY ones."
+        description=(
+            "The user's videos, newest first. Other people see only PUBLIC, READY ones (the "
+            "user themself and administrators see all)."
+        )
     )
     async def videos(
         self,
@@ -33,13 +40,19 @@ class User:
             parent_id=owner_id,
             first=first,
             after=after,
-            scope=info.context.viewer.user_id != owner_id,  # listed only
+            scope=not sees_everything_of(info.context.viewer, owner_id),  # listed only
         )
         page = await info.context.loaders.get(videos_page_by_owner).load(key)
         return Connection.from_page(page, Video.from_model)
 
 
-@strawberry.federation.type(keys=["id"], description="An uploaded video and its metadata.")
+@strawberry.federation.type(
+    keys=["id"],
+    description=(
+        "An uploaded video and its metadata. Every field is public for whoever may see the "
+        "video: PRIVATE ones only their owner and administrators."
+    ),
+)
 class Video:
     id: strawberry.ID
     title: str
@@ -72,6 +85,6 @@ class Video:
         cls, info: Info[SubgraphContext, None], id: strawberry.ID
     ) -> Video | None:
         video = await info.context.loaders.get(video_by_id).load(str(id))
-        if video is None or not video.is_visible_to(info.context.viewer.user_id):
+        if video is None or not can_see(info.context.viewer, video):
             return None
         return cls.from_model(video)

@@ -8,6 +8,7 @@ from tests.integration.platform.demo import (
     ALICE,
     ALICE_1,
     ALICE_2,
+    ALICE_DRAFT,
     ALICE_MUG_TICKET,
     ALICE_TRAVEL,
     ALICE_UNBOXING,
@@ -101,9 +102,19 @@ async def test_one_request_returns_data_from_all_six_subgraphs(router: GraphQLCl
                 },
             ]
         },
-        # An anonymous caller sees only alice's PUBLIC, READY videos, newest first.
+        # The administrator sees all of alice's videos, newest first (her PRIVATE draft too;
+        # other people see only PUBLIC, READY ones: test_access.py).
         "videos": {
             "edges": [
+                {
+                    "node": {
+                        "id": ALICE_DRAFT,
+                        "title": "Draft: kitchen tour",
+                        "status": "PROCESSING",
+                        "visibility": "PRIVATE",
+                        "durationSeconds": None,
+                    }
+                },
                 {
                     "node": {
                         "id": ALICE_TRAVEL,

@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import func, select, update
 
-from subgraphs.kernel.testing import RunningSubgraph, count_statements, running_subgraph, selects
+from subgraphs.kernel.testing import RunningSubgraph, count_statements, selects
 from subgraphs.media.models import Video, VideoStatus
+from tests.fixtures.tokens import admin_subgraph
 
 ALICE = "6a0f4c1e-1b7d-4c59-9a51-0f7e3f4a0a01"
 BOB = "6a0f4c1e-1b7d-4c59-9a51-0f7e3f4a0a02"
@@ -29,7 +30,8 @@ mutation Update($input: UpdateVideoInput!) {
 
 @pytest.fixture(scope="module")
 async def media(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[RunningSubgraph]:
-    async with running_subgraph("media", tmp_path_factory.mktemp("media")) as running:
+    """media called by an administrator (who may upload for any `ownerId`)."""
+    async with admin_subgraph("media", tmp_path_factory.mktemp("media")) as running:
         yield running
 
 
@@ -122,16 +124,17 @@ async def test_private_videos_are_hidden_from_anonymous_lookups(media):
     private = await create(media, visibility="PRIVATE")
     unlisted = await create(media, visibility="UNLISTED")
     query = "query($id: ID!) { video(id: $id) { id } }"
+    anonymous = media.with_headers({})
 
-    assert (await media.graphql(query, {"id": private["id"]}))["data"]["video"] is None
-    assert (await media.graphql(query, {"id": unlisted["id"]}))["data"]["video"] == {
+    assert (await anonymous.graphql(query, {"id": private["id"]}))["data"]["video"] is None
+    assert (await anonymous.graphql(query, {"id": unlisted["id"]}))["data"]["video"] == {
         "id": unlisted["id"]
     }
-    assert (await media.graphql(query, {"id": "nope"}))["data"]["video"] is None
+    assert (await anonymous.graphql(query, {"id": "nope"}))["data"]["video"] is None
 
 
 async def test_public_feed_lists_only_public_ready_videos_newest_first(tmp_path):
-    async with running_subgraph("media", tmp_path) as fresh:
+    async with admin_subgraph("media", tmp_path) as fresh:
         public = [(await create(fresh, title=f"P{i}", visibility="PUBLIC"))["id"] for i in range(5)]
         unlisted = (await create(fresh, visibility="UNLISTED"))["id"]
         not_ready = (await create(fresh, visibility="PUBLIC"))["id"]
@@ -183,7 +186,7 @@ async def test_resolving_many_video_references_costs_one_select(media):
 
 
 async def test_user_videos_of_many_users_cost_one_select_and_hide_unlisted_ones(tmp_path):
-    async with running_subgraph("media", tmp_path) as fresh:
+    async with admin_subgraph("media", tmp_path) as fresh:
         alice_public = [(await create(fresh, visibility="PUBLIC"))["id"] for _ in range(3)]
         await create(fresh, visibility="UNLISTED")
         bob_video = (
@@ -203,8 +206,8 @@ async def test_user_videos_of_many_users_cost_one_select_and_hide_unlisted_ones(
         }
         """
 
-        with count_statements(fresh.engine) as statements:
-            body = await fresh.graphql(query, {"r": representations})
+        with count_statements(fresh.engine) as statements:  # as someone else: listed only
+            body = await fresh.with_headers({}).graphql(query, {"r": representations})
 
         assert "errors" not in body, body
         alice, bob, empty = body["data"]["_entities"]
