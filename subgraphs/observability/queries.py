@@ -1,6 +1,13 @@
-"""observability's root query fields (thin: probe or page, then map)."""
+"""observability's root query fields (thin: probe or page, then map).
+
+Access (issue 4): operators and administrators only (`@requiresScopes(operator | admin)`, checked
+here too for callers that bypass the router). Service health is not public through GraphQL: each
+`services` call probes every service and writes history rows (a lever for load), and the answers
+name internal URLs and error details. Public liveness stays each service's `GET /health`."""
 
 from __future__ import annotations
+
+from typing import Final
 
 import strawberry
 from strawberry.types import Info
@@ -11,17 +18,27 @@ from subgraphs.observability import services
 from subgraphs.observability.runtime import probe_and_record
 from subgraphs.observability.types import ServiceStatus
 
+OPERATORS: Final = ("operator", "admin")
+
 
 @strawberry.type
 class Query:
-    @strawberry.field(
-        description="Every observed service probed now (concurrently); each probe is kept."
+    @strawberry.federation.field(
+        requires_scopes=[["operator"], ["admin"]],
+        description=(
+            "Operators and administrators: every observed service probed now (concurrently); "
+            "each probe is kept."
+        ),
     )
     async def services(self, info: Info[SubgraphContext, None]) -> list[ServiceStatus]:
+        info.context.viewer.require_scope(*OPERATORS)
         results = await probe_and_record(info.context.request)
         return [ServiceStatus.from_result(result) for result in results]
 
-    @strawberry.field(description="Past probes of one service, newest first.")
+    @strawberry.federation.field(
+        requires_scopes=[["operator"], ["admin"]],
+        description="Operators and administrators: past probes of one service, newest first.",
+    )
     async def service_history(
         self,
         info: Info[SubgraphContext, None],
@@ -29,5 +46,6 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[ServiceStatus]:
+        info.context.viewer.require_scope(*OPERATORS)
         page = await services.list_checks(info.context.session, name=name, first=first, after=after)
         return Connection.from_page(page, ServiceStatus.from_model)

@@ -1,4 +1,8 @@
-"""`ehb dev` (the README's run command) starts the whole platform: one query reaches all six."""
+"""`ehb dev` (the README's run command) starts the whole platform: one query reaches all six.
+
+The router and the subgraphs verify tokens against identity's JWKS, so the query is sent with a
+token of the seeded administrator, signed with the development keys `ehb dev` generated in its
+data directory."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import httpx
 import pytest
 
 from subgraphs.kernel.demo import demo_user_id
+from tests.fixtures.tokens import TokenMint
 
 ROOT = Path(__file__).resolve().parents[3]
 EHB = Path(sys.executable).with_name("ehb")
@@ -53,9 +58,13 @@ def _free_port_block(size: int) -> int:
 
 
 @pytest.fixture(scope="module")
-def dev_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("ehb-dev")
+
+
+@pytest.fixture(scope="module")
+def dev_platform(data_dir: Path) -> Iterator[str]:
     port = _free_port_block(7)
-    data_dir = tmp_path_factory.mktemp("ehb-dev")
     env = {key: value for key, value in os.environ.items() if not key.startswith("EHB_")}
     process = subprocess.Popen(
         [str(EHB), "dev", "--seed", "--port", str(port), "--data-dir", str(data_dir)],
@@ -93,10 +102,12 @@ def dev_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert process.returncode == 0
 
 
-def test_one_query_returns_data_from_all_six_subgraphs(dev_platform: str) -> None:
+def test_one_query_returns_data_from_all_six_subgraphs(dev_platform: str, data_dir: Path) -> None:
+    admin = TokenMint.in_directory(data_dir).bearer(demo_user_id("erin"), "user", "admin")
     response = httpx.post(
         f"{dev_platform}/graphql",
         json={"query": SIX_SUBGRAPH_QUERY, "variables": {"id": demo_user_id("alice")}},
+        headers=admin,
         timeout=10,
     )
     assert response.status_code == 200

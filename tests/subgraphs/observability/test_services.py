@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from subgraphs.kernel.settings import Settings
-from subgraphs.kernel.testing import RunningSubgraph, running_subgraph, serve_app
+from subgraphs.kernel.testing import RunningSubgraph, serve_app
 from subgraphs.observability.app import create_app
 from subgraphs.observability.settings import ObservabilitySettings
+from tests.fixtures.tokens import admin_subgraph
 from tests.subgraphs.observability.health_targets import (
     HANG_SECONDS,
     closed_port_url,
@@ -61,7 +62,7 @@ async def observability(
             f"closed={closed_port_url()}",
         ]
     )
-    async with running_subgraph(
+    async with admin_subgraph(
         "observability",
         tmp_path_factory.mktemp("observability"),
         app_factory=observing(services),
@@ -140,9 +141,7 @@ async def test_targets_are_probed_concurrently(observability):
 
 async def test_every_probe_is_kept_and_history_pages_newest_first(tmp_path, targets):
     services = f"healthy={targets}/healthy,closed={closed_port_url()}"
-    async with running_subgraph(
-        "observability", tmp_path, app_factory=observing(services)
-    ) as fresh:
+    async with admin_subgraph("observability", tmp_path, app_factory=observing(services)) as fresh:
         rounds = [await probe_now(fresh) for _ in range(3)]
         expected = [round_["healthy"]["checkedAt"] for round_ in reversed(rounds)]
 
@@ -175,7 +174,7 @@ async def test_bad_history_page_arguments_are_bad_user_input(observability):
 
 
 async def test_probe_client_lives_exactly_as_long_as_the_app(tmp_path, targets):
-    async with running_subgraph(
+    async with admin_subgraph(
         "observability", tmp_path, app_factory=observing(f"healthy={targets}/healthy")
     ) as fresh:
         http = fresh.app.state.observer.http
