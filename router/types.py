@@ -27,6 +27,9 @@ class RequestContext:
 
     headers: Mapping[str, str] = field(default_factory=dict)
     request_id: str = ""
+    # The client's address as the router saw it; subgraphs get it appended to X-Forwarded-For
+    # (identity throttles sign-ins per address).
+    client_address: str = ""
 
 
 class SubgraphFetcher(Protocol):

@@ -36,7 +36,11 @@ async def graphql_endpoint(request: Request) -> Response:
         )
         principal = await authenticate(request, state.verifier)
         prepared = prepare_operation(state.engine, graphql_request, principal)
-        context = RequestContext(headers=request.headers, request_id=request_id)
+        context = RequestContext(
+            headers=request.headers,
+            request_id=request_id,
+            client_address=request.client.host if request.client is not None else "",
+        )
         body = await execute_operation(state.engine, prepared, graphql_request, context)
     except RequestError as error:
         body, status_code = {"errors": error.errors}, error.status_code

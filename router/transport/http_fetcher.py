@@ -15,6 +15,7 @@ from router.config import REQUEST_ID_HEADER
 from router.errors import SubgraphUnavailable
 from router.types import JSONObject, RequestContext, SubgraphRequest
 
+FORWARDED_FOR_HEADER = "x-forwarded-for"
 REQUEST_HEADERS: Mapping[str, str] = {
     "content-type": "application/json",
     "accept": "application/graphql-response+json, application/json",
@@ -142,6 +143,11 @@ class HttpSubgraphFetcher:
             value = context.headers.get(name)
             if value is not None:
                 headers[name] = value
+        if context.client_address:
+            earlier = context.headers.get(FORWARDED_FOR_HEADER)
+            headers[FORWARDED_FOR_HEADER] = (
+                f"{earlier}, {context.client_address}" if earlier else context.client_address
+            )
         return headers
 
     async def _post(

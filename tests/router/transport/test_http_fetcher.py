@@ -122,6 +122,26 @@ async def test_the_request_id_and_forwarded_headers_reach_the_subgraph(
     assert response["data"]["body"] == {"query": "{ a }"}
 
 
+async def test_the_client_address_is_appended_to_x_forwarded_for(
+    subgraph_session: aiohttp.ClientSession, misbehaving_server: LoopbackServer
+) -> None:
+    fetcher = _fetcher(subgraph_session, {"echo": f"{misbehaving_server.base_url}/echo"})
+    direct = RequestContext(client_address="203.0.113.7")
+    proxied = RequestContext(headers={"x-forwarded-for": "198.51.100.1"}, client_address="10.0.0.5")
+    anonymous = RequestContext()
+
+    answers = [
+        (await fetcher("echo", SubgraphRequest(query="{ a }"), context))["data"]["headers"]
+        for context in (direct, proxied, anonymous)
+    ]
+
+    assert [headers.get("x-forwarded-for") for headers in answers] == [
+        "203.0.113.7",
+        "198.51.100.1, 10.0.0.5",
+        None,
+    ]
+
+
 async def test_variables_and_operation_name_are_sent_only_when_present(
     subgraph_session: aiohttp.ClientSession, misbehaving_server: LoopbackServer
 ) -> None:
