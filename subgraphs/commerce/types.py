@@ -38,7 +38,7 @@ class User:
         authenticated=True,
         description=(
             "Orders the user placed, newest first. Only the user themself and staff (support "
-            "agents, administrators): anyone else is FORBIDDEN."
+            "agents, administrators): anyone else gets null and FORBIDDEN."
         ),
     )
     async def orders(
@@ -46,7 +46,7 @@ class User:
         info: Info[SubgraphContext, None],
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[Order]:
+    ) -> Connection[Order] | None:
         require_owner_or_staff(
             info.context.viewer, str(self.id), staff=ORDER_STAFF, what="this user's orders"
         )

@@ -51,10 +51,10 @@ class User:
         authenticated=True,
         description=(
             "The user's wallets, oldest first (at most one per currency). Only the user "
-            "themself and administrators: anyone else is FORBIDDEN."
+            "themself and administrators: anyone else gets null and FORBIDDEN."
         ),
     )
-    async def wallets(self, info: Info[SubgraphContext, None]) -> list[Wallet]:
+    async def wallets(self, info: Info[SubgraphContext, None]) -> list[Wallet] | None:
         require_owner_or_staff(info.context.viewer, str(self.id), what="this user's wallets")
         rows = await info.context.loaders.get(wallets_by_owner_id).load(str(self.id))
         return [Wallet.from_model(row) for row in rows]

@@ -30,7 +30,7 @@ class Query:
             "each probe is kept."
         ),
     )
-    async def services(self, info: Info[SubgraphContext, None]) -> list[ServiceStatus]:
+    async def services(self, info: Info[SubgraphContext, None]) -> list[ServiceStatus] | None:
         info.context.viewer.require_scope(*OPERATORS)
         results = await probe_and_record(info.context.request)
         return [ServiceStatus.from_result(result) for result in results]
@@ -45,7 +45,7 @@ class Query:
         name: str,
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[ServiceStatus]:
+    ) -> Connection[ServiceStatus] | None:
         info.context.viewer.require_scope(*OPERATORS)
         page = await services.list_checks(info.context.session, name=name, first=first, after=after)
         return Connection.from_page(page, ServiceStatus.from_model)

@@ -33,7 +33,10 @@ class Query:
 
     @strawberry.federation.field(
         requires_scopes=[["support"], ["admin"]],
-        description="Support staff: every ticket, or those in `status`, newest first.",
+        description=(
+            "Support staff: every ticket, or those in `status`, newest first (null for anyone "
+            "else, with FORBIDDEN)."
+        ),
     )
     async def tickets(
         self,
@@ -41,7 +44,7 @@ class Query:
         first: int | None = None,
         after: str | None = None,
         status: TicketStatus | None = None,
-    ) -> Connection[Ticket]:
+    ) -> Connection[Ticket] | None:
         info.context.viewer.require_scope(*STAFF)
         page = await services.list_tickets(
             info.context.session, status=status, first=first, after=after

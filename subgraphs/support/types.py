@@ -37,7 +37,7 @@ class User:
         authenticated=True,
         description=(
             "Tickets the user opened, newest first. Only the user themself and staff (support "
-            "agents, administrators): anyone else is FORBIDDEN."
+            "agents, administrators): anyone else gets null and FORBIDDEN."
         ),
     )
     async def tickets(
@@ -45,7 +45,7 @@ class User:
         info: Info[SubgraphContext, None],
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[Ticket]:
+    ) -> Connection[Ticket] | None:
         require_owner_or_staff(
             info.context.viewer, str(self.id), staff=STAFF, what="this user's tickets"
         )

@@ -75,7 +75,7 @@ async def test_service_sdl_declares_the_keys_money_owns_and_extends(money):
     assert 'type Wallet @key(fields: "id")' in sdl
     assert 'type Transaction @key(fields: "id")' in sdl
     assert 'type User @key(fields: "id")' in sdl
-    assert "wallets: [Wallet!]!" in sdl
+    assert "wallets: [Wallet!] @authenticated" in sdl
     assert "https://specs.apollo.dev/federation/v2.7" in sdl
 
 

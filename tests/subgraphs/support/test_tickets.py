@@ -222,7 +222,9 @@ async def test_service_sdl_declares_keys_and_the_unresolvable_order_stub(support
     assert 'type Ticket @key(fields: "id")' in sdl
     assert 'type User @key(fields: "id")' in sdl
     assert 'type Order @key(fields: "id", resolvable: false)' in sdl
-    assert "tickets(first: Int = null, after: String = null): TicketConnection!" in sdl
+    assert (
+        "tickets(first: Int = null, after: String = null): TicketConnection @authenticated" in sdl
+    )
 
 
 async def test_one_failing_mutation_field_rolls_back_the_whole_request(support):
