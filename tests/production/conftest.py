@@ -48,4 +48,5 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 @pytest.fixture(scope="session")
 def router(platform: Platform, http: aiohttp.ClientSession) -> GraphQLClient:
-    return GraphQLClient(http, platform.graphql_url)
+    """The router, called by the seeded administrator (as in tests/integration/platform)."""
+    return GraphQLClient(http, platform.graphql_url, platform.admin_headers())

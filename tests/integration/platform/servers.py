@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 import uvicorn
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.types import Message, Receive, Scope, Send
@@ -29,6 +30,7 @@ from starlette.types import Message, Receive, Scope, Send
 from router.config import RouterConfig
 from router.http.app import create_router_app
 from subgraphs import SUBGRAPH_NAMES
+from subgraphs.identity.keys import generate_signing_key
 from subgraphs.kernel.demo import demo_user_id
 from subgraphs.kernel.seeding import seed_demo_data
 from subgraphs.kernel.settings import Settings
@@ -113,6 +115,11 @@ def create_subgraph(name: str, settings: Settings) -> Starlette:
     return app
 
 
+def production_signing_keys() -> str:
+    """A fresh EHB_IDENTITY_SIGNING_KEYS document (production mode generates no keys)."""
+    return orjson.dumps({"keys": [generate_signing_key().as_dict(private=True)]}).decode()
+
+
 def create_router(subgraph_urls: Mapping[str, str], jwks_url: str | None = None) -> Starlette:
     return create_router_app(
         SUPERGRAPH_PATH.read_text(),
@@ -185,9 +192,10 @@ async def start_platform(settings: dict[str, Settings]) -> Platform:
     sockets = {name: bind_ephemeral_socket() for name in ("router", *SUBGRAPH_NAMES)}
     observed = ",".join(f"{name}={base_url(sock)}/health" for name, sock in sockets.items())
     jwks_url = f"{base_url(sockets['identity'])}{JWKS_PATH}"
-    settings = {
-        name: config.model_copy(update={"jwks_url": jwks_url}) for name, config in settings.items()
-    }
+    update: dict[str, Any] = {"jwks_url": jwks_url}
+    if settings["identity"].is_production and settings["identity"].identity_signing_keys is None:
+        update["identity_signing_keys"] = SecretStr(production_signing_keys())
+    settings = {name: config.model_copy(update=update) for name, config in settings.items()}
     mint = TokenMint.for_identity(settings["identity"])
     # observability reads its targets when its app is created.
     with environment("EHB_OBSERVED_SERVICES", observed):
