@@ -70,7 +70,7 @@ class Mutation:
             password=input.password,
             client=client_of(info.context.request),
         )
-        return User.from_model(user)
+        return User.from_model(user, disclosed=True)
 
     @strawberry.mutation(
         description=(
@@ -233,7 +233,7 @@ class Mutation:
             new_password=input.new_password,
             client=client_of(info.context.request),
         )
-        return CompletePasswordResetPayload(user=User.from_model(user))
+        return CompletePasswordResetPayload(user=User.from_model(user, disclosed=True))
 
     @strawberry.mutation(
         description="Begin MFA enrolment: a TOTP secret, its otpauth URI and a QR code.",

@@ -9,11 +9,12 @@ from strawberry.types import Info
 from subgraphs.identity import audit, authentication, mfa, services
 from subgraphs.identity.inputs import AuditLogFilter, UserSearchFilter
 from subgraphs.identity.loaders import user_by_id
-from subgraphs.identity.types import AuditEvent, MfaStatus, Session, User
+from subgraphs.identity.types import STAFF, AuditEvent, MfaStatus, Session, User
 from subgraphs.kernel.context import SubgraphContext
 from subgraphs.kernel.pagination import Connection
 
 ADMIN_ONLY = RequiresScopes(scopes=[["admin"]])
+STAFF_ONLY = RequiresScopes(scopes=[[scope] for scope in STAFF])
 
 
 @strawberry.type
@@ -32,13 +33,17 @@ class Query:
         found = await info.context.loaders.get(user_by_id).load(str(id))
         return User.from_model(found) if found is not None else None
 
-    @strawberry.field(description="Every user, oldest first.")
+    @strawberry.field(
+        description="Staff (support, admin): every user, oldest first.",
+        directives=[STAFF_ONLY],
+    )
     async def users(
         self,
         info: Info[SubgraphContext, None],
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[User]:
+    ) -> Connection[User] | None:
+        info.context.viewer.require_scope(*STAFF)
         page = await services.list_users(info.context.session, first=first, after=after)
         return Connection.from_page(page, User.from_model)
 

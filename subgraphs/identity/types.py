@@ -12,27 +12,67 @@ from subgraphs.identity import enums as enums  # registers Role, UserStatus firs
 from subgraphs.identity import models
 from subgraphs.identity.authentication import IssuedTokens
 from subgraphs.identity.loaders import user_by_id
-from subgraphs.kernel.context import SubgraphContext
+from subgraphs.kernel.access import require_owner_or_staff
+from subgraphs.kernel.context import SubgraphContext, Viewer
+
+STAFF = ("support", "admin")
 
 
-@strawberry.federation.type(keys=["id"], description="A person with an EHB-5 account.")
+def require_self_or_staff(viewer: Viewer, user_id: str) -> None:
+    require_owner_or_staff(viewer, user_id, staff=STAFF, what="this user's private details")
+
+
+PRIVATE_TO_SELF_AND_STAFF = (
+    "Only the user themself and staff (support, admin) see it; anyone else gets null with "
+    "FORBIDDEN (anonymous: UNAUTHENTICATED). Registering, signing in and resetting a password "
+    "show it to the caller who just proved to be that user."
+)
+
+
+@strawberry.federation.type(
+    keys=["id"],
+    description="A person with an EHB-5 account. The profile (id, display name, creation time) "
+    "is public; email, roles and status are private to the user and staff.",
+)
 class User:
     id: strawberry.ID
-    email: str
     display_name: str
-    roles: list[models.Role]
-    status: models.UserStatus
     created_at: datetime
+    private_email: strawberry.Private[str]
+    private_roles: strawberry.Private[list[models.Role]]
+    private_status: strawberry.Private[models.UserStatus]
+    # The caller has just proved to be this user (registration, sign-in, password reset).
+    disclosed: strawberry.Private[bool] = False
+
+    def _require_access(self, viewer: Viewer) -> None:
+        if not self.disclosed:
+            require_self_or_staff(viewer, str(self.id))
+
+    @strawberry.field(description=PRIVATE_TO_SELF_AND_STAFF)
+    def email(self, info: Info[SubgraphContext, None]) -> str | None:
+        self._require_access(info.context.viewer)
+        return self.private_email
+
+    @strawberry.field(description=PRIVATE_TO_SELF_AND_STAFF)
+    def roles(self, info: Info[SubgraphContext, None]) -> list[models.Role] | None:
+        self._require_access(info.context.viewer)
+        return self.private_roles
+
+    @strawberry.field(description=PRIVATE_TO_SELF_AND_STAFF)
+    def status(self, info: Info[SubgraphContext, None]) -> models.UserStatus | None:
+        self._require_access(info.context.viewer)
+        return self.private_status
 
     @classmethod
-    def from_model(cls, user: models.User) -> User:
+    def from_model(cls, user: models.User, *, disclosed: bool = False) -> User:
         return cls(
+            disclosed=disclosed,
             id=strawberry.ID(user.id),
-            email=user.email,
             display_name=user.display_name,
-            roles=sorted(user.role_set, key=lambda role: list(models.Role).index(role)),
-            status=user.status,
             created_at=user.created_at,
+            private_email=user.email,
+            private_roles=sorted(user.role_set, key=lambda role: list(models.Role).index(role)),
+            private_status=user.status,
         )
 
     @classmethod
@@ -87,7 +127,7 @@ class AuthTokens:
             access_token_expires_at=issued.access_token_expires_at,
             refresh_token=issued.refresh_token,
             session=Session.from_model(issued.session, current_id=issued.session.id),
-            user=User.from_model(issued.user),
+            user=User.from_model(issued.user, disclosed=True),
         )
 
 

@@ -5,12 +5,23 @@ from __future__ import annotations
 import uuid
 
 from subgraphs.kernel.testing import RunningSubgraph, count_statements, selects
+from tests.fixtures.tokens import TokenMint
 
 REGISTER = """
 mutation Register($input: RegisterUserInput!) {
   registerUser(input: $input) { id email displayName roles status createdAt }
 }
 """
+
+
+def as_caller(identity: RunningSubgraph, user_id: str, *roles: str) -> RunningSubgraph:
+    """identity called with a token of its own keys for `user_id` with `roles`."""
+    mint = TokenMint.for_identity(identity.app.state.settings)
+    return identity.with_headers(mint.bearer(user_id, *roles))
+
+
+def as_support(identity: RunningSubgraph) -> RunningSubgraph:
+    return as_caller(identity, str(uuid.uuid4()), "user", "support_agent")
 
 
 async def register(identity: RunningSubgraph, email: str, name: str = "Someone") -> dict:
@@ -33,11 +44,56 @@ async def test_register_user_normalises_email_and_defaults_role_and_status(ident
 async def test_registered_user_is_readable_by_id(identity):
     created = await register(identity, "reader@example.com")
 
-    body = await identity.graphql(
+    body = await as_support(identity).graphql(
         "query($id: ID!) { user(id: $id) { id email } }", {"id": created["id"]}
     )
 
     assert body == {"data": {"user": {"id": created["id"], "email": "reader@example.com"}}}
+
+
+async def test_private_user_details_are_for_the_user_and_staff_only(identity):
+    created = await register(identity, "private@example.com")
+    query = "query($id: ID!) { user(id: $id) { id displayName email roles status } }"
+    variables = {"id": created["id"]}
+    callers = {
+        "anonymous": identity,
+        "someone else": as_caller(identity, str(uuid.uuid4()), "user"),
+        "themself": as_caller(identity, created["id"], "user"),
+        "support": as_support(identity),
+        "admin": as_caller(identity, str(uuid.uuid4()), "user", "admin"),
+    }
+
+    answers = {name: await caller.graphql(query, variables) for name, caller in callers.items()}
+
+    profile = {"id": created["id"], "displayName": "Someone"}
+    hidden = {**profile, "email": None, "roles": None, "status": None}
+    shown = {**profile, "email": "private@example.com", "roles": ["USER"], "status": "ACTIVE"}
+    assert answers["anonymous"]["data"] == {"user": hidden}
+    assert {e["extensions"]["code"] for e in answers["anonymous"]["errors"]} == {"UNAUTHENTICATED"}
+    assert answers["someone else"]["data"] == {"user": hidden}
+    assert [
+        (e["path"][-1], e["extensions"]["code"]) for e in answers["someone else"]["errors"]
+    ] == [
+        ("email", "FORBIDDEN"),
+        ("roles", "FORBIDDEN"),
+        ("status", "FORBIDDEN"),
+    ]
+    for name in ("themself", "support", "admin"):
+        assert answers[name] == {"data": {"user": shown}}, name
+
+
+async def test_the_user_list_is_for_staff_only(identity):
+    query = "{ users(first: 1) { edges { node { id } } } }"
+
+    anonymous = await identity.graphql(query)
+    plain_user = await as_caller(identity, str(uuid.uuid4()), "user").graphql(query)
+    support = await as_support(identity).graphql(query)
+
+    assert anonymous["data"] == {"users": None}
+    assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert plain_user["data"] == {"users": None}
+    assert plain_user["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert "errors" not in support
 
 
 async def test_unknown_user_id_is_null(identity):
@@ -96,7 +152,7 @@ async def test_users_connection_pages_through_every_user_once(tmp_path):
         """
         pages = 0
         while True:
-            body = await fresh.graphql(query, {"after": after})
+            body = await as_support(fresh).graphql(query, {"after": after})
             connection = body["data"]["users"]
             seen += [edge["node"]["email"] for edge in connection["edges"]]
             pages += 1
@@ -117,7 +173,7 @@ async def test_resolving_many_user_references_costs_one_select(identity):
     query = "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id email } } }"
 
     with count_statements(identity.engine) as statements:
-        body = await identity.graphql(query, {"r": representations})
+        body = await as_support(identity).graphql(query, {"r": representations})
 
     assert "errors" not in body, body
     entities = body["data"]["_entities"]
