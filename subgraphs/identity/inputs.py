@@ -14,12 +14,8 @@ from subgraphs.identity import models
 class RegisterUserInput:
     email: str = strawberry.field(description="Trimmed; the domain is lower-cased.")
     display_name: str = strawberry.field(description="1 to 80 characters after trimming.")
-    password: str | None = strawberry.field(
-        default=None,
-        description=(
-            "12 to 256 characters, not a common password. Without one the account cannot sign "
-            "in until a password reset sets it."
-        ),
+    password: str = strawberry.field(
+        description="12 to 256 characters, not a common password (checked case-insensitively)."
     )
 
 

@@ -88,7 +88,9 @@ async def test_get_runs_a_query_from_the_query_string(router: GraphQLClient) -> 
 
 async def test_get_refuses_a_mutation_with_405(router: GraphQLClient) -> None:
     mutation = (
-        'mutation { registerUser(input: {email: "get@example.com", displayName: "G"}) { id } }'
+        "mutation { registerUser(input: "
+        '{email: "get@example.com", displayName: "G", password: "correct horse battery"}) '
+        "{ id } }"
     )
     reply = await router.get({"query": mutation})
 

@@ -10,7 +10,9 @@ from tests.integration.platform.demo import ALICE, WALLETS
 
 REGISTER = """
 mutation ($email: String!, $name: String!) {
-  registerUser(input: { email: $email, displayName: $name }) { id email displayName status }
+  registerUser(
+    input: { email: $email, displayName: $name, password: "correct horse battery staple 42" }
+  ) { id email displayName status }
 }
 """
 OPEN_WALLET = """
@@ -132,12 +134,20 @@ async def test_a_later_mutation_field_sees_the_earlier_one(
 ) -> None:
     email = unique_email()
     query = """
-    mutation ($email: String!) {
-      a: registerUser(input: { email: $email, displayName: "Twice" }) { displayName }
-      b: registerUser(input: { email: $email, displayName: "Twice again" }) { displayName }
+    mutation ($email: String!, $password: String!) {
+      a: registerUser(input: { email: $email, displayName: "Twice", password: $password }) {
+        displayName
+      }
+      b: registerUser(
+        input: { email: $email, displayName: "Twice again", password: $password }
+      ) {
+        displayName
+      }
     }
     """
-    reply = await router.post(query, {"email": email})
+    reply = await router.post(
+        query, {"email": email, "password": "correct horse battery staple 42"}
+    )
 
     assert reply.status == 200
     assert reply.data is None  # `b` is a non-null root field: its null reaches `data`

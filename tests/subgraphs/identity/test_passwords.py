@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from subgraphs.identity.models import User
 from subgraphs.identity.passwords import HASHER, common_passwords, verify_password
+from subgraphs.identity.services import register_user
 from tests.subgraphs.identity.auth_client import (
     PASSWORD,
     REGISTER,
@@ -61,12 +62,21 @@ async def test_a_hash_made_with_old_parameters_is_upgraded_at_login(identity):
     assert upgraded.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
 
 
-async def test_an_account_without_a_password_cannot_sign_in(identity):
-    email = unique_email("nopassword")
+async def test_registration_needs_a_password(identity):
     body = await identity.graphql(
-        REGISTER, {"input": {"email": email, "displayName": "No Password"}}
+        REGISTER, {"input": {"email": unique_email("nopassword"), "displayName": "No Password"}}
     )
-    assert "errors" not in body
+
+    [error] = body["errors"]
+    assert "password" in error["message"]
+
+
+async def test_an_account_without_a_password_cannot_sign_in(identity):
+    # Seeded demo accounts have none until a password reset sets one.
+    email = unique_email("nopassword")
+    async with identity.database.sessions() as session:
+        await register_user(session, email=email, display_name="No Password")
+        await session.commit()
 
     attempt = await identity.graphql(
         "mutation($i: LoginInput!) { login(input: $i) { tokens { accessToken } } }",

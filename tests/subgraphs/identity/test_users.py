@@ -6,6 +6,7 @@ import uuid
 
 from subgraphs.kernel.testing import RunningSubgraph, count_statements, selects
 from tests.fixtures.tokens import TokenMint
+from tests.subgraphs.identity.auth_client import PASSWORD
 
 REGISTER = """
 mutation Register($input: RegisterUserInput!) {
@@ -25,7 +26,9 @@ def as_support(identity: RunningSubgraph) -> RunningSubgraph:
 
 
 async def register(identity: RunningSubgraph, email: str, name: str = "Someone") -> dict:
-    body = await identity.graphql(REGISTER, {"input": {"email": email, "displayName": name}})
+    body = await identity.graphql(
+        REGISTER, {"input": {"email": email, "displayName": name, "password": PASSWORD}}
+    )
     assert "errors" not in body, body
     return body["data"]["registerUser"]
 
@@ -110,7 +113,8 @@ async def test_duplicate_email_is_a_conflict_even_with_different_domain_case(ide
     await register(identity, "twice@example.com")
 
     body = await identity.graphql(
-        REGISTER, {"input": {"email": "twice@EXAMPLE.com", "displayName": "Again"}}
+        REGISTER,
+        {"input": {"email": "twice@EXAMPLE.com", "displayName": "Again", "password": PASSWORD}},
     )
 
     assert body["data"] is None
@@ -127,7 +131,9 @@ async def test_invalid_email_and_display_name_are_bad_user_input(identity):
         ("ok@example.com", "   "),
         ("ok@example.com", "x" * 81),
     ]:
-        body = await identity.graphql(REGISTER, {"input": {"email": email, "displayName": name}})
+        body = await identity.graphql(
+            REGISTER, {"input": {"email": email, "displayName": name, "password": PASSWORD}}
+        )
         [error] = body["errors"]
         assert error["extensions"]["code"] == "BAD_USER_INPUT", (email, name, error)
 
