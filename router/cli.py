@@ -72,6 +72,18 @@ def _build_parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="upgrade subgraph databases to head")
     migrate.add_argument("names", nargs="*", metavar="NAME", help="default: all six")
+
+    keys = commands.add_parser(
+        "identity-keys", help="rotate the development signing keys, or make a production key"
+    )
+    keys.add_argument(
+        "action",
+        choices=["rotate", "generate"],
+        help="rotate: a new key in <data-dir>/identity-keys signs from now on, older ones stay "
+        "published until their tokens expire; generate: print a new private JWK to put first "
+        "in EHB_IDENTITY_SIGNING_KEYS",
+    )
+    keys.add_argument("--data-dir", type=Path, default=Path("./data"))
     return parser
 
 
@@ -131,7 +143,24 @@ def main(argv: list[str] | None = None) -> int:
             migrate_to_head(name)
             print(f"{name}: at head")
         return 0
+    if args.command == "identity-keys":
+        return _identity_keys(args.action, args.data_dir)
     raise AssertionError(args.command)
+
+
+def _identity_keys(action: str, data_dir: Path) -> int:
+    import json
+
+    from subgraphs.identity.keys import SigningKeys, generate_signing_key
+
+    if action == "generate":
+        print(json.dumps(generate_signing_key().as_dict(private=True)))
+        return 0
+    keys = SigningKeys.from_directory(data_dir / "identity-keys")
+    new_key = keys.rotate()
+    published = ", ".join(str(key["kid"]) for key in keys.public_jwks()["keys"])
+    print(f"signing with {new_key.kid}; published: {published}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ def issue_access_token(
         "scope": " ".join(scopes_for_roles(role_names)),
         "amr": list(amr),
     }
+    keys.reload()  # a key rotated in by `ehb identity-keys rotate` signs from now on
     key = keys.signing_key
     header = {"alg": ACCESS_TOKEN_ALGORITHM, "typ": "JWT", "kid": key.kid}
     token = jwt.encode(
