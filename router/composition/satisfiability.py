@@ -13,13 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from graphql import GraphQLSyntaxError
+from graphql.language import ast
+
+from router.composition.fieldset import parse_field_set
 from router.composition.model import Field, MergedType, Supergraph
 from router.composition.results import Diagnostics
 from router.composition.runtime_types import disjoint_runtime_types
 from router.composition.satisfiability_paths import Option, Paths, narrow
 from router.composition.subgraph import ROOT_TYPE_NAMES
 
-Options = frozenset[Option]
+# The options in the order Apollo finds them (that order shows in error messages).
+Options = tuple[Option, ...]
 
 
 def check_satisfiability(supergraph: Supergraph, diagnostics: Diagnostics) -> None:
@@ -32,58 +37,67 @@ class _Walker:
     diagnostics: Diagnostics
     paths: Paths
     # type name -> option sets already walked (a superset of one of them adds nothing)
-    visited: dict[str, list[Options]] = field(default_factory=dict)
+    visited: dict[str, list[frozenset[Option]]] = field(default_factory=dict)
+    # coordinates already reported as SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES
     reported: set[str] = field(default_factory=set)
+    # states still to walk: (type name, options, query path); last in, first walked (Apollo's
+    # order, so that errors name the same query paths)
+    stack: list[tuple[str, Options, list[str]]] = field(default_factory=list)
 
     def run(self) -> None:
         for root in ROOT_TYPE_NAMES.values():
             merged = self.supergraph.types.get(root)
             if merged is not None:
                 # Every subgraph's root type is reachable from the query's start.
-                options = tuple((graph, None) for graph in merged.sources)
-                self._check_fields(merged, options, options, [])
+                self.stack.append((root, tuple((g, None) for g in merged.sources), []))
+        while self.stack:
+            self._visit(*self.stack.pop())
 
     def _visit(self, type_name: str, options: Options, path: list[str]) -> None:
         merged = self.supergraph.types.get(type_name)
         if merged is None:
             return
         walked = self.visited.setdefault(type_name, [])
-        if any(earlier <= options for earlier in walked):
+        if any(earlier <= frozenset(options) for earlier in walked):
             return
-        walked.append(options)
+        walked.append(frozenset(options))
         if merged.kind == "union":
             for member, graphs in merged.members.items():
                 self._narrow_to(member, options, graphs, path)
             return
         if merged.kind == "interface":
-            as_objects = frozenset(
+            as_objects = tuple(
                 (graph, provided)
                 for graph, provided in options
                 if merged.sources.get(graph) and merged.sources[graph].is_interface_object
             )
+            others = tuple(option for option in options if option not in as_objects)
             for implementation in self.supergraph.types.values():
                 implementing = implementation.implements.get(type_name)
                 if implementing:
-                    self._narrow_to(implementation.name, options - as_objects, implementing, path)
+                    self._narrow_to(implementation.name, others, implementing, path)
             options = as_objects
             if not options:
                 return
         elif merged.kind != "object":
             return
-        ordered = tuple(sorted(options, key=lambda option: (option[0], option[1] or "")))
         reached = tuple(
-            dict.fromkeys(r for option in ordered for r in self.paths.reachable(merged, option))
+            dict.fromkeys(r for option in options for r in self.paths.reachable(merged, option))
         )
-        self._check_fields(merged, ordered, reached, path)
+        self._check_fields(merged, options, reached, path)
 
     def _narrow_to(
         self, type_name: str, options: Options, graphs: list[str], path: list[str]
     ) -> None:
-        narrowed = frozenset(
-            (graph, narrow(provided, type_name)) for graph, provided in options if graph in graphs
+        narrowed = tuple(
+            dict.fromkeys(
+                (graph, narrow(provided, type_name))
+                for graph, provided in options
+                if graph in graphs
+            )
         )
         if narrowed:
-            self._visit(type_name, narrowed, [*path, f"... on {type_name}"])
+            self.stack.append((type_name, narrowed, [*path, f"... on {type_name}"]))
 
     def _check_fields(
         self,
@@ -95,18 +109,26 @@ class _Walker:
         for merged_field in merged.fields.values():
             field_path = [*path, merged_field.name]
             self._check_shared_runtime_types(merged, merged_field, field_path)
-            advanced: dict[str, set[Option]] = {}
+            advanced: dict[str, dict[Option, None]] = {}
             for option in reached:
+                after_field = bool(path) and option in options
                 if self.paths.resolvable_at(
                     merged, merged_field, option
-                ) and self.paths.requirements_met(merged, merged_field, option):
+                ) and self.paths.requirements_met(
+                    merged, merged_field, option, after_field=after_field
+                ):
                     child_type, child = self.paths.advance(merged, merged_field, option)
-                    advanced.setdefault(child_type, set()).add(child)
+                    advanced.setdefault(child_type, {})[child] = None
             if not advanced:
                 self._report(merged, merged_field, options, reached, field_path)
                 continue
             for child_type, children in advanced.items():
-                self._visit(child_type, frozenset(children), field_path)
+                if self._is_composite(child_type):
+                    self.stack.append((child_type, tuple(children), field_path))
+
+    def _is_composite(self, type_name: str) -> bool:
+        merged = self.supergraph.types.get(type_name)
+        return merged is not None and merged.kind in ("object", "interface", "union")
 
     def _check_shared_runtime_types(
         self, merged: MergedType, merged_field: Field, path: list[str]
@@ -150,33 +172,47 @@ class _Walker:
         reached: tuple[Option, ...],
         path: list[str],
     ) -> None:
-        """Apollo's explanation: per subgraph the query can stand in, why it cannot go on."""
+        """Apollo's explanation: per subgraph the query stands in or jumps to, why it cannot
+        take the field there, then the keys it could not use and the subgraphs it cannot
+        reach (details deduplicated, grouped by the subgraph they start from)."""
         coordinate = f"{merged.name}.{merged_field.name}"
-        if coordinate in self.reported:
-            return
-        self.reported.add(coordinate)
-        reached_graphs = {graph for graph, _ in reached}
         blocks: dict[str, list[str]] = {}
+
+        def add(graph: str, reason: str) -> None:
+            reasons = blocks.setdefault(graph, [])
+            if reason not in reasons:
+                reasons.append(reason)
+
         for option in options:
-            reasons = blocks.setdefault(option[0], [])
-            if not reasons:
-                reasons.append(self._local_reason(merged, merged_field, option))
-                for resolver in self.paths.resolvers(merged, merged_field):
-                    if resolver not in reached_graphs:
-                        reasons += self._jump_failures(merged, merged_field, resolver, option[0])
-        for option in reached:
-            if option[0] not in blocks and option[0] in merged_field.sources:
-                blocks[option[0]] = [self._local_reason(merged, merged_field, option)]
+            jumped, failures = self.paths.explore(merged, option)
+            dead_ends = set()
+            for current in jumped:
+                add(current[0], self._local_reason(merged, merged_field, current))
+                dead_ends.add(current[0])
+            for jump in failures:
+                key = f'@key(fields: "{jump.fields}") of "{merged.name}"'
+                add(
+                    jump.source,
+                    f'ignoring moving to subgraph "{jump.target}" using {key} because there is a '
+                    f"more direct path in {jump.target} that avoids {jump.source} altogether"
+                    if jump.ignored
+                    else f'cannot move to subgraph "{jump.target}" using {key}, the key field(s) '
+                    f'cannot be resolved from subgraph "{jump.source}"',
+                )
+                dead_ends.add(jump.target)
+            for graph in self._graphs_with_field(merged, merged_field):
+                if graph not in dead_ends:
+                    add(option[0], self._unreachable(merged, merged_field, graph))
         lines = []
         for graph, reasons in blocks.items():
             if len(reasons) == 1:
-                lines.append(f'- from subgraph "{graph}": {reasons[0]}')
+                lines.append(f'- from subgraph "{graph}": {reasons[0]}.')
             else:
                 lines.append(f'- from subgraph "{graph}":')
-                lines += [f"  - {reason}" for reason in reasons]
+                lines += [f"  - {reason}." for reason in reasons]
         first = options[0][0]
-        reasons = [reason for block in blocks.values() for reason in block]
-        if any(reason.startswith("cannot satisfy @require") for reason in reasons):
+        every_reason = [reason for block in blocks.values() for reason in block]
+        if any("@require condition" in reason for reason in every_reason):
             advice = (
                 "Make the fields its @requires names fetchable from the subgraph declaring it, "
                 f'or resolve "{coordinate}" without @requires.'
@@ -191,7 +227,7 @@ class _Walker:
         self.diagnostics.error(
             "SATISFIABILITY_ERROR",
             "The following supergraph API query:\n"
-            + _query_text(path)
+            + _query_text(path, self._is_composite(_named(merged_field.type)))
             + "\ncannot be satisfied by the subgraphs because:\n"
             + "\n".join(lines)
             + "\n"
@@ -200,41 +236,78 @@ class _Walker:
             coordinate=coordinate,
         )
 
+    def _graphs_with_field(self, merged: MergedType, merged_field: Field) -> list[str]:
+        """Subgraphs defining the field (even @external), in composition order."""
+        having = set(merged_field.sources) | set(self.paths.resolvers(merged, merged_field))
+        return [graph for graph, _ in self.supergraph.graphs if graph in having]
+
     def _local_reason(self, merged: MergedType, merged_field: Field, option: Option) -> str:
         coordinate = f"{merged.name}.{merged_field.name}"
         source = merged_field.sources.get(option[0])
-        if source is None:
-            return f'cannot find field "{coordinate}".'
+        if source is None and option[0] not in self.paths.resolvers(merged, merged_field):
+            return f'cannot find field "{coordinate}"'
         if not self.paths.resolvable_at(merged, merged_field, option):
-            return f'field "{coordinate}" is not resolvable because marked @external.'
-        return f'cannot satisfy @require conditions on field "{coordinate}".'
+            return f'field "{coordinate}" is not resolvable because marked @external'
+        if self.paths.requirements_met(merged, merged_field, option, after_field=False):
+            return (
+                f'@require condition on field "{coordinate}" can be satisfied but missing usable '
+                f'key on "{merged.name}" in subgraph "{option[0]}" to resume query'
+            )
+        return (
+            f'cannot satisfy @require conditions on field "{coordinate}"'
+            + self._external_key_fields_warning(merged, option[0])
+        )
 
-    def _jump_failures(
-        self, merged: MergedType, merged_field: Field, resolver: str, start: str
-    ) -> list[str]:
+    def _external_key_fields_warning(self, merged: MergedType, graph: str) -> str:
+        source = self.paths.jump_targets(merged).get(graph)
+        external: list[str] = []
+        for key in source.keys if source is not None else ():
+            for name in _top_level_fields(key.fields):
+                field_source = (
+                    merged.fields[name].sources.get(graph) if name in merged.fields else None
+                )
+                if field_source is not None and field_source.external and name not in external:
+                    external.append(name)
+        if not external:
+            return ""
+        printed = ", ".join(f'"{name}"' for name in external)
+        noun = "field" if len(external) == 1 else "fields"
+        return (
+            f" (please ensure that this is not due to key {noun} {printed} being accidentally "
+            "marked @external)"
+        )
+
+    def _unreachable(self, merged: MergedType, merged_field: Field, graph: str) -> str:
         coordinate = f"{merged.name}.{merged_field.name}"
-        target = self.paths.jump_targets(merged).get(resolver)
-        move = f'cannot move to subgraph "{resolver}", which has field "{coordinate}", because'
+        target = self.paths.jump_targets(merged).get(graph)
+        move = f'cannot move to subgraph "{graph}", which has field "{coordinate}", because'
         if target is None or not target.keys:
-            return [f'{move} type "{merged.name}" has no @key defined in subgraph "{resolver}".']
-        if not any(key.resolvable for key in target.keys):
-            return [
-                f'{move} none of the @key defined on type "{merged.name}" in subgraph '
-                f'"{resolver}" are resolvable (they are all declared with their "resolvable" '
-                "argument set to false)."
-            ]
-        return [
-            f'cannot move to subgraph "{resolver}" using @key(fields: "{key.fields}") of '
-            f'"{merged.name}", the key field(s) cannot be resolved from subgraph "{start}".'
-            for key in target.keys
-            if key.resolvable
-        ]
+            return f'{move} type "{merged.name}" has no @key defined in subgraph "{graph}"'
+        return (
+            f'{move} none of the @key defined on type "{merged.name}" in subgraph "{graph}" are '
+            'resolvable (they are all declared with their "resolvable" argument set to false)'
+        )
 
 
-def _query_text(path: list[str]) -> str:
+def _query_text(path: list[str], composite_leaf: bool = False) -> str:
+    """The query as Apollo prints it (``{ ... }`` below a last field of object type)."""
+    if composite_leaf:
+        path = [*path, "..."]
     lines = []
     for depth, element in enumerate(path):
         lines.append("  " * (depth + 1) + element + (" {" if depth < len(path) - 1 else ""))
     for depth in range(len(path) - 2, -1, -1):
         lines.append("  " * (depth + 1) + "}")
     return "{\n" + "\n".join(lines) + "\n}"
+
+
+def _named(type_reference: str) -> str:
+    return type_reference.strip("[]!")
+
+
+def _top_level_fields(fields: str) -> list[str]:
+    try:
+        selection_set = parse_field_set(fields)
+    except GraphQLSyntaxError:
+        return []
+    return [s.name.value for s in selection_set.selections if isinstance(s, ast.FieldNode)]

@@ -23,47 +23,103 @@ from router.composition.model import Field, MergedType, Supergraph, TypeSource
 Option = tuple[str, str | None]
 
 
+@dataclass(frozen=True)
+class Jump:
+    """An entity jump the query could not (or, per Apollo, need not) take."""
+
+    source: str
+    target: str
+    fields: str
+    ignored: bool
+
+
 @dataclass
 class Paths:
     supergraph: Supergraph
-    _reachable: dict[tuple[str, Option], tuple[Option, ...]] = field(default_factory=dict)
-    _exploring: set[tuple[str, Option]] = field(default_factory=set)
+    _reachable: dict[tuple[str, Option, frozenset[str]], tuple[Option, ...]] = field(
+        default_factory=dict
+    )
+    _exploring: set[tuple[str, Option, frozenset[str]]] = field(default_factory=set)
     _requiring: set[tuple[str, str, str]] = field(default_factory=set)
 
-    def reachable(self, merged: MergedType, option: Option) -> tuple[Option, ...]:
-        """``option`` first, then every subgraph entity jumps reach from it, in order reached."""
-        key = (merged.name, option)
-        if key in self._reachable:
-            return self._reachable[key]
-        if key in self._exploring:  # a key that needs itself: no jump from here
+    def reachable(
+        self, merged: MergedType, option: Option, excluded: frozenset[str] = frozenset()
+    ) -> tuple[Option, ...]:
+        """``option`` first, then every subgraph (but ``excluded``) entity jumps reach from it."""
+        cache_key = (merged.name, option, excluded)
+        if cache_key in self._reachable:
+            return self._reachable[cache_key]
+        if cache_key in self._exploring:  # a key that needs itself: no jump from here
             return (option,)
-        self._exploring.add(key)
+        self._exploring.add(cache_key)
         try:
             reached = [option]
-            graphs = {option[0]}
-            targets = {
-                graph: [
-                    key
-                    for key in (_parse(k.fields) for k in source.keys if k.resolvable)
-                    if key is not None
-                ]
-                for graph, source in self.jump_targets(merged).items()
-            }
+            graphs = {option[0]} | excluded
+            targets = self._key_selections(merged)
             changed = True
             while changed:
                 changed = False
                 for graph, keys in targets.items():
                     if graph not in graphs and any(
-                        self.available(merged, key, reached) for key in keys
+                        self.available(merged, selection_set, reached) for _, selection_set in keys
                     ):
                         reached.append((graph, None))
                         graphs.add(graph)
                         changed = True
         finally:
-            self._exploring.discard(key)
+            self._exploring.discard(cache_key)
         if not self._exploring and not self._requiring:  # not cut short by a cycle: final
-            self._reachable[key] = tuple(reached)
+            self._reachable[cache_key] = tuple(reached)
         return tuple(reached)
+
+    def explore(self, merged: MergedType, option: Option) -> tuple[list[Option], list[Jump]]:
+        """Entity jumps from ``option`` in Apollo's order (breadth first, subgraphs in order):
+        the options reached, and the jumps not taken (a key that could not be used, or one
+        Apollo ignores: after a jump, a jump with the same key is a detour)."""
+        reached = [option]
+        arrived_with: dict[str, str] = {}
+        failures: list[Jump] = []
+        targets = self._key_selections(merged)
+        for current in reached:
+            edges = [
+                (graph, fields, selection_set)
+                for graph, keys in targets.items()
+                if graph != current[0]
+                for fields, selection_set in keys
+            ]
+            used = arrived_with.get(current[0])
+            followups = [edge for edge in edges if used is None or _same(edge[1]) != used]
+            if not followups:
+                failures += [
+                    Jump(current[0], graph, fields, ignored=True)
+                    for graph, fields, _ in edges
+                    if graph != option[0]
+                ]
+                continue
+            for graph, fields, selection_set in followups:
+                if any(graph == known for known, _ in reached):
+                    continue
+                # The key's fields are fetched from here, without the subgraph it leads to.
+                options = self.reachable(merged, current, frozenset({graph}))
+                if self.available(merged, selection_set, options):
+                    reached.append((graph, None))
+                    arrived_with[graph] = _same(fields)
+                else:
+                    failures.append(Jump(current[0], graph, fields, ignored=False))
+        return reached, failures
+
+    def _key_selections(
+        self, merged: MergedType
+    ) -> dict[str, list[tuple[str, ast.SelectionSetNode]]]:
+        """Per subgraph an object can jump to, its resolvable keys (text and parsed)."""
+        return {
+            graph: [
+                (key.fields, selection_set)
+                for key in source.keys
+                if key.resolvable and (selection_set := _parse(key.fields)) is not None
+            ]
+            for graph, source in self.jump_targets(merged).items()
+        }
 
     def jump_targets(self, merged: MergedType) -> dict[str, TypeSource]:
         """Where an object of the type can be sent: its subgraphs and @interfaceObject ones."""
@@ -77,45 +133,61 @@ class Paths:
         return targets
 
     def available(
-        self, merged: MergedType, selection_set: ast.SelectionSetNode, options: Sequence[Option]
+        self,
+        merged: MergedType,
+        selection_set: ast.SelectionSetNode,
+        options: Sequence[Option],
+        arrived: frozenset[Option] = frozenset(),
     ) -> bool:
-        """Every field of the selection can be fetched from one of ``options``."""
+        """Every field of the selection can be fetched from one of ``options`` (``arrived``:
+        those the query reached through a field rather than an entity jump)."""
         for selection in selection_set.selections:
             if isinstance(selection, ast.FieldNode):
                 if selection.name.value == "__typename":
                     continue
                 merged_field = merged.fields.get(selection.name.value)
                 if merged_field is None or not any(
-                    self._fetchable(merged, merged_field, option, selection.selection_set)
+                    self._fetchable(
+                        merged,
+                        merged_field,
+                        option,
+                        selection.selection_set,
+                        after_field=option in arrived,
+                    )
                     for option in options
                 ):
                     return False
             elif isinstance(selection, ast.InlineFragmentNode) and not self._fragment_available(
-                merged, selection, options
+                merged, selection, options, arrived
             ):
                 return False
         return True
 
     def _fragment_available(
-        self, merged: MergedType, fragment: ast.InlineFragmentNode, options: Sequence[Option]
+        self,
+        merged: MergedType,
+        fragment: ast.InlineFragmentNode,
+        options: Sequence[Option],
+        arrived: frozenset[Option],
     ) -> bool:
         condition = fragment.type_condition.name.value if fragment.type_condition else merged.name
         if condition == merged.name:
-            return self.available(merged, fragment.selection_set, options)
+            return self.available(merged, fragment.selection_set, options, arrived)
         target = self.supergraph.types.get(condition)
         if target is None:
             return False
-        narrowed = [
-            (graph, narrow(provided, condition))
+        narrowed = {
+            (graph, narrow(provided, condition)): (graph, provided) in arrived
             for graph, provided in options
             if graph in target.sources
-        ]
+        }
         if not narrowed:  # no subgraph here returns that type: the fragment never applies
             return True
         reached = tuple(
             dict.fromkeys(r for option in narrowed for r in self.reachable(target, option))
         )
-        return self.available(target, fragment.selection_set, reached)
+        still_arrived = frozenset(option for option, was in narrowed.items() if was)
+        return self.available(target, fragment.selection_set, reached, still_arrived)
 
     def _fetchable(
         self,
@@ -123,10 +195,12 @@ class Paths:
         merged_field: Field,
         option: Option,
         selection_set: ast.SelectionSetNode | None,
+        *,
+        after_field: bool,
     ) -> bool:
         if not self.resolvable_at(merged, merged_field, option):
             return False
-        if not self.requirements_met(merged, merged_field, option):
+        if not self.requirements_met(merged, merged_field, option, after_field=after_field):
             return False
         if selection_set is None:
             return True
@@ -134,7 +208,8 @@ class Paths:
         child = self.supergraph.types.get(child_type)
         if child is None:
             return True
-        return self.available(child, selection_set, self.reachable(child, child_option))
+        reached = self.reachable(child, child_option)
+        return self.available(child, selection_set, reached, frozenset({child_option}))
 
     def resolvers(self, merged: MergedType, merged_field: Field) -> list[str]:
         """Subgraphs resolving the field (an @interfaceObject's for fields it adds)."""
@@ -162,12 +237,18 @@ class Paths:
             and graph in merged_field.sources
         )
 
-    def requirements_met(self, merged: MergedType, merged_field: Field, option: Option) -> bool:
-        """The field's @requires there can be fetched, starting where the query stands."""
+    def requirements_met(
+        self, merged: MergedType, merged_field: Field, option: Option, *, after_field: bool
+    ) -> bool:
+        """The field's @requires there can be fetched, starting where the query stands, and
+        (where the query came through a field, not an entity jump) the subgraph has a key to
+        resume the query with once they are."""
         graph = option[0]
         source = merged_field.sources.get(graph)
         if source is None or not source.requires:
             return True
+        if after_field and not self.resumable(merged, graph):
+            return False
         selection_set = _parse(source.requires)
         key = (merged.name, merged_field.name, graph)
         if selection_set is None or key in self._requiring:
@@ -177,6 +258,39 @@ class Paths:
             return self.available(merged, selection_set, self.reachable(merged, option))
         finally:
             self._requiring.discard(key)
+
+    def resumable(self, merged: MergedType, graph: str) -> bool:
+        """The type has a @key in the subgraph that selects no @external field (Apollo's
+        locally satisfiable key), so an entity fetch can come back after a @requires."""
+        source = self.jump_targets(merged).get(graph)
+        for key in source.keys if source is not None else ():
+            selection_set = _parse(key.fields)
+            if selection_set is not None and not self._selects_external(
+                merged, selection_set, graph
+            ):
+                return True
+        return False
+
+    def _selects_external(
+        self, merged: MergedType, selection_set: ast.SelectionSetNode, graph: str
+    ) -> bool:
+        for selection in selection_set.selections:
+            if not isinstance(selection, ast.FieldNode) or selection.name.value == "__typename":
+                continue
+            merged_field = merged.fields.get(selection.name.value)
+            source = merged_field.sources.get(graph) if merged_field is not None else None
+            if source is None:
+                continue
+            if source.external:
+                return True
+            child = self.supergraph.types.get(_named(source.type))
+            if (
+                selection.selection_set is not None
+                and child is not None
+                and self._selects_external(child, selection.selection_set, graph)
+            ):
+                return True
+        return False
 
     def advance(
         self, merged: MergedType, merged_field: Field, option: Option
@@ -243,6 +357,12 @@ def _parse(fields: str) -> ast.SelectionSetNode | None:
 
 def _print_selections(selections: tuple[ast.SelectionNode, ...] | list[ast.SelectionNode]) -> str:
     return " ".join(" ".join(print_ast(selection).split()) for selection in selections)
+
+
+def _same(fields: str) -> str:
+    """A key selection in one spelling, to tell two keys with the same fields."""
+    selection_set = _parse(fields)
+    return _print_selections(selection_set.selections) if selection_set is not None else fields
 
 
 def _named(type_reference: str) -> str:

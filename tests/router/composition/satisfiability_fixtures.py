@@ -229,4 +229,38 @@ SATISFIABILITY_CASES: dict[str, tuple[list[SubgraphSource], set[str]]] = {
         ),
         set(),
     ),
+    # After a @requires, the query resumes in the requiring subgraph through a key of its own
+    # that selects no @external field; reached by an entity jump, it needs none.
+    "requires_without_a_usable_key_to_resume": (
+        _sources(
+            (
+                "a",
+                'type Query { t: T } type T @key(fields: "owner { id }") { id: ID! @shareable'
+                ' owner: Owner @external needs: Int @requires(fields: "owner { id }") }'
+                ' type Owner @key(fields: "id") { id: ID @shareable }',
+            ),
+            (
+                "c",
+                'type T @key(fields: "id") { id: ID! @shareable owner: Owner @shareable }'
+                ' type Owner @key(fields: "id") { id: ID @shareable }',
+            ),
+        ),
+        {"T.needs"},
+    ),
+    "requires_with_a_usable_key_to_resume": (
+        _sources(
+            (
+                "a",
+                'type Query { t: T } type T @key(fields: "id") { id: ID! @shareable'
+                ' owner: Owner @external needs: Int @requires(fields: "owner { id }") }'
+                ' type Owner @key(fields: "id") { id: ID @shareable }',
+            ),
+            (
+                "c",
+                'type T @key(fields: "id") { id: ID! @shareable owner: Owner @shareable }'
+                ' type Owner @key(fields: "id") { id: ID @shareable }',
+            ),
+        ),
+        set(),
+    ),
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import subprocess
 import tempfile
 from collections import Counter
@@ -47,6 +48,17 @@ def _apollo_compose(subgraphs: tuple[SubgraphSource, ...]) -> tuple[str | None, 
             errors = ["INVALID_GRAPHQL: " + completed.stderr.strip().splitlines()[-1]]
         return None, tuple(errors)
     return completed.stdout, ()
+
+
+def whole_messages(lines: list[str]) -> list[str]:
+    """apollo_compose returns one line per output line: join multi-line messages back."""
+    messages: list[str] = []
+    for line in lines:
+        if re.match(r"^[A-Z_]+: ", line) or not messages:
+            messages.append(line)
+        else:
+            messages[-1] += "\n" + line
+    return messages
 
 
 def supergraph_shape(sdl: str) -> dict[str, Any]:

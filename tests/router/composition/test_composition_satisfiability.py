@@ -6,7 +6,7 @@ import pytest
 
 from router.composition import compose
 from tests.router.composition.satisfiability_fixtures import SATISFIABILITY_CASES
-from tests.router.composition.supergraph_equivalence import apollo_compose
+from tests.router.composition.supergraph_equivalence import apollo_compose, whole_messages
 
 
 @pytest.mark.parametrize("case_name", sorted(SATISFIABILITY_CASES))
@@ -77,17 +77,6 @@ def test_a_key_whose_nested_field_cannot_be_fetched_blocks_the_jump() -> None:
     ) in errors["T.extra"].message
 
 
-def _whole_messages(lines: list[str]) -> list[str]:
-    """apollo_compose splits multi-line messages into lines: join them back."""
-    messages: list[str] = []
-    for line in lines:
-        if re.match(r"^[A-Z_]+: ", line) or not messages:
-            messages.append(line)
-        else:
-            messages[-1] += "\n" + line
-    return messages
-
-
 @pytest.mark.npm
 @pytest.mark.parametrize("case_name", sorted(SATISFIABILITY_CASES))
 def test_satisfiability_errors_explain_like_apollo(npm_tools: None, case_name: str) -> None:
@@ -100,4 +89,4 @@ def test_satisfiability_errors_explain_like_apollo(npm_tools: None, case_name: s
         for error in compose(sources).errors
     ]
 
-    assert sorted(ours) == sorted(_whole_messages(apollo_errors))
+    assert sorted(ours) == sorted(whole_messages(apollo_errors))
