@@ -12,6 +12,7 @@ runtime type (SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from graphql import GraphQLSyntaxError
 from graphql.language import ast
@@ -27,6 +28,17 @@ from router.composition.subgraph import ROOT_TYPE_NAMES
 Options = tuple[Option, ...]
 
 
+class _State(NamedTuple):
+    """Where the walk stands: a type, every option on it, the query path that led there,
+    the options whose whole path stayed in their subgraph since the root, and that root."""
+
+    type_name: str
+    options: Options
+    path: list[str]
+    rooted: frozenset[Option]
+    root: str
+
+
 def check_satisfiability(supergraph: Supergraph, diagnostics: Diagnostics) -> None:
     _Walker(supergraph, diagnostics, Paths(supergraph)).run()
 
@@ -40,20 +52,24 @@ class _Walker:
     visited: dict[str, list[frozenset[Option]]] = field(default_factory=dict)
     # coordinates already reported as SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES
     reported: set[str] = field(default_factory=set)
-    # states still to walk: (type name, options, query path); last in, first walked (Apollo's
-    # order, so that errors name the same query paths)
-    stack: list[tuple[str, Options, list[str]]] = field(default_factory=list)
+    # states still to walk; last in, first walked (Apollo's order, so that errors name the
+    # same query paths)
+    stack: list[_State] = field(default_factory=list)
 
     def run(self) -> None:
         for root in ROOT_TYPE_NAMES.values():
             merged = self.supergraph.types.get(root)
             if merged is not None:
                 # Every subgraph's root type is reachable from the query's start.
-                self.stack.append((root, tuple((g, None) for g in merged.sources), []))
+                options = tuple((g, None) for g in merged.sources)
+                # Apollo follows query and subscription paths back to other subgraphs' roots.
+                rooted = frozenset(options) if root != "Mutation" else frozenset()
+                self.stack.append(_State(root, options, [], rooted, root))
         while self.stack:
-            self._visit(*self.stack.pop())
+            self._visit(self.stack.pop())
 
-    def _visit(self, type_name: str, options: Options, path: list[str]) -> None:
+    def _visit(self, state: _State) -> None:
+        type_name, options = state.type_name, state.options
         merged = self.supergraph.types.get(type_name)
         if merged is None:
             return
@@ -63,7 +79,7 @@ class _Walker:
         walked.append(frozenset(options))
         if merged.kind == "union":
             for member, graphs in merged.members.items():
-                self._narrow_to(member, options, graphs, path)
+                self._narrow_to(state, member, options, graphs)
             return
         if merged.kind == "interface":
             as_objects = tuple(
@@ -75,7 +91,7 @@ class _Walker:
             for implementation in self.supergraph.types.values():
                 implementing = implementation.implements.get(type_name)
                 if implementing:
-                    self._narrow_to(implementation.name, others, implementing, path)
+                    self._narrow_to(state, implementation.name, others, implementing)
             options = as_objects
             if not options:
                 return
@@ -84,32 +100,32 @@ class _Walker:
         reached = tuple(
             dict.fromkeys(r for option in options for r in self.paths.reachable(merged, option))
         )
-        self._check_fields(merged, options, reached, path)
+        self._check_fields(state._replace(options=options), merged, reached)
 
     def _narrow_to(
-        self, type_name: str, options: Options, graphs: list[str], path: list[str]
+        self, state: _State, type_name: str, options: Options, graphs: list[str]
     ) -> None:
-        narrowed = tuple(
-            dict.fromkeys(
-                (graph, narrow(provided, type_name))
-                for graph, provided in options
-                if graph in graphs
-            )
-        )
+        narrowed: dict[Option, None] = {}
+        rooted: set[Option] = set()
+        for graph, provided in options:
+            if graph in graphs:
+                option = (graph, narrow(provided, type_name))
+                narrowed[option] = None
+                if (graph, provided) in state.rooted:
+                    rooted.add(option)
         if narrowed:
-            self.stack.append((type_name, narrowed, [*path, f"... on {type_name}"]))
+            path = [*state.path, f"... on {type_name}"]
+            self.stack.append(
+                _State(type_name, tuple(narrowed), path, frozenset(rooted), state.root)
+            )
 
-    def _check_fields(
-        self,
-        merged: MergedType,
-        options: tuple[Option, ...],
-        reached: tuple[Option, ...],
-        path: list[str],
-    ) -> None:
+    def _check_fields(self, state: _State, merged: MergedType, reached: Options) -> None:
+        options, path = state.options, state.path
         for merged_field in merged.fields.values():
             field_path = [*path, merged_field.name]
             self._check_shared_runtime_types(merged, merged_field, field_path)
             advanced: dict[str, dict[Option, None]] = {}
+            rooted: set[Option] = set()
             for option in reached:
                 after_field = bool(path) and option in options
                 if self.paths.resolvable_at(
@@ -119,12 +135,22 @@ class _Walker:
                 ):
                     child_type, child = self.paths.advance(merged, merged_field, option)
                     advanced.setdefault(child_type, {})[child] = None
+                    if option in state.rooted:
+                        rooted.add(child)
             if not advanced:
-                self._report(merged, merged_field, options, reached, field_path)
+                self._report(state, merged, merged_field, reached)
                 continue
             for child_type, children in advanced.items():
                 if self._is_composite(child_type):
-                    self.stack.append((child_type, tuple(children), field_path))
+                    self.stack.append(
+                        _State(
+                            child_type,
+                            tuple(children),
+                            field_path,
+                            frozenset(rooted & set(children)),
+                            state.root,
+                        )
+                    )
 
     def _is_composite(self, type_name: str) -> bool:
         merged = self.supergraph.types.get(type_name)
@@ -165,17 +191,13 @@ class _Walker:
         )
 
     def _report(
-        self,
-        merged: MergedType,
-        merged_field: Field,
-        options: tuple[Option, ...],
-        reached: tuple[Option, ...],
-        path: list[str],
+        self, state: _State, merged: MergedType, merged_field: Field, reached: Options
     ) -> None:
         """Apollo's explanation: per subgraph the query stands in or jumps to, why it cannot
         take the field there, then the keys it could not use and the subgraphs it cannot
         reach (details deduplicated, grouped by the subgraph they start from)."""
         coordinate = f"{merged.name}.{merged_field.name}"
+        options, path = state.options, [*state.path, merged_field.name]
         blocks: dict[str, list[str]] = {}
 
         def add(graph: str, reason: str) -> None:
@@ -184,7 +206,8 @@ class _Walker:
                 reasons.append(reason)
 
         for option in options:
-            jumped, failures = self.paths.explore(merged, option)
+            route = (state.root, *state.path) if option in state.rooted else None
+            jumped, failures = self.paths.explore(merged, option, route)
             dead_ends = set()
             for current in jumped:
                 add(current[0], self._local_reason(merged, merged_field, current))

@@ -72,11 +72,16 @@ class Paths:
             self._reachable[cache_key] = tuple(reached)
         return tuple(reached)
 
-    def explore(self, merged: MergedType, option: Option) -> tuple[list[Option], list[Jump]]:
+    def explore(
+        self, merged: MergedType, option: Option, route: tuple[str, ...] | None = None
+    ) -> tuple[list[Option], list[Jump]]:
         """Entity jumps from ``option`` in Apollo's order (breadth first, subgraphs in order):
         the options reached, and the jumps not taken (a key that could not be used, or one
-        Apollo ignores: after a jump, a jump with the same key is a detour)."""
+        Apollo ignores as a detour: after a jump, a jump with the same key; or, for an option
+        whose ``route`` (root type, then query path) stayed in its subgraph, a jump to a
+        subgraph that follows the same route from its own root)."""
         reached = [option]
+        detours: set[str] = set()
         arrived_with: dict[str, str] = {}
         failures: list[Jump] = []
         targets = self._key_selections(merged)
@@ -97,16 +102,37 @@ class Paths:
                 ]
                 continue
             for graph, fields, selection_set in followups:
-                if any(graph == known for known, _ in reached):
+                if graph in detours or any(graph == known for known, _ in reached):
                     continue
                 # The key's fields are fetched from here, without the subgraph it leads to.
                 options = self.reachable(merged, current, frozenset({graph}))
-                if self.available(merged, selection_set, options):
+                if not self.available(merged, selection_set, options):
+                    failures.append(Jump(current[0], graph, fields, ignored=False))
+                elif current is option and route and self._follows(graph, route, merged.name):
+                    failures.append(Jump(current[0], graph, fields, ignored=True))
+                    detours.add(graph)
+                else:
                     reached.append((graph, None))
                     arrived_with[graph] = _same(fields)
-                else:
-                    failures.append(Jump(current[0], graph, fields, ignored=False))
         return reached, failures
+
+    def _follows(self, graph: str, route: tuple[str, ...], type_name: str) -> bool:
+        """The subgraph resolves the route's fields (no @requires) from its own root up to
+        the type: the query could have stayed there."""
+        current = route[0]
+        for step in route[1:]:
+            merged = self.supergraph.types.get(current)
+            if merged is None or graph not in merged.sources:
+                return False
+            if step.startswith("... on "):
+                current = step.removeprefix("... on ")
+                continue
+            merged_field = merged.fields.get(step)
+            source = merged_field.sources.get(graph) if merged_field is not None else None
+            if source is None or source.external or source.used_overridden or source.requires:
+                return False
+            current = _named(source.type)
+        return current == type_name
 
     def _key_selections(
         self, merged: MergedType

@@ -263,4 +263,64 @@ SATISFIABILITY_CASES: dict[str, tuple[list[SubgraphSource], set[str]]] = {
         ),
         set(),
     ),
+    # A shared root field: jumping between the subgraphs that serve it is a detour Apollo names.
+    "shared_root_field_and_a_field_behind_unresolvable_keys": (
+        _sources(
+            ("a", 'type Query { t: T @shareable } type T @key(fields: "id") { id: ID! x: Int }'),
+            ("b", 'type Query { t: T @shareable } type T @key(fields: "id") { id: ID! y: Int }'),
+            ("c", 'type T @key(fields: "id", resolvable: false) { id: ID! z: Int }'),
+        ),
+        {"T.z"},
+    ),
+    "implementation_field_behind_unresolvable_keys": (
+        _sources(
+            (
+                "a",
+                "type Query { n: [N] } interface N { id: ID! }"
+                ' type X implements N @key(fields: "id") { id: ID! }'
+                ' type Y implements N @key(fields: "id") { id: ID! }',
+            ),
+            (
+                "b",
+                'type X @key(fields: "id", resolvable: false) { id: ID! more: Int }'
+                ' type Y @key(fields: "id") { id: ID! more: Int }',
+            ),
+        ),
+        {"X.more"},
+    ),
+    "requires_with_a_fragment_on_an_interface": (
+        _sources(
+            (
+                "a",
+                'type Query { t: T } type T @key(fields: "id") { id: ID! n: N }'
+                " interface N { id: ID! } type X implements N @shareable { id: ID! x: Int }"
+                " type Y implements N @shareable { id: ID! }",
+            ),
+            (
+                "b",
+                'type T @key(fields: "id") { id: ID! n: N @external'
+                ' total: Int @requires(fields: "n { ... on X { x } }") }'
+                " interface N { id: ID! } type X implements N @shareable { id: ID! x: Int }"
+                " type Y implements N @shareable { id: ID! }",
+            ),
+        ),
+        set(),
+    ),
+    "provides_through_an_interface_field": (
+        _sources(
+            (
+                "a",
+                'type Query { t: T @provides(fields: "n { ... on X { x } }") }'
+                ' type T @key(fields: "id") { id: ID! n: N @external } interface N { id: ID! }'
+                ' type X implements N @key(fields: "id") { id: ID! x: Int @external }',
+            ),
+            (
+                "b",
+                'type T @key(fields: "id", resolvable: false) { id: ID! n: N @shareable }'
+                " interface N { id: ID! } type X implements N"
+                ' @key(fields: "id", resolvable: false) { id: ID! x: Int @shareable }',
+            ),
+        ),
+        set(),
+    ),
 }
