@@ -19,7 +19,7 @@ from graphql.language import ast
 
 from router.composition.fieldset import parse_field_set
 from router.composition.model import Field, MergedType, Supergraph
-from router.composition.results import Diagnostics
+from router.composition.results import CompositionError, Diagnostics
 from router.composition.runtime_types import disjoint_runtime_types
 from router.composition.satisfiability_paths import Option, Paths, narrow
 from router.composition.subgraph import ROOT_TYPE_NAMES
@@ -37,6 +37,9 @@ class _State(NamedTuple):
     path: list[str]
     rooted: frozenset[Option]
     root: str
+    # Below a top-level mutation field several subgraphs serve, each one is walked on its own:
+    # (the field's coordinate, the subgraph) — see _report_mutations.
+    partition: tuple[str, str] | None = None
 
 
 def check_satisfiability(supergraph: Supergraph, diagnostics: Diagnostics) -> None:
@@ -55,6 +58,8 @@ class _Walker:
     # states still to walk; last in, first walked (Apollo's order, so that errors name the
     # same query paths)
     stack: list[_State] = field(default_factory=list)
+    # mutation field -> subgraph serving it -> the errors found below it from that subgraph
+    mutation_errors: dict[str, dict[str, list[CompositionError]]] = field(default_factory=dict)
 
     def run(self) -> None:
         for root in ROOT_TYPE_NAMES.values():
@@ -67,13 +72,14 @@ class _Walker:
                 self.stack.append(_State(root, options, [], rooted, root))
         while self.stack:
             self._visit(self.stack.pop())
+        self._report_mutations()
 
     def _visit(self, state: _State) -> None:
         type_name, options = state.type_name, state.options
         merged = self.supergraph.types.get(type_name)
         if merged is None:
             return
-        walked = self.visited.setdefault(type_name, [])
+        walked = self.visited.setdefault(f"{state.partition}/{type_name}", [])
         if any(earlier <= frozenset(options) for earlier in walked):
             return
         walked.append(frozenset(options))
@@ -116,14 +122,21 @@ class _Walker:
         if narrowed:
             path = [*state.path, f"... on {type_name}"]
             self.stack.append(
-                _State(type_name, tuple(narrowed), path, frozenset(rooted), state.root)
+                _State(
+                    type_name,
+                    tuple(narrowed),
+                    path,
+                    frozenset(rooted),
+                    state.root,
+                    state.partition,
+                )
             )
 
     def _check_fields(self, state: _State, merged: MergedType, reached: Options) -> None:
         options, path = state.options, state.path
         for merged_field in merged.fields.values():
             field_path = [*path, merged_field.name]
-            self._check_shared_runtime_types(merged, merged_field, field_path)
+            self._check_shared_runtime_types(merged, merged_field, field_path, state.root)
             advanced: dict[str, dict[Option, None]] = {}
             rooted: set[Option] = set()
             for option in reached:
@@ -140,24 +153,40 @@ class _Walker:
             if not advanced:
                 self._report(state, merged, merged_field, reached)
                 continue
+            coordinate = f"{merged.name}.{merged_field.name}"
+            served_by = list(
+                dict.fromkeys(graph for children in advanced.values() for graph, _ in children)
+            )
+            partitioned = merged.name == "Mutation" and not path and len(served_by) > 1
+            if partitioned:
+                self.mutation_errors[coordinate] = {graph: [] for graph in served_by}
             for child_type, children in advanced.items():
-                if self._is_composite(child_type):
-                    self.stack.append(
-                        _State(
-                            child_type,
-                            tuple(children),
-                            field_path,
-                            frozenset(rooted & set(children)),
-                            state.root,
+                if not self._is_composite(child_type):
+                    continue
+                groups = (
+                    {graph: [c for c in children if c[0] == graph] for graph in served_by}
+                    if partitioned
+                    else {None: list(children)}
+                )
+                for graph, group in groups.items():
+                    if group:
+                        self.stack.append(
+                            _State(
+                                child_type,
+                                tuple(group),
+                                field_path,
+                                frozenset(rooted & set(group)),
+                                state.root,
+                                (coordinate, graph) if graph is not None else state.partition,
+                            )
                         )
-                    )
 
     def _is_composite(self, type_name: str) -> bool:
         merged = self.supergraph.types.get(type_name)
         return merged is not None and merged.kind in ("object", "interface", "union")
 
     def _check_shared_runtime_types(
-        self, merged: MergedType, merged_field: Field, path: list[str]
+        self, merged: MergedType, merged_field: Field, path: list[str], root: str
     ) -> None:
         coordinate = f"{merged.name}.{merged_field.name}"
         if coordinate in self.reported:
@@ -178,7 +207,7 @@ class _Walker:
         self.diagnostics.error(
             "SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES",
             "For the following supergraph API query:\n"
-            + _query_text(path)
+            + _query_text(path, root)
             + f'\nShared field "{coordinate}" return type "{merged_field.type}" has a '
             "non-intersecting set of possible runtime types across subgraphs. Runtime types in "
             "subgraphs are:\n"
@@ -247,17 +276,48 @@ class _Walker:
                 f'in subgraph "{first}".'
             )
         # Apollo's message, then (on the last line) what to do about it.
-        self.diagnostics.error(
+        error = CompositionError(
             "SATISFIABILITY_ERROR",
             "The following supergraph API query:\n"
-            + _query_text(path, self._is_composite(_named(merged_field.type)))
+            + _query_text(path, state.root, self._is_composite(_named(merged_field.type)))
             + "\ncannot be satisfied by the subgraphs because:\n"
             + "\n".join(lines)
             + "\n"
             + advice,
-            subgraph=first,
-            coordinate=coordinate,
+            first,
+            coordinate,
         )
+        if state.partition is None:
+            self.diagnostics.errors.append(error)
+        else:
+            mutation, graph = state.partition
+            self.mutation_errors[mutation][graph].append(error)
+
+    def _report_mutations(self) -> None:
+        """A top-level mutation field several subgraphs serve must work from one of them alone
+        (a mutation runs once): an error only when each of them has some, as Apollo words it."""
+        for coordinate, by_graph in self.mutation_errors.items():
+            if any(not errors for errors in by_graph.values()):
+                continue
+            parts = [
+                f'Supergraph API queries using the mutation field "{coordinate}" at top-level '
+                "must be satisfiable without needing to call that field from multiple "
+                "subgraphs, but every subgraph with that field encounters satisfiability "
+                "errors. Please fix these satisfiability errors for (at least) one of the "
+                "following subgraphs with the mutation field:"
+            ]
+            for graph, errors in by_graph.items():
+                parts.append(f'- When calling "{coordinate}" at top-level from subgraph "{graph}":')
+                for error in errors:
+                    apollo_part = error.message.rsplit("\n", 1)[0]
+                    parts += ["  " + line if line else line for line in apollo_part.split("\n")]
+            self.diagnostics.error(
+                "SATISFIABILITY_ERROR",
+                "\n".join(parts)
+                + "\nMake the mutation field answer everything below it from one subgraph.",
+                subgraph=next(iter(by_graph)),
+                coordinate=coordinate,
+            )
 
     def _graphs_with_field(self, merged: MergedType, merged_field: Field) -> list[str]:
         """Subgraphs defining the field (even @external), in composition order."""
@@ -312,8 +372,9 @@ class _Walker:
         )
 
 
-def _query_text(path: list[str], composite_leaf: bool = False) -> str:
-    """The query as Apollo prints it (``{ ... }`` below a last field of object type)."""
+def _query_text(path: list[str], root: str = "Query", composite_leaf: bool = False) -> str:
+    """The query as Apollo prints it (``mutation`` or ``subscription`` first when not a query,
+    ``{ ... }`` below a last field of object type)."""
     if composite_leaf:
         path = [*path, "..."]
     lines = []
@@ -321,7 +382,8 @@ def _query_text(path: list[str], composite_leaf: bool = False) -> str:
         lines.append("  " * (depth + 1) + element + (" {" if depth < len(path) - 1 else ""))
     for depth in range(len(path) - 2, -1, -1):
         lines.append("  " * (depth + 1) + "}")
-    return "{\n" + "\n".join(lines) + "\n}"
+    operation = "" if root == "Query" else f"{root.lower()} "
+    return operation + "{\n" + "\n".join(lines) + "\n}"
 
 
 def _named(type_reference: str) -> str:

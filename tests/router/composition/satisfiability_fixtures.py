@@ -323,4 +323,35 @@ SATISFIABILITY_CASES: dict[str, tuple[list[SubgraphSource], set[str]]] = {
         ),
         set(),
     ),
+    # A mutation runs once: below a shared top-level mutation field, one subgraph must do.
+    "shared_mutation_field_no_subgraph_answers_alone": (
+        _sources(
+            (
+                "a",
+                "type Query { q: Int } type Mutation { m: T @shareable }"
+                ' type T @key(fields: "id", resolvable: false) { id: ID! x: Int }',
+            ),
+            (
+                "b",
+                "type Mutation { m: T @shareable }"
+                ' type T @key(fields: "id", resolvable: false) { id: ID! y: Int }',
+            ),
+        ),
+        {"Mutation.m"},
+    ),
+    "shared_mutation_field_one_subgraph_answers_alone": (
+        _sources(
+            (
+                "a",
+                "type Query { q: Int } type Mutation { m: T @shareable }"
+                ' type T @key(fields: "id") { id: ID! x: Int }',
+            ),
+            (
+                "b",
+                "type Mutation { m: T @shareable }"
+                ' type T @key(fields: "id", resolvable: false) { id: ID! y: Int }',
+            ),
+        ),
+        set(),
+    ),
 }
