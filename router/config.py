@@ -34,6 +34,12 @@ variable                                   meaning                              
                                            caused by an unknown ``kid``
 ``EHB_ROUTER_POLICIES``                    ``@policy`` rules: inline JSON or the   (none)
                                            path of a JSON file
+``EHB_ROUTER_WS_INIT_TIMEOUT``             seconds a WebSocket client has to send  ``10``
+                                           ``connection_init`` (else close 4408)
+``EHB_ROUTER_SUBSCRIPTION_KEEPALIVE``      seconds between keep-alive pings to     ``15``
+                                           WebSocket clients and subgraphs (and
+                                           comments to event streams); a subgraph
+                                           silent this long after a ping is gone
 =========================================  ======================================  =========
 
 Authentication and authorization (docs/identity-and-access.md): with ``EHB_ROUTER_JWKS_URL`` set,
@@ -91,6 +97,8 @@ class RouterConfig:
     jwks_max_age_seconds: float = 300.0
     jwks_min_refetch_seconds: float = 10.0
     policies: PolicyRules = NO_POLICIES
+    websocket_init_timeout_seconds: float = 10.0
+    subscription_keepalive_seconds: float = 15.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> RouterConfig:
@@ -151,6 +159,12 @@ class RouterConfig:
                 "JWKS_MIN_REFETCH", float, defaults.jwks_min_refetch_seconds
             ),
             policies=_policies(env.get(ENV_PREFIX + "POLICIES")),
+            websocket_init_timeout_seconds=positive(
+                "WS_INIT_TIMEOUT", float, defaults.websocket_init_timeout_seconds
+            ),
+            subscription_keepalive_seconds=positive(
+                "SUBSCRIPTION_KEEPALIVE", float, defaults.subscription_keepalive_seconds
+            ),
         )
 
 

@@ -16,6 +16,7 @@ from router.executor.fetch import ExecutionState
 from router.executor.introspection import LocalIntrospection
 from router.executor.shape import ShapeCompiler, Shaper, ShapeSelection
 from router.executor.shape_codegen import ShapeFunction, compile_shape
+from router.executor.subscription import SubscriptionExecution, split_subscription_plan
 from router.executor.variables import coerce_variables, subgraph_variables
 from router.executor.walk import run_plan
 from router.operation.document import ClientOperation, load_operation
@@ -193,6 +194,32 @@ class QueryEngine:
         if not requirements:
             return operation, None
         return operation, self.authorizer.outcome(requirements, principal)
+
+    def subscribe(
+        self,
+        prepared: PreparedOperation,
+        variables: Mapping[str, Any] | None,
+        context: RequestContext,
+    ) -> SubscriptionExecution:
+        """A prepared subscription for these variables: its upstream subscription and how
+        each event becomes the client's response; raises RequestError for bad variables."""
+        inputs = variables or {}
+        coerced = coerce_variables(
+            self.supergraph.api_schema, prepared.variable_definitions, inputs
+        )
+        operation_plan = prepared.operation_plan
+        values = tuple(bool(coerced.get(name)) for name in operation_plan.condition_variables)
+        root, per_event = split_subscription_plan(operation_plan.variant(values).node)
+        return SubscriptionExecution(
+            self._fetcher,
+            root,
+            per_event,
+            subgraph_variables(prepared.variable_definitions, inputs),
+            inputs,
+            context,
+            prepared.compiled_shape_for(values),
+            prepared.introspection,
+        )
 
     async def execute(
         self,

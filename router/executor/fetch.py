@@ -135,6 +135,11 @@ async def run_root_fetch(state: ExecutionState, node: FetchNode) -> None:
     )
     if response is None:
         return
+    merge_root_response(state, node, response)
+
+
+def merge_root_response(state: ExecutionState, node: FetchNode, response: dict[str, Any]) -> None:
+    """Merge a root fetch's answer (or one event of a subscription) into the response."""
     data = response.get("data")
     errors = response.get("errors")
     if isinstance(data, dict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from functools import partial
 
 import aiohttp
 from starlette.applications import Starlette
@@ -12,8 +13,10 @@ from starlette.applications import Starlette
 from router.auth import JwksCache, TokenVerifier
 from router.config import RouterConfig
 from router.executor import QueryEngine
+from router.http.authenticate import authenticate_header
 from router.http.routes import router_routes
 from router.http.state import STATE_KEY, RouterState
+from router.subscriptions import SubscriptionServer, UpstreamSubscriptions
 from router.supergraph import load_supergraph
 from router.transport import HttpSubgraphFetcher, create_subgraph_session
 
@@ -82,6 +85,20 @@ def create_router_app(
                 override_labels=router_config.override_labels,
                 policies=router_config.policies,
             )
+            upstreams = UpstreamSubscriptions(
+                session,
+                endpoint_urls,
+                connect_timeout_seconds=router_config.subgraph_connect_timeout_seconds,
+                keepalive_seconds=router_config.subscription_keepalive_seconds,
+            )
+            subscriptions = SubscriptionServer(
+                engine=engine,
+                upstreams=upstreams,
+                authenticate=partial(authenticate_header, verifier=verifier),
+                forwarded_headers=router_config.forwarded_headers,
+                init_timeout_seconds=router_config.websocket_init_timeout_seconds,
+                keepalive_seconds=router_config.subscription_keepalive_seconds,
+            )
             yield {
                 STATE_KEY: RouterState(
                     config=router_config,
@@ -89,8 +106,10 @@ def create_router_app(
                     fetcher=fetcher,
                     subgraph_names=tuple(endpoint_urls),
                     verifier=verifier,
+                    subscriptions=subscriptions,
                 )
             }
+            await upstreams.close()
         finally:
             await session.close()
             if jwks_session is not None:

@@ -21,7 +21,14 @@ WWW_AUTHENTICATE = 'Bearer realm="ehb", error="invalid_token"'
 
 async def authenticate(request: Request, verifier: TokenVerifier | None) -> Principal | None:
     """The caller's principal, or None when anonymous; raises ``RequestError`` (401, 503)."""
-    header = request.headers.get("authorization")
+    return await authenticate_header(request.headers.get("authorization"), verifier)
+
+
+async def authenticate_header(
+    header: str | None, verifier: TokenVerifier | None
+) -> Principal | None:
+    """``authenticate`` for an ``Authorization`` value from anywhere (a WebSocket's
+    ``connection_init`` payload too)."""
     if header is None or verifier is None:
         return None
     scheme, _, token = header.strip().partition(" ")

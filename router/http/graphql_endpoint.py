@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from router.config import REQUEST_ID_HEADER
 from router.errors import RequestError, SubgraphUnavailable
 from router.http.authenticate import WWW_AUTHENTICATE, authenticate
 from router.http.execute import execute_operation
@@ -15,8 +16,9 @@ from router.http.graphql_request import parse_graphql_request
 from router.http.prepare import prepare_operation
 from router.http.request_errors import SUBGRAPH_UNAVAILABLE, internal_error_body
 from router.http.request_id import request_id_for
-from router.http.serialise import graphql_response, negotiate_media_type
+from router.http.serialise import accepts_event_stream, graphql_response, negotiate_media_type
 from router.http.state import router_state
+from router.subscriptions.sse import event_stream_response
 from router.types import RequestContext
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,22 @@ async def graphql_endpoint(request: Request) -> Response:
             request, max_body_bytes=state.config.max_request_bytes
         )
         principal = await authenticate(request, state.verifier)
+        if state.subscriptions is not None and accepts_event_stream(request.headers.get("accept")):
+            # GraphQL over SSE: results (and problems found before execution) as events.
+            return event_stream_response(
+                state.subscriptions,
+                method=graphql_request.method,
+                query=graphql_request.query,
+                operation_name=graphql_request.operation_name,
+                variables=graphql_request.variables,
+                principal=principal,
+                context=RequestContext(
+                    headers=request.headers,
+                    request_id=request_id,
+                    client_address=request.client.host if request.client is not None else "",
+                ),
+                headers={REQUEST_ID_HEADER: request_id},
+            )
         prepared = prepare_operation(state.engine, graphql_request, principal)
         context = RequestContext(
             headers=request.headers,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
 from router.config import REQUEST_ID_HEADER
 
@@ -13,7 +13,7 @@ from router.config import REQUEST_ID_HEADER
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
-def request_id_for(request: Request) -> str:
+def request_id_for(request: HTTPConnection) -> str:
     incoming = request.headers.get(REQUEST_ID_HEADER)
     if incoming is not None and _SAFE_REQUEST_ID.fullmatch(incoming):
         return incoming

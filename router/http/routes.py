@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from router.http.graphql_endpoint import graphql_endpoint
 from router.http.health import health_endpoint
+from router.http.websocket_endpoint import graphql_websocket
 
 # Other methods get a GraphQL error body (405) from the endpoint rather than Starlette's text.
 GRAPHQL_ROUTE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
-def router_routes() -> list[Route]:
+def router_routes() -> list[BaseRoute]:
     return [
         Route("/graphql", graphql_endpoint, methods=GRAPHQL_ROUTE_METHODS),
+        WebSocketRoute("/graphql", graphql_websocket),
         Route("/health", health_endpoint, methods=["GET"]),
     ]

@@ -12,6 +12,7 @@ from router.config import REQUEST_ID_HEADER
 
 GRAPHQL_RESPONSE_MEDIA_TYPE = "application/graphql-response+json"
 JSON_MEDIA_TYPE = "application/json"
+EVENT_STREAM_MEDIA_TYPE = "text/event-stream"
 
 
 def negotiate_media_type(accept: str | None) -> str:
@@ -25,6 +26,18 @@ def negotiate_media_type(accept: str | None) -> str:
     if graphql_weight > 0 and graphql_weight >= weights.get(JSON_MEDIA_TYPE, 0.0):
         return GRAPHQL_RESPONSE_MEDIA_TYPE
     return JSON_MEDIA_TYPE
+
+
+def accepts_event_stream(accept: str | None) -> bool:
+    """Whether the client asks for ``text/event-stream`` (GraphQL over SSE) at least as
+    highly as any JSON media type."""
+    if not accept or EVENT_STREAM_MEDIA_TYPE not in accept.lower():
+        return False
+    weights = _accepted_weights(accept)
+    stream = weights.get(EVENT_STREAM_MEDIA_TYPE, 0.0)
+    return stream > 0 and stream >= max(
+        weights.get(GRAPHQL_RESPONSE_MEDIA_TYPE, 0.0), weights.get(JSON_MEDIA_TYPE, 0.0)
+    )
 
 
 def graphql_response(

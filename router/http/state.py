@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
 from router.auth import TokenVerifier
 from router.config import RouterConfig
 from router.http.engine_protocol import GraphQLEngine
+from router.subscriptions import SubscriptionServer
 from router.transport import HttpSubgraphFetcher
 
 STATE_KEY = "router"
@@ -23,7 +24,9 @@ class RouterState:
     subgraph_names: tuple[str, ...]
     # None: no JWKS configured, every request is anonymous.
     verifier: TokenVerifier | None = None
+    # None: this app serves no subscriptions (test apps with a stand-in engine).
+    subscriptions: SubscriptionServer | None = None
 
 
-def router_state(request: Request) -> RouterState:
+def router_state(request: HTTPConnection) -> RouterState:
     return cast(RouterState, getattr(request.state, STATE_KEY))
