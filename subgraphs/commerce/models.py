@@ -22,11 +22,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from subgraphs.kernel.db import UTCDateTime, new_id, new_metadata, utcnow
+from subgraphs.kernel.outbox import outbox_model
 
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
     type_annotation_map = {datetime: UTCDateTime}
+
+
+Outbox = outbox_model(Base, "commerce")  # commerce_outbox: docs/events.md
 
 
 class OrderStatus(enum.Enum):

@@ -1,20 +1,25 @@
 """The app factory: a domain's Strawberry federation schema -> a Starlette ASGI app.
 
-Routes: `POST/GET /graphql`, `GET /health` (liveness) and `GET /ready` (database answers and the
-subgraph's Alembic branch is at head). The lifespan owns the engine and session factory and the
-access-token verifier (`app.state.token_verifier`, JWKS from `EHB_JWKS_URL`), then enters the
-subgraph's own `lifespan` (if any) for its other resources.
+Routes: `POST/GET /graphql` (and WebSocket `/graphql`: subscriptions over
+`graphql-transport-ws`), `GET /health` (liveness) and `GET /ready` (database answers and the
+subgraph's Alembic branch is at head). The lifespan owns the engine and session factory, the
+access-token verifier (`app.state.token_verifier`, JWKS from `EHB_JWKS_URL`), the event bus
+(`app.state.events`, `EHB_BROADCAST_URL`) and the outbox relay (docs/events.md), then enters
+the subgraph's own `lifespan` (if any) for its other resources.
 
 Every GraphQL request's `Authorization: Bearer` token is verified before the operation runs: no
 header means an anonymous viewer; a bad token answers the whole request with one UNAUTHENTICATED
-error (HTTP 200, `WWW-Authenticate: Bearer error="invalid_token"`) and runs nothing.
+error (HTTP 200, `WWW-Authenticate: Bearer error="invalid_token"`) and runs nothing. A WebSocket
+carries its token in `connection_init`'s payload (`{"Authorization": "Bearer <jwt>"}`; the
+upgrade request's header when the payload has none), verified the same way: a bad token closes
+the connection with 4403 Forbidden, as graphql-transport-ws says.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -22,11 +27,14 @@ from sqlalchemy import MetaData, text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.federation import Schema
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UnsetType
 
 from subgraphs.kernel.auth import open_token_verifier
 from subgraphs.kernel.context import (
@@ -34,10 +42,12 @@ from subgraphs.kernel.context import (
     REQUEST_ID_HEADER,
     SubgraphContext,
     build_context,
+    viewer_for,
     viewer_from,
 )
 from subgraphs.kernel.db import Database, open_database
 from subgraphs.kernel.errors import Unauthenticated
+from subgraphs.kernel.events import open_event_bus, running_relay
 from subgraphs.kernel.extensions import KERNEL_EXTENSIONS, quiet_strawberry_error_log
 from subgraphs.kernel.migrations import pending_migration_reason
 from subgraphs.kernel.settings import Settings
@@ -63,6 +73,22 @@ class _GraphQLView(GraphQL[SubgraphContext, None]):
             response.headers[REQUEST_ID_HEADER] = context.request_id
         return context
 
+    async def on_ws_connect(self, context: SubgraphContext) -> UnsetType | dict[str, object] | None:
+        """Verify the token in `connection_init`'s payload; a bad one refuses the connection."""
+        params = context.connection_params or {}
+        authorization = params.get("Authorization", params.get("authorization"))
+        if authorization is None:
+            authorization = context.request.headers.get("authorization")
+        try:
+            if authorization is not None and not isinstance(authorization, str):
+                raise Unauthenticated("Authorization must be a string 'Bearer <token>'.")
+            context.viewer = await viewer_for(context.request, authorization)
+        except Unauthenticated as exc:
+            raise ConnectionRejectionError(
+                {"message": exc.message, "extensions": exc.extensions}
+            ) from exc
+        return await super().on_ws_connect(context)
+
 
 class _GraphQLEndpoint:
     """Runs the view and always closes the request's session, whatever happened."""
@@ -72,7 +98,8 @@ class _GraphQLEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            scope[_VIEWER_SCOPE_KEY] = await viewer_from(Request(scope))
+            if scope["type"] == "http":
+                scope[_VIEWER_SCOPE_KEY] = await viewer_from(Request(scope))
         except Unauthenticated as exc:
             body = {
                 "data": None,
@@ -123,9 +150,10 @@ def create_subgraph_app(
 ) -> Starlette:
     """Build subgraph `name`'s ASGI app. Nothing connects until the lifespan starts.
 
-    `lifespan(app)`, when given, runs inside the kernel's: `app.state.database` and
-    `app.state.token_verifier` are open while it is entered (it may replace the verifier), and it
-    is left before the database is disposed."""
+    `lifespan(app)`, when given, runs inside the kernel's: `app.state.database`,
+    `app.state.token_verifier` and `app.state.events` are open while it is entered (it may
+    replace the verifier), and it is left before they close. The outbox relay runs meanwhile
+    unless `EHB_OUTBOX_RELAY` is off."""
     _require_kernel_extensions(name, schema)
     _require_table_prefix(name, models_metadata)
     quiet_strawberry_error_log()
@@ -137,13 +165,20 @@ def create_subgraph_app(
     async def kernel_lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.database = open_database(database_url, settings)
         try:
-            async with open_token_verifier(settings) as verifier:
+            async with (
+                open_token_verifier(settings) as verifier,
+                open_event_bus(settings.broadcast_url) as events,
+            ):
                 app.state.token_verifier = verifier
-                if lifespan is None:
+                app.state.events = events
+                async with AsyncExitStack() as stack:
+                    if settings.outbox_relay:
+                        app.state.outbox_relay = await stack.enter_async_context(
+                            running_relay(name, events, settings)
+                        )
+                    if lifespan is not None:
+                        await stack.enter_async_context(lifespan(app))
                     yield
-                else:
-                    async with lifespan(app):
-                        yield
         finally:
             await app.state.database.dispose()
 
@@ -163,10 +198,16 @@ def create_subgraph_app(
             return JSONResponse({"status": "fail", "subgraph": name, "reason": reason}, 503)
         return JSONResponse({"status": "pass", "subgraph": name})
 
-    view = _GraphQLView(schema, graphql_ide=None if settings.is_production else "graphiql")
+    view = _GraphQLView(
+        schema,
+        graphql_ide=None if settings.is_production else "graphiql",
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+    )
+    endpoint = _GraphQLEndpoint(view)
     app = Starlette(
         routes=[
-            Route("/graphql", _GraphQLEndpoint(view), methods=["GET", "POST"]),
+            Route("/graphql", endpoint, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", endpoint),
             Route("/health", health, methods=["GET"]),
             Route("/ready", ready, methods=["GET"]),
             *extra_routes,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
 from subgraphs.kernel.auth import AccessClaims, InvalidToken, TokenVerifier, bearer_token
+from subgraphs.kernel.bus import EventBus
 from subgraphs.kernel.errors import Forbidden, Unauthenticated
 from subgraphs.kernel.loaders import Loaders
 
@@ -67,13 +69,18 @@ ANONYMOUS = Viewer()
 
 @dataclass(slots=True)
 class SubgraphContext:
-    """`session` is the request's unit of work; commit/rollback belongs to the kernel."""
+    """`session` is the request's unit of work; commit/rollback belongs to the kernel.
+    `events` is the app's `EventBus` (docs/events.md). Over WebSocket, one context serves the
+    whole connection: `connection_params` is `connection_init`'s payload, and `viewer` is set
+    from its `Authorization` when the connection is acknowledged."""
 
     request: HTTPConnection
     session: AsyncSession
     viewer: Viewer
     loaders: Loaders
     request_id: str
+    events: EventBus
+    connection_params: dict[str, Any] | None = None
 
 
 def request_id_from(request: HTTPConnection) -> str:
@@ -86,7 +93,13 @@ async def viewer_from(request: HTTPConnection) -> Viewer:
     """The caller, from its `Authorization: Bearer` access token verified by the app's
     `TokenVerifier` (`app.state.token_verifier`, opened in the lifespan). No header: anonymous.
     A bad token raises `InvalidToken` (UNAUTHENTICATED): it never falls back to anonymous."""
-    token = bearer_token(request.headers.get("authorization"))
+    return await viewer_for(request, request.headers.get("authorization"))
+
+
+async def viewer_for(request: HTTPConnection, authorization: str | None) -> Viewer:
+    """The caller presenting `authorization` (an `Authorization` header's value, or the one in a
+    WebSocket's `connection_init` payload) to `request`'s app; rules as `viewer_from`."""
+    token = bearer_token(authorization)
     if token is None:
         return ANONYMOUS
     verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
@@ -104,4 +117,5 @@ def build_context(
         viewer=viewer,
         loaders=Loaders(session),
         request_id=request_id_from(request),
+        events=request.app.state.events,
     )

@@ -23,7 +23,15 @@ class Settings(BaseSettings):
 
     env: Literal["dev", "production"] = "dev"
     data_dir: Path = Path("./data")
+    # Domain events (docs/events.md): the broadcaster (`memory://`, `redis://...`,
+    # `postgres://...`), and the outbox relay: on/off in this process, its polling fallback,
+    # batch size, backoff while the broadcaster is down, and how long published rows are kept.
     broadcast_url: str = "memory://"
+    outbox_relay: bool = True
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    outbox_batch_size: int = Field(default=100, ge=1)
+    outbox_max_backoff_seconds: float = Field(default=30.0, gt=0)
+    outbox_retention_seconds: float = Field(default=7 * 24 * 3600.0, ge=0)
     db_pool_size: int = Field(default=5, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
