@@ -27,6 +27,7 @@ from subgraphs.commerce.order_status import RESTOCKED_ON_CANCEL, can_move
 from subgraphs.kernel.context import Viewer
 from subgraphs.kernel.currencies import validate_currency
 from subgraphs.kernel.db import utcnow
+from subgraphs.kernel.events import record_event
 from subgraphs.kernel.pagination import Page, paginate, paginate_by_parent
 from subgraphs.kernel.scalars import LONG_MAX
 from subgraphs.kernel.validation import optional_text, parse_id, required_text
@@ -254,6 +255,12 @@ async def place_order(
             )
         )
     await session.flush()
+    record_event(
+        session,
+        "commerce.order.placed",
+        {"orderId": order.id, "totalAmount": order.total_amount, "currency": order.currency},
+        user_id=buyer_id,
+    )
     return order
 
 
@@ -280,10 +287,27 @@ async def update_order_status(
         raise IllegalStatusTransition(order.id, order.status.value, status.value)
     if status is OrderStatus.CANCELLED and order.status in RESTOCKED_ON_CANCEL:
         await _restock(session, order)
+    previous = order.status
     order.status = status
     order.updated_at = utcnow()
     await session.flush()
+    record_event(
+        session,
+        f"commerce.order.{ORDER_STATUS_EVENTS[status]}",
+        {"orderId": order.id, "status": status.value, "previousStatus": previous.value},
+        user_id=order.buyer_id,
+    )
     return order
+
+
+ORDER_STATUS_EVENTS: dict[OrderStatus, str] = {
+    OrderStatus.PENDING: "status_changed",
+    OrderStatus.PAID: "paid",
+    OrderStatus.SHIPPED: "shipped",
+    OrderStatus.DELIVERED: "delivered",
+    OrderStatus.CANCELLED: "cancelled",
+}
+"""The event an order's move to each status records (`commerce.order.<verb>`)."""
 
 
 async def _restock(session: AsyncSession, order: Order) -> None:

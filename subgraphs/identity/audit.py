@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.identity.models import AuditEvent
+from subgraphs.kernel.events import record_event
 from subgraphs.kernel.pagination import Page, paginate
 
 
@@ -44,6 +45,21 @@ class AuditKind(enum.Enum):
     MFA_DISABLED = "mfa.disabled"
     MFA_FAILED = "mfa.failed"
     MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used"
+
+
+DOMAIN_EVENTS: dict[AuditKind, str] = {
+    AuditKind.LOGIN_SUCCEEDED: "identity.user.signed_in",
+    AuditKind.LOGIN_FAILED: "identity.login.failed",
+    AuditKind.LOGIN_LOCKED: "identity.login.locked",
+    AuditKind.TOKEN_REUSED: "identity.token.reused",
+    AuditKind.ACCOUNT_DISABLED: "identity.account.disabled",
+    AuditKind.ACCOUNT_ENABLED: "identity.account.enabled",
+    AuditKind.PASSWORD_RESET_COMPLETED: "identity.password.changed",
+    AuditKind.MFA_ENABLED: "identity.mfa.enabled",
+    AuditKind.MFA_DISABLED: "identity.mfa.disabled",
+}
+"""Audit kinds that are also domain events (docs/events.md), recorded in the same transaction.
+The payload is the audit details plus the client's address and user agent (never the email)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +94,19 @@ def new_event(
 
 
 def record(session: AsyncSession, kind: AuditKind, *, client: Client, **fields: Any) -> None:
-    """Add an event to the request's unit of work."""
-    session.add(new_event(kind, client=client, **fields))
+    """Add an event to the request's unit of work (and its domain event, if it has one)."""
+    event = new_event(kind, client=client, **fields)
+    session.add(event)
+    event_type = DOMAIN_EVENTS.get(kind)
+    if event_type is not None:
+        payload = {
+            **event.details,
+            "ipAddress": event.ip_address,
+            "userAgent": event.user_agent,
+        }
+        if kind is AuditKind.PASSWORD_RESET_COMPLETED:
+            payload["how"] = "reset"
+        record_event(session, event_type, payload, user_id=event.user_id)
 
 
 @asynccontextmanager
@@ -95,7 +122,7 @@ async def record_now(
 ) -> None:
     """Write one event in its own transaction, committed now (survives the request's rollback)."""
     async with independent_session(session) as own:
-        own.add(new_event(kind, client=client, **fields))
+        record(own, kind, client=client, **fields)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from subgraphs.identity.audit import AuditKind, Client, independent_session, new_event, record
+from subgraphs.identity.audit import AuditKind, Client, independent_session, record
 from subgraphs.identity.emails import normalise_email
 from subgraphs.identity.errors import (
     AccountDisabled,
@@ -172,14 +172,13 @@ async def record_login_failure(
     """Count the failure and audit it (and a lock it engages) in a transaction of its own."""
     async with independent_session(session) as own:
         own.add(LoginFailure(email=email_key, ip_address=client.ip_address[:64]))
-        own.add(
-            new_event(
-                AuditKind.LOGIN_FAILED,
-                client=client,
-                user_id=user_id,
-                email=email_key,
-                details={"reason": reason},
-            )
+        record(
+            own,
+            AuditKind.LOGIN_FAILED,
+            client=client,
+            user_id=user_id,
+            email=email_key,
+            details={"reason": reason},
         )
         await own.flush()
         since = utcnow() - timedelta(seconds=policy.window_seconds)
@@ -191,20 +190,19 @@ async def record_login_failure(
         if client.address_is_client and by_address.failures == policy.address_lock_after:
             locks.append("address")
         for scope in locks:
-            own.add(
-                new_event(
-                    AuditKind.LOGIN_LOCKED,
-                    client=client,
-                    user_id=user_id,
-                    email=email_key,
-                    details={
-                        "scope": scope,
-                        "failures": policy.account_lock_after
-                        if scope == "account"
-                        else policy.address_lock_after,
-                        "windowSeconds": policy.window_seconds,
-                    },
-                )
+            record(
+                own,
+                AuditKind.LOGIN_LOCKED,
+                client=client,
+                user_id=user_id,
+                email=email_key,
+                details={
+                    "scope": scope,
+                    "failures": policy.account_lock_after
+                    if scope == "account"
+                    else policy.address_lock_after,
+                    "windowSeconds": policy.window_seconds,
+                },
             )
 
 
@@ -375,13 +373,12 @@ async def _revoke_for_reuse(
             .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
             .values(revoked_at=utcnow(), revoked_reason="token_reuse")
         )
-        own.add(
-            new_event(
-                AuditKind.TOKEN_REUSED,
-                client=client,
-                user_id=user_id,
-                details={"sessionId": session_id},
-            )
+        record(
+            own,
+            AuditKind.TOKEN_REUSED,
+            client=client,
+            user_id=user_id,
+            details={"sessionId": session_id},
         )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from subgraphs.kernel.access import require_owner_or_staff
 from subgraphs.kernel.context import Viewer
 from subgraphs.kernel.currencies import validate_currency
+from subgraphs.kernel.events import record_event
 from subgraphs.kernel.pagination import Page, paginate_by_parent
 from subgraphs.kernel.scalars import LONG_MAX
 from subgraphs.kernel.validation import optional_text, parse_id
@@ -82,6 +83,12 @@ async def open_wallet(
         await session.flush()
     except IntegrityError as exc:  # a concurrent open won the race
         raise WalletAlreadyOpen(owner_id, currency) from exc
+    record_event(
+        session,
+        "money.wallet.opened",
+        {"walletId": wallet.id, "currency": currency},
+        user_id=owner_id,
+    )
     return wallet
 
 
@@ -147,7 +154,7 @@ async def deposit_to_wallet(
         require_owner_or_staff(actor, wallet.owner_id, what=f"wallet {wallet.id}")
     if wallet.status is not WalletStatus.ACTIVE:
         raise WalletNotActive(wallet.id, wallet.status.value)
-    return await _record(
+    transaction = await _record(
         session,
         wallet,
         kind=TransactionKind.DEPOSIT,
@@ -155,3 +162,16 @@ async def deposit_to_wallet(
         description=text,
         transaction_id=transaction_id,
     )
+    record_event(
+        session,
+        "money.deposit.succeeded",
+        {
+            "walletId": wallet.id,
+            "transactionId": transaction.id,
+            "amount": amount,
+            "currency": wallet.currency,
+            "balance": wallet.balance,
+        },
+        user_id=wallet.owner_id,
+    )
+    return transaction
