@@ -20,7 +20,13 @@ from graphql import print_ast
 from graphql.language import ast
 from graphql.language.print_string import print_string
 
-from router.composition.carried_directives import CARRIED_DIRECTIVES, merge_carried, renamed
+from router.composition.carried_directives import (
+    CARRIED_DIRECTIVES,
+    MERGE_STRATEGIES,
+    merge_carried,
+    merged_differing,
+    renamed,
+)
 from router.composition.element_metadata import first_deprecation, merged_tags
 from router.composition.federation_spec import namespaced
 from router.composition.results import Diagnostics
@@ -70,10 +76,10 @@ class AppliedDirectiveRules:
             if name in self.composed:
                 printed += self._merge_composed(name, elements, coordinate, graphs)
             else:
-                printed += self._merge_one(name, elements)
+                printed += self._merge_one(name, elements, coordinate)
         return printed
 
-    def _merge_one(self, name: str, elements: list[Any]) -> list[str]:
+    def _merge_one(self, name: str, elements: list[Any], coordinate: str | None) -> list[str]:
         if name == "tag":
             tags = merged_tags(elements)
             return [f"@{self.tag_name}(name: {print_string(tag)})" for tag in tags]
@@ -83,6 +89,14 @@ class AppliedDirectiveRules:
             urls = [e.specified_by_url for e in elements if getattr(e, "specified_by_url", None)]
             return [f"@specifiedBy(url: {print_string(urls[0])})"] if urls else []
         supergraph_name = self.carried_names.get(name, name)
+        if self.diagnostics is not None and coordinate and merged_differing(name, elements):
+            self.diagnostics.hint(
+                "MERGED_NON_REPEATABLE_DIRECTIVE_ARGUMENTS",
+                f'Directive @{supergraph_name} is applied to "{coordinate}" in multiple subgraphs '
+                "with different arguments. Merging strategies used by arguments: "
+                + MERGE_STRATEGIES[name],
+                coordinate=coordinate,
+            )
         return [
             renamed(printed, name, supergraph_name) for printed in merge_carried(name, elements)
         ]

@@ -57,10 +57,54 @@ def merge_carried(name: str, elements: list[Any]) -> list[str]:
             for node in directives(element, "cost")
         ]
         return [f"@cost(weight: {max(weights)})"] if weights else []
+    applications = _distinct_applications(elements, name)
+    if len(applications) <= 1:
+        return ["@listSize" + _print_arguments(a) for a in applications]
+    # Apollo's strategies: NULLABLE_MAX, NULLABLE_UNION (twice), NULLABLE_AND.
+    merged: dict[str, Any] = {}
+    sizes = [a["assumedSize"] for a in applications if a.get("assumedSize") is not None]
+    if sizes:
+        merged["assumedSize"] = max(sizes)
+    for argument in ("slicingArguments", "sizedFields"):
+        lists = [a[argument] for a in applications if a.get(argument) is not None]
+        if lists:
+            merged[argument] = list(dict.fromkeys(item for items in lists for item in items))
+    merged["requireOneSlicingArgument"] = all(
+        a.get("requireOneSlicingArgument") is not False for a in applications
+    )
+    return ["@listSize" + _print_arguments(merged)]
+
+
+# How Apollo merges differing applications of a carried directive (shown in its hint).
+MERGE_STRATEGIES = {
+    "cost": '{ "weight": MAX }',
+    "listSize": '{ "assumedSize": NULLABLE_MAX, "slicingArguments": NULLABLE_UNION, '
+    '"sizedFields": NULLABLE_UNION, "requireOneSlicingArgument": NULLABLE_AND }',
+    "requiresScopes": '{ "scopes": DNF_CONJUNCTION }',
+    "policy": '{ "policies": DNF_CONJUNCTION }',
+}
+
+
+def merged_differing(name: str, elements: list[Any]) -> bool:
+    """Several subgraphs apply the directive with different arguments: Apollo merges them
+    (with the MERGED_NON_REPEATABLE_DIRECTIVE_ARGUMENTS hint)."""
+    return name in MERGE_STRATEGIES and len(_distinct_applications(elements, name)) > 1
+
+
+def _distinct_applications(elements: list[Any], name: str) -> list[dict[str, Any]]:
+    """The element's applications' arguments as written, one per distinct value (defaults
+    counted, as Apollo compares them)."""
+    defaults = {"requireOneSlicingArgument": True} if name == "listSize" else {}
+    seen: list[dict[str, Any]] = []
+    distinct: list[dict[str, Any]] = []
     for element in elements:
-        for node in directives(element, "listSize"):
-            return ["@listSize" + _print_arguments(directive_arguments(node))]
-    return []
+        for node in directives(element, name):
+            arguments = directive_arguments(node)
+            with_defaults = {**defaults, **arguments}
+            if with_defaults not in seen:
+                seen.append(with_defaults)
+                distinct.append(arguments)
+    return distinct
 
 
 def _combined_requirement(elements: list[Any], name: str, argument: str) -> list[list[str]] | None:
