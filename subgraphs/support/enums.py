@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import strawberry
 
-from subgraphs.support.models import TicketPriority, TicketStatus
+from subgraphs.support.models import (
+    DeliveryStatus,
+    NotificationCategory,
+    NotificationChannel,
+    TicketPriority,
+    TicketStatus,
+)
 
 strawberry.enum(
     TicketStatus,
@@ -16,4 +22,29 @@ strawberry.enum(
 )
 strawberry.enum(TicketPriority, name="TicketPriority", description="How urgent a ticket is.")
 
-__all__ = ["TicketPriority", "TicketStatus"]
+strawberry.enum(
+    NotificationCategory,
+    name="NotificationCategory",
+    description="What a notification is about; preferences are kept per category and channel.",
+)
+strawberry.enum(
+    NotificationChannel,
+    name="NotificationChannel",
+    description="Where a notification can reach its user: the in-app inbox, email, SMS, push.",
+)
+strawberry.enum(
+    DeliveryStatus,
+    name="DeliveryStatus",
+    description=(
+        "PENDING: to be sent (again, at nextAttemptAt); HELD: waiting for the user's quiet hours "
+        "to end; SENT: handed to the provider; FAILED: given up (see lastError)."
+    ),
+)
+
+__all__ = [
+    "DeliveryStatus",
+    "NotificationCategory",
+    "NotificationChannel",
+    "TicketPriority",
+    "TicketStatus",
+]

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
-from subgraphs.support.enums import TicketPriority, TicketStatus
+from subgraphs.support.enums import (
+    NotificationCategory,
+    NotificationChannel,
+    TicketPriority,
+    TicketStatus,
+)
 
 
 @strawberry.input
@@ -28,3 +33,59 @@ class OpenTicketInput:
 class UpdateTicketStatusInput:
     ticket_id: strawberry.ID
     status: TicketStatus
+
+
+@strawberry.input
+class MarkNotificationReadInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class NotificationPreferenceInput:
+    category: NotificationCategory
+    channel: NotificationChannel
+    enabled: bool
+
+
+@strawberry.input
+class UpdateNotificationPreferencesInput:
+    preferences: list[NotificationPreferenceInput] = strawberry.field(
+        description="The pairs to change; the others keep their value."
+    )
+
+
+@strawberry.input
+class QuietHoursInput:
+    start: str = strawberry.field(description="HH:MM, local time.")
+    end: str = strawberry.field(description="HH:MM, local time; before start: the next day.")
+    timezone: str = strawberry.field(description="IANA name, e.g. Europe/Paris.")
+
+
+@strawberry.input
+class UpdateNotificationSettingsInput:
+    email: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Omit to keep; null to clear."
+    )
+    phone_number: str | None = strawberry.field(
+        default=strawberry.UNSET, description="E.164 (+15551234567). Omit to keep; null to clear."
+    )
+    quiet_hours: QuietHoursInput | None = strawberry.field(
+        default=strawberry.UNSET, description="Omit to keep; null: no quiet hours."
+    )
+
+
+@strawberry.input
+class PushSubscriptionKeysInput:
+    p256dh: str
+    auth: str
+
+
+@strawberry.input(description="A browser's PushSubscription.toJSON().")
+class RegisterPushSubscriptionInput:
+    endpoint: str
+    keys: PushSubscriptionKeysInput
+
+
+@strawberry.input
+class RemovePushSubscriptionInput:
+    id: strawberry.ID

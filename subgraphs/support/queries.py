@@ -7,11 +7,12 @@ from strawberry.types import Info
 
 from subgraphs.kernel.context import SubgraphContext
 from subgraphs.kernel.pagination import Connection
-from subgraphs.support import services
+from subgraphs.support import notifications, services
 from subgraphs.support.access import STAFF, check_ticket_visible
 from subgraphs.support.enums import TicketStatus
 from subgraphs.support.loaders import ticket_by_id
-from subgraphs.support.types import Ticket
+from subgraphs.support.notification_views import settings_view
+from subgraphs.support.types import Notification, NotificationSettings, Ticket
 
 
 @strawberry.type
@@ -50,3 +51,47 @@ class Query:
             info.context.session, status=status, first=first, after=after
         )
         return Connection.from_page(page, Ticket.from_model)
+
+    @strawberry.federation.field(
+        authenticated=True,
+        description=(
+            "The signed-in user's notifications, newest first (only unread ones with "
+            "`unreadOnly`). Nobody sees anyone else's."
+        ),
+    )
+    async def notifications(
+        self,
+        info: Info[SubgraphContext, None],
+        first: int | None = None,
+        after: str | None = None,
+        unread_only: bool = False,
+    ) -> Connection[Notification] | None:
+        page = await notifications.list_notifications(
+            info.context.session,
+            user_id=info.context.viewer.require_user_id(),
+            first=first,
+            after=after,
+            unread_only=unread_only,
+        )
+        return Connection.from_page(page, Notification.from_model)
+
+    @strawberry.federation.field(
+        authenticated=True, description="How many of the signed-in user's notifications are unread."
+    )
+    async def unread_notification_count(self, info: Info[SubgraphContext, None]) -> int | None:
+        return await notifications.unread_count(
+            info.context.session, user_id=info.context.viewer.require_user_id()
+        )
+
+    @strawberry.federation.field(
+        authenticated=True,
+        description=(
+            "The signed-in user's notification preferences, contact points, quiet hours and "
+            "push-registered browsers."
+        ),
+    )
+    async def notification_settings(
+        self, info: Info[SubgraphContext, None]
+    ) -> NotificationSettings | None:
+        user_id = info.context.viewer.require_user_id()
+        return await settings_view(info.context.session, info.context.request, user_id)

@@ -1,0 +1,160 @@
+"""Browser push: Web Push (RFC 8030) with VAPID (RFC 8292) and aes128gcm payload encryption
+(RFC 8291), through pywebpush.
+
+    keys = vapid_keys_from_settings(PushSettings(), data_dir=..., production=...)  # lifespan
+    sender = WebPushSender(http=aiohttp_session, keys=keys)
+    await sender.send(PushTarget(endpoint, p256dh, auth), {"title": "...", "body": "..."})
+
+VAPID keys: `EHB_VAPID_PRIVATE_KEY` (a PEM private key, or the raw key in base64url) in
+production; in development a key is generated on first run into
+`<EHB_DATA_DIR>/vapid/private_key.pem` (0600) and reused. Browsers need the public key
+(`VapidKeys.application_server_key`) to subscribe.
+
+A failure raises `PushDeliveryFailed`; `gone` means the push service says the subscription no
+longer exists (HTTP 404/410): drop it. `permanent` means a retry cannot help.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import orjson
+from cryptography.hazmat.primitives import serialization
+from py_vapid import Vapid
+from py_vapid.utils import b64urlencode
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from pywebpush import WebPushException, webpush_async
+
+__all__ = [
+    "PushDeliveryFailed",
+    "PushSettings",
+    "PushTarget",
+    "VapidKeys",
+    "WebPushSender",
+    "vapid_keys_from_settings",
+]
+
+logger = logging.getLogger("subgraphs.kernel.push")
+
+KEY_FILE = Path("vapid") / "private_key.pem"
+
+
+class PushDeliveryFailed(Exception):
+    def __init__(self, message: str, *, gone: bool = False, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.gone = gone
+        self.permanent = permanent or gone
+
+
+class PushSettings(BaseSettings):
+    """`EHB_VAPID_PRIVATE_KEY`, `EHB_VAPID_SUBJECT` (a `mailto:` or `https:` contact the push
+    services may use), `EHB_VAPID_TTL_SECONDS`, `EHB_VAPID_TIMEOUT_SECONDS`."""
+
+    model_config = SettingsConfigDict(env_prefix="EHB_VAPID_", extra="ignore")
+
+    private_key: SecretStr | None = None
+    subject: str = "mailto:no-reply@ehb.localhost"
+    ttl_seconds: int = 86_400
+    timeout_seconds: float = 10.0
+
+
+@dataclass(frozen=True)
+class VapidKeys:
+    vapid: Vapid = field(repr=False)
+    subject: str
+
+    @property
+    def application_server_key(self) -> str:
+        """The public key as browsers want it (`applicationServerKey`): uncompressed P-256
+        point, base64url without padding."""
+        raw = self.vapid.public_key.public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        key: str = b64urlencode(raw)
+        return key
+
+
+def vapid_keys_from_settings(
+    settings: PushSettings, *, data_dir: Path, production: bool
+) -> VapidKeys:
+    """The configured VAPID key; in development, the one in the data dir (made on first run).
+    Production without `EHB_VAPID_PRIVATE_KEY` is a ValueError: a generated key would change
+    with every fresh disk and silently break every browser subscription."""
+    configured = settings.private_key.get_secret_value() if settings.private_key else ""
+    if configured:
+        text = configured.strip()
+        vapid = Vapid.from_pem(text.encode()) if text.startswith("-----") else Vapid.from_raw(text)
+        return VapidKeys(vapid=vapid, subject=settings.subject)
+    if production:
+        raise ValueError("EHB_VAPID_PRIVATE_KEY must be set in production")
+    path = data_dir / KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        vapid = Vapid()
+        vapid.generate_keys()
+        partial = path.with_suffix(".partial")
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(vapid.private_pem())
+        os.replace(partial, path)
+        logger.info("generated a development VAPID key in %s", path)
+    return VapidKeys(vapid=Vapid.from_pem(path.read_bytes()), subject=settings.subject)
+
+
+@dataclass(frozen=True, slots=True)
+class PushTarget:
+    """A browser's subscription (`PushSubscription.toJSON()`): endpoint and its two keys."""
+
+    endpoint: str
+    p256dh: str
+    auth: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebPushSender:
+    http: aiohttp.ClientSession = field(repr=False)
+    keys: VapidKeys
+    ttl_seconds: int = 86_400
+    timeout_seconds: float = 10.0
+
+    async def send(self, target: PushTarget, payload: dict[str, Any]) -> None:
+        """Encrypt `payload` (as JSON) for `target` and post it to its push service."""
+        subscription: dict[str, Any] = {
+            "endpoint": target.endpoint,
+            "keys": {"p256dh": target.p256dh, "auth": target.auth},
+        }
+        try:
+            await webpush_async(
+                subscription,
+                data=orjson.dumps(payload).decode(),
+                vapid_private_key=self.keys.vapid,
+                vapid_claims={"sub": self.keys.subject},
+                ttl=self.ttl_seconds,
+                timeout=aiohttp.ClientTimeout(total=self.timeout_seconds),
+                aiohttp_session=self.http,
+            )
+        except WebPushException as error:
+            status = getattr(error.response, "status", None)
+            gone = status in (404, 410)
+            permanent = status is not None and 400 <= status < 500 and status not in (408, 429)
+            raise PushDeliveryFailed(
+                f"push service answered HTTP {status}" if status else f"push failed: {error}",
+                gone=gone,
+                permanent=permanent,
+            ) from error
+        except TimeoutError as error:
+            raise PushDeliveryFailed(
+                f"push service gave no answer within {self.timeout_seconds:g} s"
+            ) from error
+        except (aiohttp.ClientError, OSError) as error:
+            raise PushDeliveryFailed(f"push service unreachable: {type(error).__name__}") from error
+        except (ValueError, TypeError) as error:  # malformed subscription keys
+            raise PushDeliveryFailed(
+                f"the subscription cannot be used: {error}", permanent=True
+            ) from error

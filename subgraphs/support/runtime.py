@@ -1,0 +1,162 @@
+"""What the support app holds while it runs: the outside channels, the delivery worker, and the
+`Notifier` that stores a notification, announces it on the user's bus channel and wakes the
+worker (`app.state.notifier`).
+
+`support_lifespan` is the app's `lifespan` hook (inside the kernel's: the database, the token
+verifier and the event bus are open while it runs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from starlette.applications import Starlette
+from starlette.requests import HTTPConnection
+
+from subgraphs.kernel.app import Lifespan
+from subgraphs.kernel.db import Database
+from subgraphs.kernel.email import email_sender_from_settings
+from subgraphs.kernel.push import PushSettings, VapidKeys, WebPushSender, vapid_keys_from_settings
+from subgraphs.kernel.settings import Settings
+from subgraphs.kernel.sms import SmsSettings, sms_sender_from_settings
+from subgraphs.support.delivery import Channels, DeliveryWorker
+from subgraphs.support.models import Notification, NotificationCategory
+from subgraphs.support.notifications import create_notification
+from subgraphs.support.settings import NotificationDeliverySettings
+
+logger = logging.getLogger("subgraphs.support")
+
+USER_AGENT = "ehb5-support"
+
+
+def notifications_channel(user_id: str) -> str:
+    """The bus channel carrying one user's new notifications (docs/events.md)."""
+    return f"support.notifications.{user_id}"
+
+
+def notification_message(notification: Notification) -> dict[str, Any]:
+    return {
+        "id": notification.id,
+        "userId": notification.user_id,
+        "category": notification.category.value,
+        "title": notification.title,
+        "body": notification.body,
+        "link": notification.link,
+        "urgent": notification.urgent,
+        "createdAt": notification.created_at.isoformat(),
+        "readAt": notification.read_at.isoformat() if notification.read_at else None,
+    }
+
+
+@dataclass
+class Notifier:
+    """Stores notifications in their own transaction, then announces and delivers them."""
+
+    database: Database
+    worker: DeliveryWorker | None
+    events: Any  # subgraphs.kernel.events.EventBus, None before the bus exists
+    vapid: VapidKeys | None
+
+    async def notify(
+        self,
+        *,
+        user_id: str,
+        category: NotificationCategory,
+        title: str,
+        body: str,
+        link: str | None = None,
+        urgent: bool = False,
+        event_id: str | None = None,
+        email_hint: str | None = None,
+    ) -> Notification:
+        async with self.database.sessions() as session:
+            notification, deliveries = await create_notification(
+                session,
+                user_id=user_id,
+                category=category,
+                title=title,
+                body=body,
+                link=link,
+                urgent=urgent,
+                event_id=event_id,
+                email_hint=email_hint,
+            )
+            await session.commit()
+        await self.announce(notification)
+        if deliveries and self.worker is not None:
+            self.worker.wake()
+        return notification
+
+    async def announce(self, notification: Notification) -> None:
+        """Publish a stored inbox notification to its user's channel (best effort: the inbox
+        already has it, and a live subscriber that misses it sees it on the next list)."""
+        if not notification.in_app or self.events is None:
+            return
+        try:
+            await self.events.publish(
+                notifications_channel(notification.user_id), notification_message(notification)
+            )
+        except Exception:
+            logger.exception("could not publish notification %s", notification.id)
+
+
+def notifier_of(request: HTTPConnection) -> Notifier:
+    notifier: Notifier = request.app.state.notifier
+    return notifier
+
+
+def support_lifespan(
+    delivery: NotificationDeliverySettings,
+    sms: SmsSettings | None = None,
+    push: PushSettings | None = None,
+) -> Lifespan:
+    """Open the channels, start the delivery worker, and keep the notifier on app.state."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        settings: Settings = app.state.settings
+        database: Database = app.state.database
+        async with aiohttp.ClientSession(headers={"User-Agent": USER_AGENT}) as http:
+            push_settings = push or PushSettings()
+            vapid = vapid_keys_from_settings(
+                push_settings, data_dir=settings.data_dir, production=settings.is_production
+            )
+            channels = Channels(
+                email=email_sender_from_settings(settings),
+                sms=sms_sender_from_settings(
+                    sms or SmsSettings(),
+                    http=http,
+                    data_dir=settings.data_dir,
+                    production=settings.is_production,
+                ),
+                push=WebPushSender(
+                    http=http,
+                    keys=vapid,
+                    ttl_seconds=push_settings.ttl_seconds,
+                    timeout_seconds=push_settings.timeout_seconds,
+                ),
+            )
+            worker = DeliveryWorker(database, channels, delivery.policy())
+            app.state.notifier = Notifier(
+                database=database,
+                worker=worker,
+                events=getattr(app.state, "events", None),
+                vapid=vapid,
+            )
+            task = asyncio.create_task(worker.run()) if delivery.worker else None
+            try:
+                yield
+            finally:
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+
+    return lifespan

@@ -1,0 +1,32 @@
+"""support's own settings: how the notification delivery worker retries (`EHB_NOTIFICATIONS_*`).
+
+Channel settings live with their adapters: email `EHB_SMTP_URL` (subgraphs.kernel.email), SMS
+`EHB_SMS_*` (subgraphs.kernel.sms), push `EHB_VAPID_*` (subgraphs.kernel.push).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from subgraphs.support.delivery import DeliveryPolicy
+
+
+class NotificationDeliverySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EHB_NOTIFICATIONS_", extra="ignore")
+
+    max_attempts: int = Field(default=5, ge=1, description="then FAILED")
+    backoff_base_seconds: float = Field(default=30.0, gt=0, description="wait after attempt 1")
+    backoff_max_seconds: float = Field(default=3600.0, gt=0, description="longest wait")
+    lease_seconds: float = Field(default=120.0, gt=0, description="a claimed send's time limit")
+    poll_seconds: float = Field(default=2.0, gt=0, description="idle worker looks this often")
+    worker: bool = Field(default=True, description="run the delivery worker in this process")
+
+    def policy(self) -> DeliveryPolicy:
+        return DeliveryPolicy(
+            max_attempts=self.max_attempts,
+            backoff_base_seconds=self.backoff_base_seconds,
+            backoff_max_seconds=self.backoff_max_seconds,
+            lease_seconds=self.lease_seconds,
+            poll_seconds=self.poll_seconds,
+        )
