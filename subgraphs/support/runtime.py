@@ -3,7 +3,8 @@
 worker (`app.state.notifier`).
 
 `support_lifespan` is the app's `lifespan` hook (inside the kernel's: the database, the token
-verifier and the event bus are open while it runs).
+verifier and the event bus are open while it runs). It also consumes `domain-events`: each event
+`templates.TEMPLATES` knows becomes a notification (`Notifier.handle_event`).
 """
 
 from __future__ import annotations
@@ -17,19 +18,22 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from sqlalchemy.exc import IntegrityError
 from starlette.applications import Starlette
 from starlette.requests import HTTPConnection
 
 from subgraphs.kernel.app import Lifespan
 from subgraphs.kernel.db import Database
 from subgraphs.kernel.email import email_sender_from_settings
+from subgraphs.kernel.events import EventBus
 from subgraphs.kernel.push import PushSettings, VapidKeys, WebPushSender, vapid_keys_from_settings
 from subgraphs.kernel.settings import Settings
 from subgraphs.kernel.sms import SmsSettings, sms_sender_from_settings
 from subgraphs.support.delivery import Channels, DeliveryWorker
-from subgraphs.support.models import Notification, NotificationCategory
+from subgraphs.support.models import HandledEvent, Notification, NotificationCategory
 from subgraphs.support.notifications import create_notification
 from subgraphs.support.settings import NotificationDeliverySettings
+from subgraphs.support.templates import PREFIXES, render
 
 logger = logging.getLogger("subgraphs.support")
 
@@ -61,7 +65,7 @@ class Notifier:
 
     database: Database
     worker: DeliveryWorker | None
-    events: Any  # subgraphs.kernel.events.EventBus, None before the bus exists
+    events: EventBus | None
     vapid: VapidKeys | None
 
     async def notify(
@@ -93,6 +97,37 @@ class Notifier:
         if deliveries and self.worker is not None:
             self.worker.wake()
         return notification
+
+    async def handle_event(self, envelope: dict[str, Any]) -> None:
+        """The `domain-events` consumer: the event's notification, once per event id (the bus
+        delivers at least once; the handled id commits with the notification)."""
+        event_id = envelope.get("id")
+        rendered = render(envelope)
+        if rendered is None or not isinstance(event_id, str) or not event_id:
+            return
+        async with self.database.sessions() as session:
+            if await session.get(HandledEvent, event_id) is not None:
+                return
+            session.add(HandledEvent(event_id=event_id, type=str(envelope.get("type"))[:128]))
+            notification, deliveries = await create_notification(
+                session,
+                user_id=rendered.user_id,
+                category=rendered.category,
+                title=rendered.title,
+                body=rendered.body,
+                link=rendered.link,
+                urgent=rendered.urgent,
+                event_id=event_id,
+                email_hint=rendered.email_hint,
+            )
+            try:
+                await session.commit()
+            except IntegrityError:  # another instance handled it meanwhile
+                await session.rollback()
+                return
+        await self.announce(notification)
+        if deliveries and self.worker is not None:
+            self.worker.wake()
 
     async def announce(self, notification: Notification) -> None:
         """Publish a stored inbox notification to its user's channel (best effort: the inbox
@@ -144,16 +179,16 @@ def support_lifespan(
                 ),
             )
             worker = DeliveryWorker(database, channels, delivery.policy())
-            app.state.notifier = Notifier(
-                database=database,
-                worker=worker,
-                events=getattr(app.state, "events", None),
-                vapid=vapid,
-            )
+            events: EventBus = app.state.events
+            notifier = Notifier(database=database, worker=worker, events=events, vapid=vapid)
+            app.state.notifier = notifier
+            stops = [events.consume(prefix, notifier.handle_event) for prefix in PREFIXES]
             task = asyncio.create_task(worker.run()) if delivery.worker else None
             try:
                 yield
             finally:
+                for stop in stops:
+                    stop()
                 if task is not None:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):

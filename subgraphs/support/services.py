@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.kernel.context import Viewer
 from subgraphs.kernel.db import utcnow
+from subgraphs.kernel.events import record_event
 from subgraphs.kernel.pagination import Page, paginate, paginate_by_parent
 from subgraphs.kernel.validation import parse_id, required_text
 from subgraphs.support.access import check_ticket_move
@@ -94,7 +95,8 @@ async def update_ticket_status(
 ) -> Ticket:
     """Move a ticket along the workflow; CONFLICT when `ALLOWED_TRANSITIONS` forbids it.
     `actor` must be allowed the move (`access.check_ticket_move`: FORBIDDEN); None is a
-    trusted caller (seeding)."""
+    trusted caller (seeding). Records `support.ticket.updated` (docs/events.md) for the
+    requester, naming the actor (whose own moves notify nobody)."""
     if actor is not None:
         actor.require_user_id()
     ticket = await get_ticket(session, ticket_id=ticket_id)
@@ -104,7 +106,20 @@ async def update_ticket_status(
         check_ticket_move(actor, ticket, status)
     if not can_move(ticket.status, status):
         raise IllegalStatusChange(ticket.status, status)
+    previous = ticket.status
     ticket.status = status
     ticket.updated_at = utcnow()
     await session.flush()
+    record_event(
+        session,
+        "support.ticket.updated",
+        {
+            "ticketId": ticket.id,
+            "subject": ticket.subject,
+            "status": status.value,
+            "previousStatus": previous.value,
+            "actorId": actor.user_id if actor is not None else None,
+        },
+        user_id=ticket.requester_id,
+    )
     return ticket

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -11,10 +10,6 @@ from strawberry.types import Info
 from subgraphs.kernel.context import SubgraphContext
 from subgraphs.support.runtime import notifications_channel
 from subgraphs.support.types import Notification
-
-
-def _bus(info: Info[SubgraphContext, None]) -> Any:
-    return info.context.request.app.state.events
 
 
 @strawberry.type
@@ -31,7 +26,7 @@ class Subscription:
         self, info: Info[SubgraphContext, None]
     ) -> AsyncGenerator[Notification, None]:
         user_id = info.context.viewer.require_user_id()
-        async with _bus(info).subscribe(notifications_channel(user_id)) as messages:
+        async with info.context.events.subscribe(notifications_channel(user_id)) as messages:
             async for message in messages:
                 if message.get("userId") == user_id:
                     yield Notification.from_message(message)

@@ -3,22 +3,28 @@ SMTP server (aiosmtpd), an SMS provider and a Web Push service, all on loopback 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
+import httpx
 import pytest
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
 from subgraphs.kernel.push import PushSettings
 from subgraphs.kernel.settings import Settings
+from subgraphs.kernel.testing import RunningSubgraph, migrated_settings
 from subgraphs.support.app import create_app
 from subgraphs.support.runtime import Notifier
 from subgraphs.support.settings import NotificationDeliverySettings
 from tests.fixtures.push import PushService, push_service
 from tests.fixtures.sms import SmsProvider, sms_provider
 from tests.fixtures.smtp import SmtpServer, start_smtp_server
-from tests.fixtures.tokens import Secured, secured_subgraph
+from tests.fixtures.tokens import Secured, TokenMint, serving_jwks
+from tests.subgraphs.kernel.events_probe import serve_with_websockets
 
 FAST_DELIVERY = NotificationDeliverySettings(
     max_attempts=3,
@@ -61,5 +67,19 @@ async def notifying(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[N
                 )
 
             directory = tmp_path_factory.mktemp("support-notifications")
-            async with secured_subgraph("support", directory, app_factory=factory) as secured:
+            async with secured_with_websockets(directory, factory) as secured:
                 yield Notifying(secured=secured, smtp=smtp, sms=sms, push=push)
+
+
+@asynccontextmanager
+async def secured_with_websockets(
+    directory: Path, factory: Callable[[Settings], Starlette]
+) -> AsyncIterator[Secured]:
+    """Like `secured_subgraph("support", ...)`, served with WebSocket support (subscriptions)."""
+    mint = TokenMint.in_directory(directory)
+    async with serving_jwks(mint) as jwks_url:
+        settings = await migrated_settings("support", directory)
+        app = factory(settings.model_copy(update={"jwks_url": jwks_url}))
+        async with serve_with_websockets(app) as url, httpx.AsyncClient(timeout=10) as client:
+            subgraph = RunningSubgraph(url=url, app=app, client=client)
+            yield Secured(subgraph=subgraph, mint=mint, admin_id=str(uuid.uuid4()))
