@@ -11,8 +11,9 @@
 `memory://` is one broadcaster per URL shared by every app of the process (`ehb dev` serves the
 six subgraphs in one process; they must hear each other), reference-counted and closed with the
 last app. Other URLs (`redis://`, `postgres://`) get a connection per app: instances meet
-through the server. `postgresql+asyncpg://` URLs are accepted and given to asyncpg as
-`postgresql://`. A PostgreSQL NOTIFY payload is at most 8000 bytes: keep events small.
+through the server (broadcaster's Redis listener is replaced: see `_RedisBackend`).
+`postgresql+asyncpg://` URLs are accepted and given to asyncpg as `postgresql://`. A
+PostgreSQL NOTIFY payload is at most 8000 bytes: keep events small.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import orjson
-from broadcaster import Broadcast
+from broadcaster import Broadcast, Event
+from broadcaster._backends.redis import RedisBackend
 
 __all__ = ["DOMAIN_EVENTS", "EventBus", "Handler", "open_event_bus"]
 
@@ -169,6 +171,46 @@ async def _run_handler(handler: Handler, envelope: dict[str, Any]) -> None:
             delay *= 4
 
 
+class _RedisBackend(RedisBackend):
+    """broadcaster 0.3.1's Redis backend, with its listener fixed: it woke before SUBSCRIBE had
+    been sent, found no channel (redis-py then stops listening at once) and slept for good, so a
+    first subscriber never heard anything. Here the listener wakes after each SUBSCRIBE, and a
+    dropped connection is logged and listened to again (redis-py resubscribes on reconnect)."""
+
+    async def subscribe(self, channel: str) -> None:
+        await self._pubsub.subscribe(channel)
+        self._ready.set()
+
+    async def _pubsub_listener(self) -> None:
+        delay = 0.1
+        while True:
+            await self._ready.wait()
+            self._ready.clear()
+            try:
+                async for message in self._pubsub.listen():
+                    delay = 0.1
+                    if message["type"] == "message":
+                        event = Event(
+                            channel=message["channel"].decode(),
+                            message=message["data"].decode(),
+                        )
+                        await self._queue.put(event)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("Redis pub/sub listener failed; listening again", exc_info=True)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                if self._pubsub.channels:
+                    self._ready.set()
+
+
+def _new_broadcast(url: str) -> Broadcast:
+    if urlsplit(url).scheme in ("redis", "rediss"):
+        return Broadcast(backend=_RedisBackend(url))
+    return Broadcast(broadcast_url(url))
+
+
 @dataclass(slots=True)
 class _Shared:
     broadcast: Broadcast
@@ -181,7 +223,7 @@ _shared_memory: dict[tuple[str, int], _Shared] = {}
 @asynccontextmanager
 async def _broadcast(url: str) -> AsyncIterator[Broadcast]:
     if urlsplit(url).scheme != "memory":
-        broadcast = Broadcast(broadcast_url(url))
+        broadcast = _new_broadcast(url)
         await broadcast.connect()
         try:
             yield broadcast
