@@ -11,6 +11,8 @@ from typing import NoReturn
 
 import asyncpg
 import pytest
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,3 +85,22 @@ async def create_postgres_database() -> AsyncIterator[CreatePostgresDatabase]:
 async def postgres_url(create_postgres_database: CreatePostgresDatabase) -> str:
     """`postgresql+asyncpg://...` of an empty database of this test session's own."""
     return await create_postgres_database()
+
+
+# --- Redis (production broadcaster) -----------------------------------------------------------
+
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+
+
+@pytest.fixture(scope="session")
+async def redis_url() -> str:
+    """`redis://...` of the local Redis (skips when unreachable, fails under EHB_CI)."""
+    url = os.environ.get("EHB_TEST_REDIS_URL", f"redis://{REDIS_HOST}:{REDIS_PORT}/0")
+    client = aioredis.Redis.from_url(url, socket_connect_timeout=5)
+    try:
+        await client.ping()
+    except (OSError, RedisError) as error:
+        _service_missing(f"Redis unreachable at {url} ({error}); start it with scripts/services")
+    finally:
+        await client.aclose()
+    return url
