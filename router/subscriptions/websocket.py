@@ -9,6 +9,8 @@
 - Queries and mutations answer one ``next`` and ``complete``; subscriptions a ``next`` per
   event, then ``complete`` (an upstream failure or an expired token: a ``next`` carrying the
   errors, then ``complete``). Requests the router refuses before execution answer ``error``.
+- Once the caller's token has expired, every operation is refused with ``error``
+  (``UNAUTHENTICATED``); running subscriptions end as said above.
 - ``ping`` is answered with ``pong``; the server pings every ``keepalive_seconds`` after ack.
 - A client ``complete`` or a disconnect cancels its subscriptions (and their upstreams).
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 import orjson
@@ -26,6 +29,7 @@ from router.auth import Principal
 from router.errors import RequestError
 from router.subscriptions.server import SubscriptionServer
 from router.subscriptions.stream import (
+    TOKEN_EXPIRED,
     connection_payload,
     subscription_responses,
     token_deadline,
@@ -190,7 +194,14 @@ class _Connection:
             request_id=self.request_id,
             client_address=self.websocket.client.host if self.websocket.client else "",
         )
+        deadline = token_deadline(self.principal)
         try:
+            if deadline is not None and deadline <= time.time():
+                # The socket outlived its token: nothing more runs on it.
+                await self.send(
+                    {"id": operation_id, "type": "error", "payload": TOKEN_EXPIRED["errors"]}
+                )
+                return
             try:
                 prepared = engine.prepare(query, operation_name, principal=self.principal)
                 if prepared.operation_type != "subscription":
@@ -206,7 +217,7 @@ class _Connection:
                 execution,
                 self.server.upstreams,
                 connection_payload(context.headers, self.server.forwarded_headers),
-                token_deadline(self.principal),
+                deadline,
             )
             try:
                 async for response in responses:

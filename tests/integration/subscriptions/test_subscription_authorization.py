@@ -156,8 +156,11 @@ async def test_an_expiring_token_ends_the_subscription_with_an_error(
     assert "expired" in ended["payload"]["errors"][0]["message"]
     assert await receive(ws) == {"id": "1", "type": "complete"}
     await BROKER.wait_for_subscribers("t", 0)
-    # A new subscription with the expired token ends at once, without an upstream.
-    await ws.send_json(subscribe("2", EVENT))
-    assert (await receive(ws))["payload"]["errors"][0]["extensions"]["code"] == ("UNAUTHENTICATED")
-    assert await receive(ws) == {"id": "2", "type": "complete"}
+    # Nothing more runs on the socket: subscriptions and queries are refused at once.
+    for operation_id, query in (("2", EVENT), ("3", "{ feedName }")):
+        await ws.send_json(subscribe(operation_id, query))
+        refused = await receive(ws)
+        assert (refused["id"], refused["type"]) == (operation_id, "error")
+        assert refused["payload"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert BROKER.websockets_total == 1
     await ws.close()
