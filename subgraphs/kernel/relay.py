@@ -70,7 +70,7 @@ class OutboxRelay:
         self._bus = bus
         self._settings = settings
         self._table: Table = outbox_model_for(name).__table__  # type: ignore[attr-defined]
-        self._lock_key = zlib.crc32(self._table.name.encode())
+        self.lock_key = zlib.crc32(self._table.name.encode())
         self._wakeup = asyncio.Event()
         self._last_prune: float | None = None
 
@@ -105,7 +105,7 @@ class OutboxRelay:
     async def _take_turn(self, connection: AsyncConnection) -> bool:
         if connection.dialect.name != "postgresql":
             return True
-        taken = await connection.scalar(select(func.pg_try_advisory_xact_lock(self._lock_key)))
+        taken = await connection.scalar(select(func.pg_try_advisory_xact_lock(self.lock_key)))
         return bool(taken)
 
     async def prune(self) -> int:

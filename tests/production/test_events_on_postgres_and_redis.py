@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from subgraphs.kernel.db import create_engine, open_database
@@ -142,3 +142,27 @@ async def one_instance_to_another(money_database: str, broadcast: str) -> None:
         assert event["type"] == "money.wallet.opened"
         assert event["source"] == "money"
         assert event["payload"] == {"n": 0}
+
+
+async def test_a_relay_waits_while_another_instance_holds_the_outbox(money_database):
+    settings = Settings(database_urls={"money": money_database})
+    database = open_database(money_database, settings)
+    try:
+        async with database.sessions() as session:
+            record_event(session, "money.wallet.opened", {})
+            await session.commit()
+    finally:
+        await database.dispose()
+    engine = create_engine(money_database, settings)
+    async with open_event_bus("memory://") as bus:
+        relay = OutboxRelay("money", engine, bus, settings)
+        try:
+            async with engine.connect() as other_instance:
+                # Another relay is mid-batch: it holds the outbox's advisory lock.
+                await other_instance.execute(select(func.pg_advisory_xact_lock(relay.lock_key)))
+                assert await relay.relay_batch() == 0
+                await other_instance.rollback()
+            assert await relay.relay_batch() == 1
+            assert await relay.relay_batch() == 0
+        finally:
+            await engine.dispose()
