@@ -137,6 +137,7 @@ class UpstreamSubscriptions:
                 async for event in events:
                     self._deliver(shared, event)
             finally:
+                self._forget(shared)  # clients arriving from now on open a fresh upstream
                 await events.aclose()
         except SubscriptionRefused as error:
             errors = error.errors or [{"message": str(error)}]
@@ -155,10 +156,13 @@ class UpstreamSubscriptions:
                 "error", (_unavailable(subgraph, "the upstream subscription failed"),)
             )
         finally:
-            if self._shared.get(shared.key) is shared:
-                del self._shared[shared.key]
+            self._forget(shared)
             for queue in list(shared.listeners):
                 _put_end(queue, end)
+
+    def _forget(self, shared: _Shared) -> None:
+        if self._shared.get(shared.key) is shared:
+            del self._shared[shared.key]
 
     def _deliver(self, shared: _Shared, event: JSONObject) -> None:
         for queue in list(shared.listeners):
