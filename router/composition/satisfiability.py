@@ -243,14 +243,23 @@ class _Walker:
                 dead_ends.add(current[0])
             for jump in failures:
                 key = f'@key(fields: "{jump.fields}") of "{merged.name}"'
-                add(
-                    jump.source,
-                    f'ignoring moving to subgraph "{jump.target}" using {key} because there is a '
-                    f"more direct path in {jump.target} that avoids {jump.source} altogether"
-                    if jump.ignored
-                    else f'cannot move to subgraph "{jump.target}" using {key}, the key field(s) '
-                    f'cannot be resolved from subgraph "{jump.source}"',
-                )
+                if jump.from_interface_object:
+                    reason = (
+                        f'ignoring moving from "{jump.source}" to "{jump.target}" as a more '
+                        "direct option exists"
+                    )
+                elif jump.ignored:
+                    reason = (
+                        f'ignoring moving to subgraph "{jump.target}" using {key} because there '
+                        f"is a more direct path in {jump.target} that avoids {jump.source} "
+                        "altogether"
+                    )
+                else:
+                    reason = (
+                        f'cannot move to subgraph "{jump.target}" using {key}, the key field(s) '
+                        f'cannot be resolved from subgraph "{jump.source}"'
+                    )
+                add(jump.source, reason)
                 dead_ends.add(jump.target)
             for graph in self._graphs_with_field(merged, merged_field):
                 if graph not in dead_ends:
@@ -320,12 +329,17 @@ class _Walker:
             )
 
     def _graphs_with_field(self, merged: MergedType, merged_field: Field) -> list[str]:
-        """Subgraphs defining the field (even @external), in composition order."""
-        having = set(merged_field.sources) | set(self.paths.resolvers(merged, merged_field))
-        return [graph for graph, _ in self.supergraph.graphs if graph in having]
+        """Subgraphs whose own type defines the field (even @external), in composition order."""
+        return [graph for graph, _ in self.supergraph.graphs if graph in merged_field.sources]
 
     def _local_reason(self, merged: MergedType, merged_field: Field, option: Option) -> str:
         coordinate = f"{merged.name}.{merged_field.name}"
+        interface = self.paths.interface_object_for(merged, option[0])
+        if interface is not None:
+            return (
+                f'cannot find implementation type "{merged.name}" (supergraph interface '
+                f'"{interface}" is declared with @interfaceObject in "{option[0]}")'
+            )
         source = merged_field.sources.get(option[0])
         if source is None and option[0] not in self.paths.resolvers(merged, merged_field):
             return f'cannot find field "{coordinate}"'

@@ -31,6 +31,8 @@ class Jump:
     target: str
     fields: str
     ignored: bool
+    # From an @interfaceObject standing in for the type: Apollo goes no further from there.
+    from_interface_object: bool = False
 
 
 @dataclass
@@ -86,6 +88,13 @@ class Paths:
         failures: list[Jump] = []
         targets = self._key_selections(merged)
         for current in reached:
+            if current is not option and self.interface_object_for(merged, current[0]):
+                failures += [
+                    Jump(current[0], graph, "", ignored=True, from_interface_object=True)
+                    for graph, keys in targets.items()
+                    if graph != current[0] and keys
+                ]
+                continue
             edges = [
                 (graph, fields, selection_set)
                 for graph, keys in targets.items()
@@ -133,6 +142,18 @@ class Paths:
                 return False
             current = _named(source.type)
         return current == type_name
+
+    def interface_object_for(self, merged: MergedType, graph: str) -> str | None:
+        """The interface an @interfaceObject of the subgraph stands for, when the subgraph
+        does not define the type itself."""
+        if graph in merged.sources:
+            return None
+        for interface_name in merged.implements:
+            interface = self.supergraph.types.get(interface_name)
+            source = interface.sources.get(graph) if interface is not None else None
+            if source is not None and source.is_interface_object:
+                return interface_name
+        return None
 
     def _key_selections(
         self, merged: MergedType

@@ -6,7 +6,8 @@ from router.composition import SubgraphSource
 
 LINK = (
     'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3",'
-    ' import: ["@key", "@shareable", "@external", "@requires", "@provides"])\n'
+    ' import: ["@key", "@shareable", "@external", "@requires", "@provides",'
+    ' "@interfaceObject"])\n'
 )
 
 
@@ -353,5 +354,22 @@ SATISFIABILITY_CASES: dict[str, tuple[list[SubgraphSource], set[str]]] = {
             ),
         ),
         set(),
+    ),
+    # An @interfaceObject stands for every implementation but cannot tell which one it is.
+    "implementation_field_only_behind_an_unresolvable_interface_object": (
+        _sources(
+            (
+                "a",
+                'type Query { n: N } interface N @key(fields: "id") { id: ID! }'
+                ' type X implements N @key(fields: "id") { id: ID! }',
+            ),
+            ("b", 'type N @key(fields: "id") @interfaceObject { id: ID! extra: Int }'),
+            (
+                "c",
+                'type Query { m: N } type N @key(fields: "id", resolvable: false)'
+                " @interfaceObject { id: ID! other: Int }",
+            ),
+        ),
+        {"X.other"},
     ),
 }
