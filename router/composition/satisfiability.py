@@ -4,9 +4,14 @@ Like @apollo/composition, walks the supergraph from each root field keeping ever
 subgraphs can stand on the current object (the options of ``satisfiability_paths``): a field
 is satisfiable when at least one option, or a subgraph entity jumps reach from it, resolves it
 (or a @provides on the path promised it) with its @requires fetchable. Key and @requires
-selections are checked whole, nested fields included. Abstract types are expanded to the
-runtime types each subgraph knows. Shared abstract fields must have at least one common
-runtime type (SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES).
+selections are checked whole, nested fields included; after a @requires reached through a
+field the subgraph needs a key of its own to resume. Abstract types are expanded to the
+runtime types each subgraph knows. Below a top-level mutation field several subgraphs serve,
+each is checked alone. States are walked in Apollo's order and errors explained in its words
+(plus a last line of advice), so they name the same query paths. Shared abstract fields must
+have at least one common runtime type (SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES).
+Not modelled: @fromContext conditions, progressive @override labels, and Apollo's detour rule
+for a jump made after entering a subgraph through an entity key (explanations only).
 """
 
 from __future__ import annotations
