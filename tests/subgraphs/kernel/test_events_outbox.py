@@ -238,3 +238,28 @@ async def test_memory_bus_is_shared_by_every_app_of_the_process(tmp_path):
 def test_record_event_refuses_a_malformed_or_unknown_type(event_type):
     with pytest.raises((ValueError, LookupError)):
         record_event(None, event_type, {})  # type: ignore[arg-type]
+
+
+async def test_a_batch_that_fails_midway_is_published_again_so_consumers_dedupe_by_id(
+    tmp_path, monkeypatch
+):
+    async with probe(tmp_path) as app, listening(app.app.state.events) as heard:
+        publish = EventBus.publish
+        calls: list[str] = []
+
+        async def fails_once_on_the_second(self: EventBus, channel: str, message: Any) -> None:
+            calls.append(message["id"])
+            if len(calls) == 2:
+                raise ConnectionError("broadcaster went away mid-batch")
+            await publish(self, channel, message)
+
+        monkeypatch.setattr(EventBus, "publish", fails_once_on_the_second)
+        body = await app.graphql(RECORD, {"types": ["money.wallet.opened"] * 2})
+        first, second = body["data"]["record"]
+
+        events = await take(heard, 3)
+        await nothing_more(heard)
+
+        # At least once: the first event went out twice (its batch rolled back), never lost.
+        assert [event["id"] for event in events] == [first, first, second]
+        assert list(dict.fromkeys(event["id"] for event in events)) == [first, second]
