@@ -17,7 +17,10 @@ def prepare_operation(
     The plan leaves out what ``principal`` may not see."""
     prepared = engine.prepare(request.query, request.operation_name, principal=principal)
     if prepared.operation_type == "subscription":
-        raise bad_request("Subscriptions are not served over a single HTTP request")
+        raise bad_request(
+            "Subscriptions are not served over a single HTTP request: subscribe over "
+            "WebSocket (graphql-transport-ws) or with Accept: text/event-stream"
+        )
     if request.method == "GET" and prepared.operation_type != "query":
         # GET must stay safe: caches and prefetchers may repeat it.
         raise bad_request(

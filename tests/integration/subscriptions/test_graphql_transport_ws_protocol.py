@@ -222,3 +222,37 @@ async def test_an_abruptly_dropped_client_tears_its_upstream_down(
     await session.close()  # no close frame handshake from the client's side
     await BROKER.wait_for_subscribers("t", 0)
     await eventually(lambda: BROKER.websockets_open == 0)
+
+
+async def test_a_mutation_over_the_socket_publishes_to_a_subscriber_on_another(
+    platform: SubscriptionPlatform,
+) -> None:
+    listener = await platform.connected()
+    await listener.send_json(
+        subscribe(
+            "l", 'subscription { notificationAdded(topic: "m") { id message order { label } } }'
+        )
+    )
+    await BROKER.wait_for_subscribers("m", 1)
+    writer = await platform.connected(platform.issuer.token())
+    await writer.send_json(
+        subscribe(
+            "w",
+            "mutation($id: ID!) { publishNotification("
+            'topic: "m", id: $id, message: "hi", orderId: "o2") }',
+            variables={"id": "n9"},
+        )
+    )
+    assert await receive(writer) == {
+        "id": "w",
+        "type": "next",
+        "payload": {"data": {"publishNotification": 1}},
+    }
+    assert await receive(writer) == {"id": "w", "type": "complete"}
+    assert (await receive(listener))["payload"] == {
+        "data": {
+            "notificationAdded": {"id": "n9", "message": "hi", "order": {"label": "Second order"}}
+        }
+    }
+    await writer.close()
+    await listener.close()
