@@ -99,6 +99,7 @@ def create_router_app(
                 init_timeout_seconds=router_config.websocket_init_timeout_seconds,
                 keepalive_seconds=router_config.subscription_keepalive_seconds,
             )
+            app.state.subscriptions = subscriptions  # for the server's shutdown
             yield {
                 STATE_KEY: RouterState(
                     config=router_config,

@@ -6,6 +6,7 @@ import contextlib
 import gc
 import logging
 import signal
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +38,14 @@ class _GracefulServer(uvicorn.Server):
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # Open event streams would hold the shutdown for its whole grace period: end them.
+        app = self.config.app
+        subscriptions = getattr(getattr(app, "state", None), "subscriptions", None)
+        if subscriptions is not None:
+            subscriptions.close()
+        await super().shutdown(sockets)
 
     def _request_exit(self, sig: int, frame: FrameType | None) -> None:
         if self.should_exit and sig == signal.SIGINT:

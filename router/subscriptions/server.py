@@ -4,8 +4,10 @@ run (``websocket`` in ``router.subscriptions.websocket``, ``event_stream`` in
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from router.auth import Principal
 from router.executor import QueryEngine
@@ -24,3 +26,24 @@ class SubscriptionServer:
     forwarded_headers: tuple[str, ...]
     init_timeout_seconds: float
     keepalive_seconds: float
+    # The queues of open event streams, told when the router shuts down (``close``).
+    streams: set[asyncio.Queue[Any]] = field(default_factory=set)
+
+    def close(self) -> None:
+        """The router is shutting down: end every event stream now (an error event, then
+        ``complete``) rather than holding the shutdown until its grace period runs out.
+        WebSocket clients are closed by the server itself (1012, service restart)."""
+        for queue in list(self.streams):
+            while queue.full():
+                queue.get_nowait()
+            queue.put_nowait(SHUTTING_DOWN)
+
+
+SHUTTING_DOWN: dict[str, Any] = {
+    "errors": [
+        {
+            "message": "The router is shutting down: subscribe again",
+            "extensions": {"code": "SHUTTING_DOWN"},
+        }
+    ]
+}

@@ -18,7 +18,7 @@ from starlette.responses import StreamingResponse
 
 from router.auth import Principal
 from router.errors import RequestError
-from router.subscriptions.server import SubscriptionServer
+from router.subscriptions.server import SHUTTING_DOWN, SubscriptionServer
 from router.subscriptions.stream import (
     connection_payload,
     subscription_responses,
@@ -73,6 +73,7 @@ async def _events(
     producer = asyncio.create_task(
         _produce(server, queue, method, query, operation_name, variables, principal, context)
     )
+    server.streams.add(queue)
     try:
         while True:
             try:
@@ -84,8 +85,11 @@ async def _events(
             if item is _END:
                 break
             yield _next(item)
+            if item is SHUTTING_DOWN:
+                break
         yield _COMPLETE
     finally:
+        server.streams.discard(queue)
         producer.cancel()
         await asyncio.gather(producer, return_exceptions=True)
 

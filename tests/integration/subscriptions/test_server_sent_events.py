@@ -185,3 +185,17 @@ async def test_idle_streams_get_keepalive_comments(platform: SubscriptionPlatfor
                     break
     response.close()
     await BROKER.wait_for_subscribers("t", 0)
+
+
+async def test_a_shutting_down_router_ends_open_streams_at_once(
+    platform: SubscriptionPlatform,
+) -> None:
+    response = await post(platform, EVENT)
+    stream = events(response)
+    await BROKER.wait_for_subscribers("t", 1)
+    platform.app.state.subscriptions.close()  # what `ehb router` does on SIGTERM
+    name, payload = await anext(stream)
+    assert name == "next"
+    assert payload["errors"][0]["extensions"]["code"] == "SHUTTING_DOWN"
+    assert await anext(stream) == ("complete", None)
+    await BROKER.wait_for_subscribers("t", 0)
