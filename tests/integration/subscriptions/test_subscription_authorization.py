@@ -7,7 +7,13 @@ from __future__ import annotations
 import time
 
 from tests.fixtures.authorization.issuer import tampered
-from tests.fixtures.subscriptions.platform import SubscriptionPlatform, close_code, receive
+from tests.fixtures.benchmark.loopback import unused_loopback_port
+from tests.fixtures.subscriptions.platform import (
+    SubscriptionPlatform,
+    close_code,
+    receive,
+    start_subscription_platform,
+)
 from tests.fixtures.subscriptions.subgraphs import BROKER, sample_notification
 
 EVENT = 'subscription { notificationAdded(topic: "t") { id secret order { label buyerEmail } } }'
@@ -164,3 +170,32 @@ async def test_an_expiring_token_ends_the_subscription_with_an_error(
         assert refused["payload"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert BROKER.websockets_total == 1
     await ws.close()
+
+
+async def test_the_upgrade_requests_authorization_header_is_used_without_one_in_init(
+    platform: SubscriptionPlatform,
+) -> None:
+    token = platform.issuer.token()
+    ws = await platform.client.ws_connect(
+        platform.ws_url,
+        protocols=("graphql-transport-ws",),
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    await ws.send_json({"type": "connection_init"})
+    assert await receive(ws) == {"type": "connection_ack"}
+    await ws.send_json(subscribe("p", "subscription { privateNotes }"))
+    await BROKER.wait_for_subscribers("private", 1)
+    assert BROKER.connection_payloads == [{"Authorization": f"Bearer {token}"}]
+    await ws.close()
+
+
+async def test_unverifiable_tokens_close_with_4500_when_the_keys_are_unavailable() -> None:
+    platform = await start_subscription_platform(
+        jwks_url=f"http://127.0.0.1:{unused_loopback_port()}/.well-known/jwks.json"
+    )
+    try:
+        assert await init_close_code(platform, f"Bearer {platform.issuer.token()}") == 4500
+        anonymous = await platform.connected()  # no token: nothing to verify
+        await anonymous.close()
+    finally:
+        await platform.stop()
