@@ -9,16 +9,18 @@ from subgraphs.kernel.settings import Settings
 from subgraphs.observability.models import Base
 from subgraphs.observability.runtime import observer_lifespan
 from subgraphs.observability.schema import schema
-from subgraphs.observability.settings import ObservabilitySettings
+from subgraphs.observability.settings import AlertSettings, ObservabilitySettings
 
 
 def create_app(
-    settings: Settings | None = None, observed: ObservabilitySettings | None = None
+    settings: Settings | None = None,
+    observed: ObservabilitySettings | None = None,
+    alerts: AlertSettings | None = None,
 ) -> Starlette:
     return create_subgraph_app(
         "observability",
         schema,
         settings=settings,
         models_metadata=Base.metadata,
-        lifespan=observer_lifespan(observed or ObservabilitySettings()),
+        lifespan=observer_lifespan(observed or ObservabilitySettings(), alerts),
     )

@@ -14,9 +14,10 @@ from strawberry.types import Info
 
 from subgraphs.kernel.context import SubgraphContext
 from subgraphs.kernel.pagination import Connection
-from subgraphs.observability import services
+from subgraphs.observability import alerts, services
+from subgraphs.observability.enums import AlertSeverity, AlertStatus
 from subgraphs.observability.runtime import probe_and_record
-from subgraphs.observability.types import ServiceStatus
+from subgraphs.observability.types import Alert, ServiceStatus
 
 OPERATORS: Final = ("operator", "admin")
 
@@ -49,3 +50,28 @@ class Query:
         info.context.viewer.require_scope(*OPERATORS)
         page = await services.list_checks(info.context.session, name=name, first=first, after=after)
         return Connection.from_page(page, ServiceStatus.from_model)
+
+    @strawberry.federation.field(
+        requires_scopes=[["operator"], ["admin"]],
+        description=(
+            "Operators and administrators: alerts newest first, optionally only those in "
+            "`status` and at least `minSeverity`."
+        ),
+    )
+    async def alerts(
+        self,
+        info: Info[SubgraphContext, None],
+        first: int | None = None,
+        after: str | None = None,
+        status: list[AlertStatus] | None = None,
+        min_severity: AlertSeverity = AlertSeverity.INFO,
+    ) -> Connection[Alert] | None:
+        info.context.viewer.require_scope(*OPERATORS)
+        page = await alerts.list_alerts(
+            info.context.session,
+            statuses=status,
+            min_severity=min_severity,
+            first=first,
+            after=after,
+        )
+        return Connection.from_page(page, Alert.from_model)

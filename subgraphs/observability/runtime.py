@@ -1,27 +1,50 @@
 """What the observability app holds while it runs: the probe HTTP client, the targets and the
-probe policy; and how a round of probes is run and kept.
+probe policy, and the `AlertCenter` (`app.state.alerts`) that turns probes and domain events
+into alerts; alert changes go out as `observability.alert.*` domain events (the outbox) and are
+republished on the `observability.alerts` bus channel (docs/events.md).
 
-`observer_lifespan` is the app's `lifespan` hook: the aiohttp session opens after the kernel's
-resources (the database) and closes before them.
+`observer_lifespan` is the app's `lifespan` hook (inside the kernel's: database and event bus
+open): it opens the aiohttp session, registers the alert rules as `domain-events` consumers and
+runs the background probe loop (every `EHB_OBSERVED_INTERVAL_SECONDS`; 0 turns it off). Only
+the `services` query keeps probes as history; background rounds feed the health rule alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
+from sqlalchemy.exc import IntegrityError
 from starlette.applications import Starlette
 from starlette.requests import HTTPConnection
 
 from subgraphs.kernel.app import Lifespan
 from subgraphs.kernel.db import Database
+from subgraphs.kernel.events import EventBus
+from subgraphs.observability.alerts import record_alert_change
+from subgraphs.observability.models import Alert, AlertStatus
 from subgraphs.observability.probe import ProbePolicy, ProbeResult, probe_all
+from subgraphs.observability.rules import (
+    ThresholdRule,
+    Thresholds,
+    evaluate_event,
+    evaluate_health,
+    threshold_rules,
+)
 from subgraphs.observability.services import record_checks
-from subgraphs.observability.settings import ObservabilitySettings, ProbeTarget
+from subgraphs.observability.settings import AlertSettings, ObservabilitySettings, ProbeTarget
+
+logger = logging.getLogger("subgraphs.observability")
 
 USER_AGENT = "ehb5-observability"
+ALERTS_CHANNEL = "observability.alerts"
+RULE_PREFIXES = ("identity.", "money.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,21 +56,95 @@ class Observer:
     policy: ProbePolicy
 
 
-def observer_lifespan(settings: ObservabilitySettings) -> Lifespan:
-    """The lifespan hook opening (and closing) the probe client as `app.state.observer`."""
+def record_changes(session: Any, alerts: Sequence[Alert]) -> None:
+    for alert in alerts:
+        change = "resolved" if alert.status is AlertStatus.RESOLVED else "raised"
+        record_alert_change(session, alert, change)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertCenter:
+    """Runs the rules in their own transactions. Every alert change is recorded as an
+    `observability.alert.*` domain event in the same transaction; `relay_alert` (consuming
+    those) publishes it on `observability.alerts`, so a change is announced iff it committed."""
+
+    database: Database
+    events: EventBus
+    rules: tuple[ThresholdRule, ...]
+
+    async def relay_alert(self, envelope: dict[str, Any]) -> None:
+        payload = envelope.get("payload")
+        if isinstance(payload, dict) and "id" in payload:
+            await self.events.publish(ALERTS_CHANNEL, payload)
+
+    async def record_probes(self, results: Sequence[ProbeResult], *, history: bool) -> None:
+        """Apply the health rule to the probes, keeping them as history when `history`
+        (one transaction)."""
+        async with self.database.sessions() as session:
+            if history:
+                await record_checks(session, results=results)
+            record_changes(session, await evaluate_health(session, results))
+            await session.commit()
+
+    async def handle_event(self, envelope: dict[str, Any]) -> None:
+        """The `domain-events` consumer: count the event for the threshold rules."""
+        async with self.database.sessions() as session:
+            record_changes(session, await evaluate_event(session, self.rules, envelope))
+            try:
+                await session.commit()
+            except IntegrityError:  # another instance counted this event meanwhile
+                await session.rollback()
+
+
+def observer_lifespan(
+    settings: ObservabilitySettings, alert_settings: AlertSettings | None = None
+) -> Lifespan:
+    """The lifespan hook: probe client (`app.state.observer`), alert center (`app.state.alerts`)
+    consuming identity and money events, and the background probe loop."""
     targets = settings.targets()  # fail at start-up, not on the first query, when misconfigured
     policy = ProbePolicy(
         timeout_seconds=settings.timeout_seconds,
         degraded_latency_ms=settings.degraded_latency_ms,
     )
+    limits = alert_settings or AlertSettings()
+    rules = threshold_rules(Thresholds(**limits.model_dump()))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with _client() as http:
-            app.state.observer = Observer(http=http, targets=targets, policy=policy)
-            yield
+            observer = Observer(http=http, targets=targets, policy=policy)
+            app.state.observer = observer
+            events: EventBus = app.state.events
+            center = AlertCenter(database=app.state.database, events=events, rules=rules)
+            app.state.alerts = center
+            stops = [events.consume(prefix, center.handle_event) for prefix in RULE_PREFIXES]
+            stops.append(events.consume("observability.alert.", center.relay_alert))
+            loop = (
+                asyncio.create_task(_probe_forever(observer, center, settings.interval_seconds))
+                if settings.interval_seconds > 0
+                else None
+            )
+            try:
+                yield
+            finally:
+                for stop in stops:
+                    stop()
+                if loop is not None:
+                    loop.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await loop
 
     return lifespan
+
+
+async def _probe_forever(observer: Observer, center: AlertCenter, interval: float) -> None:
+    while True:
+        try:
+            results = await probe_all(observer.http, observer.targets, observer.policy)
+            await center.record_probes(results, history=False)
+        except Exception:
+            logger.exception("background probe round failed")
+        await asyncio.sleep(interval)
 
 
 def _client() -> AbstractAsyncContextManager[aiohttp.ClientSession]:
@@ -59,16 +156,18 @@ def observer_of(request: HTTPConnection) -> Observer:
     return observer
 
 
+def alerts_of(request: HTTPConnection) -> AlertCenter:
+    center: AlertCenter = request.app.state.alerts
+    return center
+
+
 async def probe_and_record(request: HTTPConnection) -> list[ProbeResult]:
-    """Probe every target now and keep the results as history.
+    """Probe every target now, keep the results as history and apply the health rule.
 
     The history is an observation log, not part of the request's unit of work (queries always
     roll back), so it is written in its own short transaction.
     """
     observer = observer_of(request)
     results = await probe_all(observer.http, observer.targets, observer.policy)
-    database: Database = request.app.state.database
-    async with database.sessions() as session:
-        await record_checks(session, results=results)
-        await session.commit()
+    await alerts_of(request).record_probes(results, history=True)
     return results

@@ -2,7 +2,9 @@
 
 `EHB_OBSERVED_SERVICES` is a comma-separated list of `name=url` health URLs, e.g.
 `router=http://127.0.0.1:4000/health,money=http://127.0.0.1:4002/health`; by default the
-router and every subgraph on their `ehb dev` ports.
+router and every subgraph on their `ehb dev` ports. `EHB_OBSERVED_INTERVAL_SECONDS` is how often
+they are probed in the background for health alerts. `EHB_ALERTS_*` are the alert rules'
+thresholds.
 """
 
 from __future__ import annotations
@@ -71,6 +73,22 @@ class ObservabilitySettings(BaseSettings):
     services: str = Field(default="", description="name=url,... health URLs; empty: defaults")
     timeout_seconds: float = Field(default=2.0, gt=0, description="per probe, whole request")
     degraded_latency_ms: int = Field(default=1000, ge=1, description="slower than this: DEGRADED")
+    interval_seconds: float = Field(
+        default=30.0, ge=0, description="probe every service this often for alerts; 0: never"
+    )
 
     def targets(self) -> tuple[ProbeTarget, ...]:
         return parse_targets(self.services) if self.services.strip() else default_targets()
+
+
+class AlertSettings(BaseSettings):
+    """Alert rule thresholds, from `EHB_ALERTS_*` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="EHB_ALERTS_", extra="ignore")
+
+    failed_logins: int = Field(default=20, ge=1)
+    failed_logins_window_seconds: float = Field(default=300, gt=0)
+    account_locks: int = Field(default=3, ge=1)
+    account_locks_window_seconds: float = Field(default=600, gt=0)
+    payment_failures: int = Field(default=5, ge=1)
+    payment_failures_window_seconds: float = Field(default=300, gt=0)
