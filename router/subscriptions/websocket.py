@@ -71,9 +71,15 @@ class _Connection:
         self._send_lock = asyncio.Lock()
 
     async def send(self, message: dict[str, Any]) -> None:
+        """Send unless the socket is gone (the read loop then sees the disconnect and
+        cancels every operation)."""
         async with self._send_lock:
-            if self.websocket.application_state == WebSocketState.CONNECTED:
+            if self.websocket.application_state != WebSocketState.CONNECTED:
+                return
+            try:
                 await self.websocket.send_text(orjson.dumps(message).decode())
+            except (WebSocketDisconnect, RuntimeError, OSError):
+                return
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
