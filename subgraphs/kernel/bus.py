@@ -11,7 +11,7 @@
 `memory://` is one broadcaster per URL shared by every app of the process (`ehb dev` serves the
 six subgraphs in one process; they must hear each other), reference-counted and closed with the
 last app. Other URLs (`redis://`, `postgres://`) get a connection per app: instances meet
-through the server (broadcaster's Redis listener is replaced: see `_RedisBackend`).
+through the server, with backends that reconnect (`broadcast_backends.py`).
 `postgresql+asyncpg://` URLs are accepted and given to asyncpg as `postgresql://`. A
 PostgreSQL NOTIFY payload is at most 8000 bytes: keep events small.
 """
@@ -27,10 +27,12 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import orjson
-from broadcaster import Broadcast, Event
-from broadcaster._backends.redis import RedisBackend
+from broadcaster import Broadcast
+from broadcaster._base import Subscriber, Unsubscribed
 
-__all__ = ["DOMAIN_EVENTS", "EventBus", "Handler", "open_event_bus"]
+from subgraphs.kernel.broadcast_backends import PostgresBackend, ResilientRedisBackend
+
+__all__ = ["DOMAIN_EVENTS", "EventBus", "Handler", "Messages", "open_event_bus"]
 
 logger = logging.getLogger("subgraphs.kernel.bus")
 
@@ -62,6 +64,27 @@ def _decode(message: str | bytes) -> dict[str, Any] | None:
     return decoded
 
 
+class Messages:
+    """The decoded messages of one subscription. Unlike an async generator, a cancelled
+    `__anext__` (a timeout) leaves it usable."""
+
+    def __init__(self, subscriber: Subscriber) -> None:
+        self._subscriber = subscriber
+
+    def __aiter__(self) -> Messages:
+        return self
+
+    async def __anext__(self) -> dict[str, Any]:
+        while True:
+            try:
+                event = await self._subscriber.get()
+            except Unsubscribed:
+                raise StopAsyncIteration from None
+            decoded = _decode(event.message)
+            if decoded is not None:
+                return decoded
+
+
 @dataclass(slots=True)
 class _Consumer:
     prefix: str
@@ -73,38 +96,26 @@ class EventBus:
     """Publish and subscribe to JSON-object messages over one broadcaster."""
 
     broadcast: Broadcast
-    serialise_publish: bool = False
-    """PostgreSQL's backend publishes and listens on one asyncpg connection: one at a time."""
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _consumers: list[_Consumer] = field(default_factory=list)
     _consumer_task: asyncio.Task[None] | None = None
 
     async def publish(self, channel: str, message: Mapping[str, Any]) -> None:
-        data = orjson.dumps(dict(message)).decode()
-        if self.serialise_publish:
-            async with self._lock:
-                await self.broadcast.publish(channel, data)
-        else:
-            await self.broadcast.publish(channel, data)
+        await self.broadcast.publish(channel, orjson.dumps(dict(message)).decode())
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
-        """Messages published on `channel` from now on, decoded (non-objects are dropped)."""
+        """Messages published on `channel` from now on, decoded (non-objects are dropped).
+        Waiting for the next one may be cancelled (e.g. `asyncio.timeout`) without losing the
+        subscription."""
         subscription = self.broadcast.subscribe(channel)
         async with self._lock:  # backends (re)subscribe on one connection
             subscriber = await subscription.__aenter__()
         try:
-            yield self._messages(subscriber)
+            yield Messages(subscriber)
         finally:
             async with self._lock:
                 await subscription.__aexit__(None, None, None)
-
-    @staticmethod
-    async def _messages(subscriber: Any) -> AsyncIterator[dict[str, Any]]:
-        async for event in subscriber:
-            decoded = _decode(event.message)
-            if decoded is not None:
-                yield decoded
 
     def consume(self, types_prefix: str, handler: Handler) -> Callable[[], None]:
         """Run `handler(envelope)` for each domain event whose type starts with `types_prefix`.
@@ -171,44 +182,13 @@ async def _run_handler(handler: Handler, envelope: dict[str, Any]) -> None:
             delay *= 4
 
 
-class _RedisBackend(RedisBackend):
-    """broadcaster 0.3.1's Redis backend, with its listener fixed: it woke before SUBSCRIBE had
-    been sent, found no channel (redis-py then stops listening at once) and slept for good, so a
-    first subscriber never heard anything. Here the listener wakes after each SUBSCRIBE, and a
-    dropped connection is logged and listened to again (redis-py resubscribes on reconnect)."""
-
-    async def subscribe(self, channel: str) -> None:
-        await self._pubsub.subscribe(channel)
-        self._ready.set()
-
-    async def _pubsub_listener(self) -> None:
-        delay = 0.1
-        while True:
-            await self._ready.wait()
-            self._ready.clear()
-            try:
-                async for message in self._pubsub.listen():
-                    delay = 0.1
-                    if message["type"] == "message":
-                        event = Event(
-                            channel=message["channel"].decode(),
-                            message=message["data"].decode(),
-                        )
-                        await self._queue.put(event)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.warning("Redis pub/sub listener failed; listening again", exc_info=True)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-                if self._pubsub.channels:
-                    self._ready.set()
-
-
 def _new_broadcast(url: str) -> Broadcast:
-    if urlsplit(url).scheme in ("redis", "rediss"):
-        return Broadcast(backend=_RedisBackend(url))
-    return Broadcast(broadcast_url(url))
+    scheme = urlsplit(url).scheme.split("+", 1)[0]
+    if scheme in ("redis", "rediss"):
+        return Broadcast(backend=ResilientRedisBackend(url))
+    if scheme in ("postgres", "postgresql"):
+        return Broadcast(backend=PostgresBackend(broadcast_url(url)))
+    return Broadcast(url)
 
 
 @dataclass(slots=True)
@@ -249,8 +229,7 @@ async def _broadcast(url: str) -> AsyncIterator[Broadcast]:
 async def open_event_bus(url: str) -> AsyncIterator[EventBus]:
     """The bus for one app's lifetime, already consuming `domain-events`."""
     async with _broadcast(url) as broadcast:
-        scheme = urlsplit(url).scheme.split("+", 1)[0]
-        bus = EventBus(broadcast, serialise_publish=scheme in ("postgres", "postgresql"))
+        bus = EventBus(broadcast)
         try:
             await bus.start_consuming()
             yield bus

@@ -6,12 +6,15 @@ connected to another instance, once."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
+import redis.asyncio as aioredis
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
@@ -166,3 +169,82 @@ async def test_a_relay_waits_while_another_instance_holds_the_outbox(money_datab
             assert await relay.relay_batch() == 0
         finally:
             await engine.dispose()
+
+
+async def hears(messages: AsyncIterator[dict[str, Any]], marker: str) -> bool:
+    try:
+        async with asyncio.timeout(5):
+            async for message in messages:
+                if message.get("marker") == marker:
+                    return True
+    except TimeoutError:
+        return False
+    return False
+
+
+async def publish_until_heard(
+    publisher: Any, messages: AsyncIterator[dict[str, Any]], channel: str
+) -> None:
+    """Publish (retrying: the connections are coming back) until the subscriber hears it."""
+    for _attempt in range(50):
+        marker = uuid.uuid4().hex
+        try:
+            await publisher.publish(channel, {"marker": marker})
+        except Exception:
+            await asyncio.sleep(0.1)
+            continue
+        try:
+            async with asyncio.timeout(0.5):
+                async for message in messages:
+                    if message.get("marker") == marker:
+                        return
+        except TimeoutError:
+            continue
+    raise AssertionError(f"nothing heard on {channel} after 50 attempts")
+
+
+async def test_the_postgres_bus_listens_and_publishes_again_after_its_connections_die(
+    money_database,
+):
+    url = listen_url(money_database)
+    channel = f"probe-{uuid.uuid4().hex[:8]}"
+    async with (
+        open_event_bus(url) as listener,
+        open_event_bus(url) as publisher,
+        listener.subscribe(channel) as messages,
+    ):
+        await publish_until_heard(publisher, messages, channel)
+        backend = listener.broadcast._backend
+        notify = publisher.broadcast._backend
+        pids = [backend._listen.get_server_pid(), notify._notify.get_server_pid()]
+        admin = await asyncpg.connect(url)
+        try:
+            for pid in pids:
+                assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+        finally:
+            await admin.close()
+
+        await publish_until_heard(publisher, messages, channel)
+        assert backend._listen.get_server_pid() != pids[0]
+
+
+async def test_the_redis_bus_listens_again_after_its_connection_is_killed(redis_url):
+    name = f"ehb-test-{uuid.uuid4().hex[:8]}"
+    channel = f"probe-{uuid.uuid4().hex[:8]}"
+    async with (
+        open_event_bus(f"{redis_url}?client_name={name}") as listener,
+        open_event_bus(redis_url) as publisher,
+        listener.subscribe(channel) as messages,
+    ):
+        await publish_until_heard(publisher, messages, channel)
+        admin = aioredis.Redis.from_url(redis_url)
+        try:
+            clients = await admin.client_list()
+            ours = [c["id"] for c in clients if c.get("name") == name and "subscribe" in c["cmd"]]
+            assert ours, clients
+            for client_id in ours:
+                await admin.client_kill_filter(_id=client_id)
+        finally:
+            await admin.aclose()
+
+        await publish_until_heard(publisher, messages, channel)
