@@ -7,7 +7,8 @@
 
 VAPID keys: `EHB_VAPID_PRIVATE_KEY` (a PEM private key, or the raw key in base64url) in
 production; in development a key is generated on first run into
-`<EHB_DATA_DIR>/vapid/private_key.pem` (0600) and reused. Browsers need the public key
+`<EHB_DATA_DIR>/vapid/private_key.pem` (0600) and reused; production without a key has no push.
+Browsers need the public key
 (`VapidKeys.application_server_key`) to subscribe.
 
 A failure raises `PushDeliveryFailed`; `gone` means the push service says the subscription no
@@ -82,17 +83,19 @@ class VapidKeys:
 
 def vapid_keys_from_settings(
     settings: PushSettings, *, data_dir: Path, production: bool
-) -> VapidKeys:
+) -> VapidKeys | None:
     """The configured VAPID key; in development, the one in the data dir (made on first run).
-    Production without `EHB_VAPID_PRIVATE_KEY` is a ValueError: a generated key would change
-    with every fresh disk and silently break every browser subscription."""
+    Production without `EHB_VAPID_PRIVATE_KEY` has no push at all (None, with a warning): a
+    generated key would change with every fresh disk and silently break every browser
+    subscription."""
     configured = settings.private_key.get_secret_value() if settings.private_key else ""
     if configured:
         text = configured.strip()
         vapid = Vapid.from_pem(text.encode()) if text.startswith("-----") else Vapid.from_raw(text)
         return VapidKeys(vapid=vapid, subject=settings.subject)
     if production:
-        raise ValueError("EHB_VAPID_PRIVATE_KEY must be set in production")
+        logger.warning("EHB_VAPID_PRIVATE_KEY is not set: browser push is off")
+        return None
     path = data_dir / KEY_FILE
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

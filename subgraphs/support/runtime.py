@@ -171,7 +171,9 @@ def support_lifespan(
                     data_dir=settings.data_dir,
                     production=settings.is_production,
                 ),
-                push=WebPushSender(
+                push=None
+                if vapid is None
+                else WebPushSender(
                     http=http,
                     keys=vapid,
                     ttl_seconds=push_settings.ttl_seconds,
