@@ -73,10 +73,12 @@ async def notifying(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[N
 
 @asynccontextmanager
 async def secured_with_websockets(
-    directory: Path, factory: Callable[[Settings], Starlette]
+    directory: Path,
+    factory: Callable[[Settings], Starlette],
+    mint: TokenMint | None = None,
 ) -> AsyncIterator[Secured]:
     """Like `secured_subgraph("support", ...)`, served with WebSocket support (subscriptions)."""
-    mint = TokenMint.in_directory(directory)
+    mint = mint or TokenMint.in_directory(directory)
     async with serving_jwks(mint) as jwks_url:
         settings = await migrated_settings("support", directory)
         app = factory(settings.model_copy(update={"jwks_url": jwks_url}))
