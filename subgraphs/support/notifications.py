@@ -168,9 +168,26 @@ async def update_settings(
             settings.quiet_end_minute = quiet_hours.end_minute
         else:
             settings.quiet_start_minute = settings.quiet_end_minute = None
+        await _recheck_held(session, user_id=user_id)
     settings.updated_at = utcnow()
     await session.flush()
     return settings
+
+
+async def _recheck_held(session: AsyncSession, *, user_id: str) -> None:
+    """New quiet hours: the user's held deliveries are due now, so the worker sends them or
+    holds them again until the new window ends."""
+    await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.status == DeliveryStatus.HELD,
+            Delivery.notification_id.in_(
+                select(Notification.id).where(Notification.user_id == user_id)
+            ),
+        )
+        .values(next_attempt_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _email(raw: str) -> str:
