@@ -120,6 +120,9 @@ class Notification(Base):
     in_app: Mapped[bool] = mapped_column(Boolean, default=True)
     # The domain event it was made from, if any (handled events are also kept on their own).
     event_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    # What it is about, when that is one of support's tickets or commerce's orders.
+    ticket_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    order_id: Mapped[str | None] = mapped_column(String(36), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(default=None)
 

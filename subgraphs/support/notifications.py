@@ -281,11 +281,14 @@ async def create_notification(
     urgent: bool = False,
     event_id: str | None = None,
     email_hint: str | None = None,
+    ticket_id: str | None = None,
+    order_id: str | None = None,
     now: datetime | None = None,
 ) -> tuple[Notification, list[Delivery]]:
     """Store a notification and start its deliveries per the user's preferences.
 
-    `email_hint` (an address the event carried) is used when the user set no address."""
+    `email_hint` (an address the event carried) is used when the user set no address;
+    `ticket_id`/`order_id` name what it is about."""
     now = now or utcnow()
     wanted = await preferences_of(session, user_id=user_id)
     notification = Notification(
@@ -297,6 +300,8 @@ async def create_notification(
         urgent=urgent,
         in_app=wanted[(category, Channel.IN_APP)],
         event_id=event_id,
+        ticket_id=ticket_id,
+        order_id=order_id,
         created_at=now,
     )
     session.add(notification)

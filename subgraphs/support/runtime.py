@@ -56,6 +56,8 @@ def notification_message(notification: Notification) -> dict[str, Any]:
         "urgent": notification.urgent,
         "createdAt": notification.created_at.isoformat(),
         "readAt": notification.read_at.isoformat() if notification.read_at else None,
+        "ticketId": notification.ticket_id,
+        "orderId": notification.order_id,
     }
 
 
@@ -79,6 +81,8 @@ class Notifier:
         urgent: bool = False,
         event_id: str | None = None,
         email_hint: str | None = None,
+        ticket_id: str | None = None,
+        order_id: str | None = None,
     ) -> Notification:
         async with self.database.sessions() as session:
             notification, deliveries = await create_notification(
@@ -91,6 +95,8 @@ class Notifier:
                 urgent=urgent,
                 event_id=event_id,
                 email_hint=email_hint,
+                ticket_id=ticket_id,
+                order_id=order_id,
             )
             await session.commit()
         await self.announce(notification)
@@ -119,6 +125,8 @@ class Notifier:
                 urgent=rendered.urgent,
                 event_id=event_id,
                 email_hint=rendered.email_hint,
+                ticket_id=rendered.ticket_id,
+                order_id=rendered.order_id,
             )
             try:
                 await session.commit()

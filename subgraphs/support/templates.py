@@ -11,6 +11,7 @@ adding or dropping a field must not stop notifications.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -41,6 +42,8 @@ class Rendered:
     link: str | None
     urgent: bool
     email_hint: str | None
+    ticket_id: str | None
+    order_id: str | None
 
 
 TEMPLATES: Final[Mapping[str, NotificationTemplate]] = {
@@ -170,4 +173,17 @@ def render(envelope: Mapping[str, Any]) -> Rendered | None:
         link=_fill(template.link, values) if template.link else None,
         urgent=template.urgent,
         email_hint=email if isinstance(email, str) else None,
+        ticket_id=_uuid(payload, "ticketId"),
+        order_id=_uuid(payload, "orderId"),
     )
+
+
+def _uuid(payload: Any, key: str) -> str | None:
+    """`payload[key]` when it is a UUID (an entity id), else None."""
+    raw = payload.get(key) if isinstance(payload, Mapping) else None
+    if not isinstance(raw, str):
+        return None
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        return None

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
+from starlette.websockets import WebSocket
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
 from strawberry.types import Info
@@ -33,6 +34,8 @@ from subgraphs.support.loaders import (
     ticket_by_id,
     tickets_page_by_requester,
 )
+from subgraphs.support.notifications import deliveries_of_notifications
+from subgraphs.support.reads import fresh_reads
 
 
 @strawberry.federation.type(keys=[Key(fields=FieldSet("id"), resolvable=False)])
@@ -152,6 +155,19 @@ class Notification:
     created_at: datetime
     read_at: datetime | None
     recipient: User
+    order: Order | None = strawberry.field(description="The order it is about, if any.")
+    ticket_id: strawberry.Private[str | None]
+
+    @strawberry.field(description="The ticket it is about, if any.")
+    async def ticket(self, info: Info[SubgraphContext, None]) -> Ticket | None:
+        if self.ticket_id is None:
+            return None
+        async with fresh_reads(info) as session:
+            found = await session.get(models.Ticket, self.ticket_id)
+            if found is None:
+                return None
+            check_ticket_visible(info.context.viewer, found)
+            return Ticket.from_model(found)
 
     @strawberry.field(description="Whether the user has read it.")
     def read(self) -> bool:
@@ -159,7 +175,11 @@ class Notification:
 
     @strawberry.field(description="Its email, SMS and push deliveries, oldest first.")
     async def deliveries(self, info: Info[SubgraphContext, None]) -> list[NotificationDelivery]:
-        found = await info.context.loaders.get(deliveries_by_notification).load(str(self.id))
+        if isinstance(info.context.request, WebSocket):  # a subscription event: read afresh
+            async with fresh_reads(info) as session:
+                found = await deliveries_of_notifications(session, [str(self.id)])
+        else:
+            found = await info.context.loaders.get(deliveries_by_notification).load(str(self.id))
         return [NotificationDelivery.from_model(delivery) for delivery in found]
 
     @classmethod
@@ -174,6 +194,8 @@ class Notification:
             created_at=notification.created_at,
             read_at=notification.read_at,
             recipient=User(id=strawberry.ID(notification.user_id)),
+            order=Order(id=strawberry.ID(notification.order_id)) if notification.order_id else None,
+            ticket_id=notification.ticket_id,
         )
 
     @classmethod
@@ -190,6 +212,8 @@ class Notification:
             created_at=datetime.fromisoformat(message["createdAt"]),
             read_at=datetime.fromisoformat(read_at) if read_at else None,
             recipient=User(id=strawberry.ID(message["userId"])),
+            order=Order(id=strawberry.ID(message["orderId"])) if message.get("orderId") else None,
+            ticket_id=message.get("ticketId"),
         )
 
 

@@ -19,7 +19,18 @@ from tests.subgraphs.support.notification_client import (
     ok,
 )
 
-ADDED = "subscription { notificationAdded { id title body category link read recipient { id } } }"
+ADDED = """
+subscription {
+  notificationAdded {
+    id title body category link read recipient { id } order { id } ticket { id status }
+    deliveries { channel }
+  }
+}
+"""
+ORDER_ID = "abcdef12-3456-4789-8abc-def012345678"
+TICKET_NOTIFICATIONS = """
+{ notifications { edges { node { title ticket { id status subject } order { id } } } } }
+"""
 OPEN = "mutation($input: OpenTicketInput!) { openTicket(input: $input) { id } }"
 MOVE = "mutation($input: UpdateTicketStatusInput!) { updateTicketStatus(input: $input) { status } }"
 
@@ -93,7 +104,7 @@ async def test_domain_events_become_notifications_once(notifying: Notifying):
             await bus.publish(DOMAIN_EVENTS, deposit)
         await bus.publish(DOMAIN_EVENTS, envelope("money.wallet.opened", user, {}))
         await bus.publish(
-            DOMAIN_EVENTS, envelope("commerce.order.shipped", user, {"orderId": "abcdef12-x"})
+            DOMAIN_EVENTS, envelope("commerce.order.shipped", user, {"orderId": ORDER_ID})
         )
         first = (await live.next_data(operation))["data"]["notificationAdded"]
         second = (await live.next_data(operation))["data"]["notificationAdded"]
@@ -103,6 +114,8 @@ async def test_domain_events_become_notifications_once(notifying: Notifying):
     assert first["link"] == "/wallets/w-1"
     assert second["title"] == "Your order has shipped"
     assert second["body"] == "Order abcdef12 is on its way."
+    assert second["order"] == {"id": ORDER_ID} and second["ticket"] is None
+    assert first["order"] is None and first["deliveries"] == []
     assert await titles(notifying, user) == ["Your order has shipped", "Payment received"]
 
 
@@ -138,6 +151,9 @@ async def test_ticket_moves_by_staff_notify_the_requester(notifying: Notifying):
     node = data["notifications"]["edges"][0]["node"]
     assert node["body"] == "“Lost parcel” is now in progress."
     assert node["link"] == f"/support/tickets/{ticket_id}"
+    about = ok(await me.graphql(TICKET_NOTIFICATIONS))["notifications"]["edges"][0]["node"]
+    assert about["ticket"] == {"id": ticket_id, "status": "IN_PROGRESS", "subject": "Lost parcel"}
+    assert about["order"] is None
 
     # The requester's own move notifies nobody.
     ok(await me.graphql(MOVE, {"input": {"ticketId": ticket_id, "status": "CLOSED"}}))
