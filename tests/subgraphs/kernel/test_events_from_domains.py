@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from sqlalchemy import select
+
 from subgraphs.commerce.models import OrderStatus
 from subgraphs.commerce.services import (
     LineRequest,
@@ -18,6 +20,8 @@ from subgraphs.commerce.services import (
     register_seller,
     update_order_status,
 )
+from subgraphs.identity.audit import AuditKind, Client, record
+from subgraphs.identity.models import Outbox
 from subgraphs.kernel.bus import EventBus
 from subgraphs.kernel.events import DOMAIN_EVENTS
 from subgraphs.kernel.testing import running_subgraph
@@ -137,3 +141,28 @@ async def test_commerce_records_orders_placed_and_their_moves(tmp_path):
     assert events[0]["payload"] == {"orderId": kept.id, "totalAmount": 1998, "currency": "EUR"}
     assert events[3]["payload"]["previousStatus"] == "PAID"
     assert events[3]["payload"]["status"] == "SHIPPED"
+
+
+async def test_identity_audit_kinds_that_concern_the_user_are_domain_events(tmp_path):
+    client = Client(ip_address="203.0.113.9", user_agent="phone")
+    kinds = (
+        AuditKind.PASSWORD_RESET_COMPLETED,
+        AuditKind.MFA_ENABLED,
+        AuditKind.MFA_DISABLED,
+        AuditKind.LOGIN_MFA_REQUIRED,  # not a domain event
+    )
+    async with (
+        running_subgraph("identity", tmp_path) as identity,
+        identity.database.sessions() as session,
+    ):
+        for kind in kinds:
+            record(session, kind, client=client, user_id="user-9", email="a@example.com")
+        await session.commit()
+        rows = list(await session.scalars(select(Outbox).order_by(Outbox.position)))
+
+    assert [(row.type, row.user_id) for row in rows] == [
+        ("identity.password.changed", "user-9"),
+        ("identity.mfa.enabled", "user-9"),
+        ("identity.mfa.disabled", "user-9"),
+    ]
+    assert rows[0].payload == {"ipAddress": "203.0.113.9", "userAgent": "phone", "how": "reset"}
