@@ -256,3 +256,40 @@ async def test_a_mutation_over_the_socket_publishes_to_a_subscriber_on_another(
     }
     await writer.close()
     await listener.close()
+
+
+async def test_unusable_variables_are_answered_with_error(platform: SubscriptionPlatform) -> None:
+    ws = await platform.connected()
+    await ws.send_json(
+        subscribe("v", "subscription($n: Int!) { countTo(to: $n) }", variables={"n": "three"})
+    )
+    answer = await receive(ws)
+    assert (answer["id"], answer["type"]) == ("v", "error")
+    assert answer["payload"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert BROKER.websockets_total == 0
+    await ws.close()
+
+
+async def test_include_conditions_choose_the_per_event_plan_by_the_variables(
+    platform: SubscriptionPlatform,
+) -> None:
+    query = (
+        "subscription($t: String!, $withOrder: Boolean!) { notificationAdded(topic: $t) "
+        "{ id order @include(if: $withOrder) { label } } }"
+    )
+    ws = await platform.connected()
+    await ws.send_json(subscribe("with", query, variables={"t": "t", "withOrder": True}))
+    await ws.send_json(subscribe("without", query, variables={"t": "t", "withOrder": False}))
+    await BROKER.wait_for_subscribers("t", 2)
+    platform.shop_log.clear()
+    BROKER.publish("t", sample_notification(1))
+    answers = {}
+    for _ in range(2):
+        message = await receive(ws)
+        answers[message["id"]] = message["payload"]
+    assert answers == {
+        "with": {"data": {"notificationAdded": {"id": "n1", "order": {"label": "First order"}}}},
+        "without": {"data": {"notificationAdded": {"id": "n1"}}},
+    }
+    assert len(platform.shop_log.entries) == 1
+    await ws.close()
