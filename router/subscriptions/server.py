@@ -1,6 +1,6 @@
-"""The subscription server: what the router's ``/graphql`` WebSocket and event-stream requests
-run (``websocket`` in ``router.subscriptions.websocket``, ``event_stream`` in
-``router.subscriptions.sse``), with the resources they share."""
+"""The subscription server: the resources the router's ``/graphql`` WebSocket connections
+(``router.subscriptions.websocket.serve_websocket``) and event streams
+(``router.subscriptions.sse.event_stream_response``) share. Created in the app lifespan."""
 
 from __future__ import annotations
 
