@@ -14,13 +14,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 from starlette.requests import HTTPConnection
 
@@ -45,6 +46,7 @@ logger = logging.getLogger("subgraphs.observability")
 USER_AGENT = "ehb5-observability"
 ALERTS_CHANNEL = "observability.alerts"
 RULE_PREFIXES = ("identity.", "money.")
+COMMIT_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,20 +82,36 @@ class AlertCenter:
     async def record_probes(self, results: Sequence[ProbeResult], *, history: bool) -> None:
         """Apply the health rule to the probes, keeping them as history when `history`
         (one transaction)."""
-        async with self.database.sessions() as session:
+
+        async def unit(session: AsyncSession) -> None:
             if history:
                 await record_checks(session, results=results)
             record_changes(session, await evaluate_health(session, results))
-            await session.commit()
+
+        await self._run(unit)
 
     async def handle_event(self, envelope: dict[str, Any]) -> None:
         """The `domain-events` consumer: count the event for the threshold rules."""
-        async with self.database.sessions() as session:
+
+        async def unit(session: AsyncSession) -> None:
             record_changes(session, await evaluate_event(session, self.rules, envelope))
-            try:
-                await session.commit()
-            except IntegrityError:  # another instance counted this event meanwhile
-                await session.rollback()
+
+        await self._run(unit)
+
+    async def _run(self, unit: Callable[[AsyncSession], Awaitable[None]]) -> None:
+        """`unit` in a transaction of its own, run again when a concurrent one (another
+        instance, the background probe vs the `services` query) won a unique key first: the
+        open alert it made is then found and updated, an event already counted is skipped."""
+        for attempt in range(1, COMMIT_ATTEMPTS + 1):
+            async with self.database.sessions() as session:
+                try:
+                    await unit(session)  # flushes may already meet the other's row
+                    await session.commit()
+                    return
+                except IntegrityError:
+                    await session.rollback()
+                    if attempt == COMMIT_ATTEMPTS:
+                        raise
 
 
 def observer_lifespan(

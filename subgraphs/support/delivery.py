@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from subgraphs.kernel.db import Database, utcnow
 from subgraphs.kernel.email import EmailDeliveryFailed, EmailSender, render_email
@@ -49,7 +49,7 @@ class DeliveryPolicy:
     backoff_base_seconds: float = 30.0
     backoff_max_seconds: float = 3600.0
     lease_seconds: float = 120.0
-    poll_seconds: float = 2.0
+    poll_seconds: float = 30.0
     batch_size: int = 50
 
     def backoff(self, attempts: int) -> timedelta:
@@ -93,18 +93,33 @@ class DeliveryWorker:
         self._wake.set()
 
     async def run(self) -> None:
-        """Pass after pass until cancelled; a failing pass is logged, never fatal."""
+        """Pass after pass until cancelled; a failing pass is logged, never fatal. Between
+        passes it sleeps until the next delivery is due, a `wake()`, or `poll_seconds` (the
+        safety net for deliveries another process scheduled), whichever comes first."""
         while True:
             self._wake.clear()
             try:
                 handled = await self.run_once()
+                pause = 0.0 if handled else await self._seconds_to_next_due()
             except Exception:
                 logger.exception("delivery pass failed")
-                handled = 0
-            if handled:
+                pause = self._policy.poll_seconds
+            if pause <= 0:
                 continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._policy.poll_seconds)
+                await asyncio.wait_for(self._wake.wait(), timeout=pause)
+
+    async def _seconds_to_next_due(self) -> float:
+        async with self._database.sessions() as session:
+            due: datetime | None = await session.scalar(
+                select(func.min(Delivery.next_attempt_at)).where(
+                    Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.HELD])
+                )
+            )
+        if due is None:
+            return self._policy.poll_seconds
+        wait = (due - self._clock()).total_seconds()
+        return float(min(max(wait, 0.01), self._policy.poll_seconds))
 
     async def run_once(self) -> int:
         """Handle every delivery due now; returns how many were claimed."""

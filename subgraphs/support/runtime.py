@@ -114,23 +114,23 @@ class Notifier:
         async with self.database.sessions() as session:
             if await session.get(HandledEvent, event_id) is not None:
                 return
-            session.add(HandledEvent(event_id=event_id, type=str(envelope.get("type"))[:128]))
-            notification, deliveries = await create_notification(
-                session,
-                user_id=rendered.user_id,
-                category=rendered.category,
-                title=rendered.title,
-                body=rendered.body,
-                link=rendered.link,
-                urgent=rendered.urgent,
-                event_id=event_id,
-                email_hint=rendered.email_hint,
-                ticket_id=rendered.ticket_id,
-                order_id=rendered.order_id,
-            )
             try:
+                session.add(HandledEvent(event_id=event_id, type=str(envelope.get("type"))[:128]))
+                notification, deliveries = await create_notification(
+                    session,
+                    user_id=rendered.user_id,
+                    category=rendered.category,
+                    title=rendered.title,
+                    body=rendered.body,
+                    link=rendered.link,
+                    urgent=rendered.urgent,
+                    event_id=event_id,
+                    email_hint=rendered.email_hint,
+                    ticket_id=rendered.ticket_id,
+                    order_id=rendered.order_id,
+                )
                 await session.commit()
-            except IntegrityError:  # another instance handled it meanwhile
+            except IntegrityError:  # another instance handled it meanwhile (flush or commit)
                 await session.rollback()
                 return
         await self.announce(notification)

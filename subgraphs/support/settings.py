@@ -19,7 +19,9 @@ class NotificationDeliverySettings(BaseSettings):
     backoff_base_seconds: float = Field(default=30.0, gt=0, description="wait after attempt 1")
     backoff_max_seconds: float = Field(default=3600.0, gt=0, description="longest wait")
     lease_seconds: float = Field(default=120.0, gt=0, description="a claimed send's time limit")
-    poll_seconds: float = Field(default=2.0, gt=0, description="idle worker looks this often")
+    poll_seconds: float = Field(
+        default=30.0, gt=0, description="idle worker looks this often (new work wakes it)"
+    )
     worker: bool = Field(default=True, description="run the delivery worker in this process")
 
     def policy(self) -> DeliveryPolicy:

@@ -6,11 +6,12 @@ receives it."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from starlette.applications import Starlette
 
 from subgraphs.kernel.settings import Settings
-from subgraphs.kernel.testing import running_subgraph
+from subgraphs.kernel.testing import RunningSubgraph, running_subgraph
 from subgraphs.support.app import create_app
 from tests.fixtures.tokens import TokenMint, serving_jwks
 from tests.subgraphs.kernel.events_probe import transport_ws
@@ -24,8 +25,16 @@ mutation($input: DepositToWalletInput!) { depositToWallet(input: $input) { id } 
 ADDED = "subscription { notificationAdded { title body link category } }"
 
 
-def support_app(settings: Settings) -> Starlette:
-    return create_app(settings, delivery=FAST_DELIVERY)
+def support_app_beside(money: RunningSubgraph) -> Callable[[Settings], Starlette]:
+    """support's app on money's broadcaster (as `ehb dev` runs them: one bus per process)."""
+
+    def factory(settings: Settings) -> Starlette:
+        shared = settings.model_copy(
+            update={"broadcast_url": money.app.state.settings.broadcast_url}
+        )
+        return create_app(shared, delivery=FAST_DELIVERY)
+
+    return factory
 
 
 async def test_a_deposit_in_money_notifies_its_owner_live(tmp_path):
@@ -35,7 +44,7 @@ async def test_a_deposit_in_money_notifies_its_owner_live(tmp_path):
     async with (
         serving_jwks(mint) as jwks_url,
         running_subgraph("money", tmp_path / "money", jwks_url=jwks_url) as money,
-        secured_with_websockets(tmp_path / "support", support_app, mint) as support,
+        secured_with_websockets(tmp_path / "support", support_app_beside(money), mint) as support,
     ):
         assert money.app.state.events.broadcast is support.subgraph.app.state.events.broadcast
         caller = money.with_headers(headers)
