@@ -10,6 +10,7 @@ loopback port, a GraphQL client and an SQL statement counter. Only tests import 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import importlib
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
@@ -31,9 +32,21 @@ AppFactory = Callable[[Settings], Starlette]
 
 
 def sqlite_settings(name: str, directory: Path) -> Settings:
-    """Settings pointing subgraph `name` at `<directory>/<name>.db` (not migrated)."""
+    """Settings pointing subgraph `name` at `<directory>/<name>.db` (not migrated), with the
+    in-process broadcaster of `directory` (`memory_broadcast_url`)."""
     database_url = f"sqlite+aiosqlite:///{directory / f'{name}.db'}"
-    return Settings(data_dir=directory, database_urls={name: database_url})
+    return Settings(
+        data_dir=directory,
+        database_urls={name: database_url},
+        broadcast_url=memory_broadcast_url(directory),
+    )
+
+
+def memory_broadcast_url(directory: Path) -> str:
+    """`memory://<digest of directory>`: the apps of one test directory share an in-process
+    broadcaster (as `ehb dev`'s six subgraphs do), and hear no other test's events."""
+    digest = hashlib.sha256(str(Path(directory).resolve()).encode()).hexdigest()[:16]
+    return f"memory://{digest}"
 
 
 async def migrated_settings(name: str, directory: Path) -> Settings:
@@ -45,9 +58,15 @@ async def migrated_settings(name: str, directory: Path) -> Settings:
 
 @asynccontextmanager
 async def serve_app(app: Starlette) -> AsyncIterator[str]:
-    """Run `app` (lifespan included) with uvicorn in this event loop; yields its base URL."""
+    """Run `app` (lifespan included) with uvicorn in this event loop; yields its base URL.
+    WebSockets are served too (subgraph subscriptions on `/graphql`)."""
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, lifespan="on", log_level="warning", ws="none"
+        app,
+        host="127.0.0.1",
+        port=0,
+        lifespan="on",
+        log_level="warning",
+        ws="websockets-sansio",
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

@@ -18,7 +18,13 @@ from sqlalchemy import func, select
 from subgraphs.kernel.bus import EventBus
 from subgraphs.kernel.events import DOMAIN_EVENTS, open_event_bus, record_event
 from subgraphs.kernel.settings import Settings
-from subgraphs.kernel.testing import RunningSubgraph, running_subgraph, serve_app
+from subgraphs.kernel.testing import (
+    RunningSubgraph,
+    memory_broadcast_url,
+    migrated_settings,
+    running_subgraph,
+    serve_app,
+)
 from subgraphs.money.models import Outbox
 from tests.subgraphs.kernel.events_probe import create_events_app
 
@@ -120,10 +126,10 @@ async def test_an_event_committed_before_a_crash_is_published_after_restart(tmp_
         (row,) = await outbox_rows(app)
         assert row.id == event_id and row.published_at is None
 
-    # Second life: the relay resumes from the table. (memory:// is shared in the process, so a
-    # bus opened here hears what the app publishes.)
+    # Second life: the relay resumes from the table. (The apps of a test directory share one
+    # in-process broadcaster, so a bus opened here hears what the app publishes.)
     async with (
-        open_event_bus("memory://") as bus,
+        open_event_bus(memory_broadcast_url(tmp_path)) as bus,
         listening(bus) as heard,
         probe(tmp_path) as app,
     ):
@@ -151,7 +157,7 @@ async def test_a_big_backlog_goes_out_in_bounded_batches_in_order(tmp_path):
             await app.graphql(RECORD, {"types": ["money.deposit.succeeded"] * 5})
         ids = [row.id for row in await outbox_rows(app)]
     async with (
-        open_event_bus("memory://") as bus,
+        open_event_bus(memory_broadcast_url(tmp_path)) as bus,
         listening(bus) as heard,
         probe(tmp_path, outbox_batch_size=3),
     ):
@@ -224,7 +230,9 @@ async def test_consume_runs_idempotent_handlers_for_matching_types(tmp_path):
 
 async def test_memory_bus_is_shared_by_every_app_of_the_process(tmp_path):
     # `ehb dev` serves the six subgraphs in one process: one app's events reach another's bus.
-    other = create_events_app(Settings(data_dir=tmp_path / "other", outbox_relay=False))
+    shared = memory_broadcast_url(tmp_path)
+    other_settings = Settings(data_dir=tmp_path / "other", outbox_relay=False, broadcast_url=shared)
+    other = create_events_app(other_settings)
     async with serve_app(other), listening(other.state.events) as heard, probe(tmp_path) as app:
         assert app.app.state.events.broadcast is other.state.events.broadcast
         body = await app.graphql(RECORD, {"types": ["money.wallet.opened"]})
@@ -263,3 +271,14 @@ async def test_a_batch_that_fails_midway_is_published_again_so_consumers_dedupe_
         # At least once: the first event went out twice (its batch rolled back), never lost.
         assert [event["id"] for event in events] == [first, first, second]
         assert list(dict.fromkeys(event["id"] for event in events)) == [first, second]
+
+
+async def test_apps_of_different_test_directories_do_not_hear_each_other(tmp_path):
+    first = create_events_app(await migrated_settings("money", tmp_path / "first"))
+    async with (
+        serve_app(first),
+        listening(first.state.events) as heard,
+        probe(tmp_path / "second") as app,
+    ):
+        await app.graphql(RECORD, {"types": ["money.wallet.opened"]})
+        await nothing_more(heard, 0.5)
