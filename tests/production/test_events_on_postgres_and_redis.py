@@ -64,7 +64,10 @@ async def test_two_relays_of_one_subgraph_publish_each_event_once_in_order(money
     finally:
         await database.dispose()
 
-    async with open_event_bus("memory://") as bus, bus.subscribe(DOMAIN_EVENTS) as messages:
+    async with (
+        open_event_bus(f"memory://{uuid.uuid4().hex}") as bus,
+        bus.subscribe(DOMAIN_EVENTS) as messages,
+    ):
         engines = [create_engine(money_database, settings) for _ in range(2)]
         relays = [OutboxRelay("money", engine, bus, settings) for engine in engines]
         tasks = [asyncio.create_task(relay.run()) for relay in relays]
@@ -157,7 +160,7 @@ async def test_a_relay_waits_while_another_instance_holds_the_outbox(money_datab
     finally:
         await database.dispose()
     engine = create_engine(money_database, settings)
-    async with open_event_bus("memory://") as bus:
+    async with open_event_bus(f"memory://{uuid.uuid4().hex}") as bus:
         relay = OutboxRelay("money", engine, bus, settings)
         try:
             async with engine.connect() as other_instance:
