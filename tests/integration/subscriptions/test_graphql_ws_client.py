@@ -6,72 +6,23 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-import orjson
 import pytest
 
+from tests.fixtures.subscriptions.node_client import node_subscribe
 from tests.fixtures.subscriptions.platform import SubscriptionPlatform
 from tests.fixtures.subscriptions.subgraphs import BROKER, eventually, sample_notification
 
 pytestmark = pytest.mark.npm
 
-SCRIPT = Path(__file__).resolve().parents[3] / "tools" / "node" / "subscribe.mjs"
 EVENT = 'subscription { notificationAdded(topic: "t") { id order { label buyerEmail } } }'
-
-
-@dataclass
-class NodeSubscriber:
-    process: asyncio.subprocess.Process
-
-    async def line(self, seconds: float = 10.0) -> dict[str, Any]:
-        assert self.process.stdout is not None
-        raw = await asyncio.wait_for(self.process.stdout.readline(), seconds)
-        if not raw:
-            stderr = b""
-            if self.process.stderr is not None:
-                stderr = await self.process.stderr.read()
-            raise AssertionError(f"the node client ended: {stderr.decode()}")
-        decoded: dict[str, Any] = orjson.loads(raw)
-        return decoded
-
-    async def rest(self) -> list[dict[str, Any]]:
-        lines = []
-        while True:
-            line = await self.line()
-            lines.append(line)
-            if line["event"] == "done":
-                await asyncio.wait_for(self.process.wait(), 10)
-                return lines
-
-    async def stop(self) -> None:
-        if self.process.returncode is None:
-            self.process.kill()
-            await self.process.wait()
-
-
-async def node_subscribe(
-    platform: SubscriptionPlatform, query: str, *options: str
-) -> NodeSubscriber:
-    process = await asyncio.create_subprocess_exec(
-        "node",
-        str(SCRIPT),
-        platform.ws_url,
-        orjson.dumps({"query": query}).decode(),
-        *options,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    return NodeSubscriber(process)
 
 
 async def test_graphql_ws_receives_events_with_fields_of_another_subgraph(
     platform: SubscriptionPlatform, npm_tools: None
 ) -> None:
     token = platform.issuer.token()
-    client = await node_subscribe(platform, EVENT, "--token", token, "--count", "2")
+    client = await node_subscribe(platform.ws_url, EVENT, "--token", token, "--count", "2")
     try:
         assert await client.line() == {"event": "connected"}
         await BROKER.wait_for_subscribers("t", 1)
@@ -113,7 +64,7 @@ async def test_graphql_ws_receives_events_with_fields_of_another_subgraph(
 async def test_graphql_ws_sees_the_subscription_complete(
     platform: SubscriptionPlatform, npm_tools: None
 ) -> None:
-    client = await node_subscribe(platform, "subscription { countTo(to: 3) }")
+    client = await node_subscribe(platform.ws_url, "subscription { countTo(to: 3) }")
     try:
         lines = await client.rest()
         assert lines == [
@@ -130,7 +81,7 @@ async def test_graphql_ws_with_a_bad_token_is_closed_with_4403(
     platform: SubscriptionPlatform, npm_tools: None
 ) -> None:
     expired = platform.issuer.token(exp=int(time.time()) - 3600)
-    client = await node_subscribe(platform, EVENT, "--token", expired)
+    client = await node_subscribe(platform.ws_url, EVENT, "--token", expired)
     try:
         lines = await client.rest()
         assert lines[0] == {"event": "error", "code": 4403, "reason": "Forbidden"}
@@ -142,7 +93,7 @@ async def test_graphql_ws_with_a_bad_token_is_closed_with_4403(
 async def test_graphql_ws_gets_authorization_errors_per_event(
     platform: SubscriptionPlatform, npm_tools: None
 ) -> None:
-    client = await node_subscribe(platform, EVENT, "--count", "1")
+    client = await node_subscribe(platform.ws_url, EVENT, "--count", "1")
     try:
         assert await client.line() == {"event": "connected"}
         await BROKER.wait_for_subscribers("t", 1)
@@ -157,7 +108,7 @@ async def test_graphql_ws_gets_authorization_errors_per_event(
 async def test_graphql_ws_keeps_a_quiet_subscription_alive_with_pings(
     platform: SubscriptionPlatform, npm_tools: None
 ) -> None:
-    client = await node_subscribe(platform, EVENT, "--keep-alive", "200", "--count", "1")
+    client = await node_subscribe(platform.ws_url, EVENT, "--keep-alive", "200", "--count", "1")
     try:
         assert await client.line() == {"event": "connected"}
         await BROKER.wait_for_subscribers("t", 1)
@@ -171,7 +122,7 @@ async def test_graphql_ws_keeps_a_quiet_subscription_alive_with_pings(
 async def test_graphql_ws_sees_an_upstream_restart_as_an_error_then_complete(
     platform: SubscriptionPlatform, npm_tools: None
 ) -> None:
-    client = await node_subscribe(platform, EVENT)
+    client = await node_subscribe(platform.ws_url, EVENT)
     try:
         assert await client.line() == {"event": "connected"}
         await BROKER.wait_for_subscribers("t", 1)
@@ -188,7 +139,7 @@ async def test_graphql_ws_sees_an_upstream_restart_as_an_error_then_complete(
     finally:
         await client.stop()
     await platform.restart_feed()
-    again = await node_subscribe(platform, EVENT, "--count", "1")
+    again = await node_subscribe(platform.ws_url, EVENT, "--count", "1")
     try:
         assert await again.line() == {"event": "connected"}
         await BROKER.wait_for_subscribers("t", 1)

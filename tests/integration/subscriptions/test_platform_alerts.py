@@ -7,9 +7,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-import orjson
 import pytest
 
+from tests.fixtures.subscriptions.node_client import NodeSubscriber, node_subscribe
 from tests.integration.platform.demo import ALICE
 from tests.integration.platform.servers import (
     Platform,
@@ -17,7 +17,6 @@ from tests.integration.platform.servers import (
     prepare_databases,
     start_platform,
 )
-from tests.integration.subscriptions.test_graphql_ws_client import SCRIPT, NodeSubscriber
 
 pytestmark = pytest.mark.npm
 
@@ -34,17 +33,9 @@ async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pl
 
 
 async def subscribe(platform: Platform, token: str) -> NodeSubscriber:
-    process = await asyncio.create_subprocess_exec(
-        "node",
-        str(SCRIPT),
-        platform.graphql_url.replace("http://", "ws://"),
-        orjson.dumps({"query": RAISED}).decode(),
-        "--token",
-        token,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    return await node_subscribe(
+        platform.graphql_url.replace("http://", "ws://"), RAISED, "--token", token
     )
-    return NodeSubscriber(process)
 
 
 def token(platform: Platform, *roles: str) -> str:

@@ -13,9 +13,9 @@ import aiohttp
 import orjson
 import pytest
 
+from tests.fixtures.subscriptions.node_client import node_subscribe
 from tests.integration.platform.demo import ALICE, BOB
 from tests.integration.platform.servers import Platform, prepare_databases, start_platform
-from tests.integration.subscriptions.test_graphql_ws_client import SCRIPT, NodeSubscriber
 
 pytestmark = pytest.mark.npm
 
@@ -55,19 +55,9 @@ async def test_a_deposit_notifies_its_owner_live_through_the_router(
 ) -> None:
     headers = platform.bearer(ALICE, "user")
     ws_url = platform.graphql_url.replace("http://", "ws://")
-    process = await asyncio.create_subprocess_exec(
-        "node",
-        str(SCRIPT),
-        ws_url,
-        orjson.dumps({"query": ADDED}).decode(),
-        "--token",
-        headers["Authorization"].removeprefix("Bearer "),
-        "--count",
-        "1",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    client = await node_subscribe(
+        ws_url, ADDED, "--token", headers["Authorization"].removeprefix("Bearer "), "--count", "1"
     )
-    client = NodeSubscriber(process)
     try:
         assert await client.line() == {"event": "connected"}
         await asyncio.sleep(1.0)  # the router's upstream subscription to support opens
@@ -98,17 +88,7 @@ async def test_notifications_reach_only_their_owner(platform: Platform, npm_tool
     """Bob's subscription does not see Alice's deposit; anonymous callers are refused."""
     ws_url = platform.graphql_url.replace("http://", "ws://")
     bob = platform.bearer(BOB, "user")["Authorization"].removeprefix("Bearer ")
-    process = await asyncio.create_subprocess_exec(
-        "node",
-        str(SCRIPT),
-        ws_url,
-        orjson.dumps({"query": ADDED}).decode(),
-        "--token",
-        bob,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    client = NodeSubscriber(process)
+    client = await node_subscribe(ws_url, ADDED, "--token", bob)
     try:
         assert await client.line() == {"event": "connected"}
         await asyncio.sleep(1.0)
@@ -121,15 +101,7 @@ async def test_notifications_reach_only_their_owner(platform: Platform, npm_tool
             await client.line(seconds=1.5)
     finally:
         await client.stop()
-    anonymous = await asyncio.create_subprocess_exec(
-        "node",
-        str(SCRIPT),
-        ws_url,
-        orjson.dumps({"query": ADDED}).decode(),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    refused = NodeSubscriber(anonymous)
+    refused = await node_subscribe(ws_url, ADDED)
     try:
         lines = await refused.rest()
         assert lines[0] == {"event": "connected"}
