@@ -120,9 +120,7 @@ def build_apps(layout: DevLayout, supergraph_sdl: str) -> list[tuple[str, int, A
 async def serve_all(layout: DevLayout, apps: list[tuple[str, int, ASGIApp]]) -> None:
     servers = [
         _SharedSignalServer(
-            uvicorn.Config(
-                app, host=layout.host, port=port, lifespan="on", log_level="warning", ws="none"
-            )
+            uvicorn.Config(app, host=layout.host, port=port, lifespan="on", log_level="warning")
         )
         for _, port, app in apps
     ]

@@ -6,6 +6,7 @@ data directory."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -16,7 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
+import websockets
 
 from subgraphs.kernel.demo import demo_user_id
 from tests.fixtures.tokens import TokenMint
@@ -133,3 +136,32 @@ def test_one_query_returns_data_from_all_six_subgraphs(dev_platform: str, data_d
         "observability",
     }
     assert set(services.values()) == {"UP"}
+
+
+async def test_a_deposit_reaches_its_owner_live_over_a_websocket(
+    dev_platform: str, data_dir: Path
+) -> None:
+    headers = TokenMint.in_directory(data_dir).bearer(demo_user_id("alice"), "user")
+    url = dev_platform.replace("http://", "ws://") + "/graphql"
+    deposit = """
+    mutation($id: ID!) { depositToWallet(input: { walletId: $id, amount: 1234 }) { id } }
+    """
+
+    async with httpx.AsyncClient(base_url=dev_platform, headers=headers, timeout=10) as http:
+        me = await http.post("/graphql", json={"query": "{ me { wallets { id } } }"})
+        wallet = me.json()["data"]["me"]["wallets"][0]["id"]
+        async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as socket:
+            await socket.send(
+                orjson.dumps({"type": "connection_init", "payload": headers}).decode()
+            )
+            assert orjson.loads(await socket.recv())["type"] == "connection_ack"
+            subscription = "subscription { notificationAdded { category title } }"
+            message = {"id": "1", "type": "subscribe", "payload": {"query": subscription}}
+            await socket.send(orjson.dumps(message).decode())
+            await asyncio.sleep(0.5)  # the router's upstream subscription reaches support
+            made = await http.post("/graphql", json={"query": deposit, "variables": {"id": wallet}})
+            assert "errors" not in made.json(), made.json()
+            event = orjson.loads(await asyncio.wait_for(socket.recv(), timeout=10))
+
+    assert event["type"] == "next", event
+    assert event["payload"]["data"]["notificationAdded"]["category"] == "PAYMENTS"
