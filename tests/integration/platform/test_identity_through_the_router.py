@@ -19,9 +19,9 @@ from pathlib import Path
 
 import aiohttp
 import pyotp
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
-from subgraphs.identity.models import PasswordReset
+from subgraphs.identity.models import LoginFailure, PasswordReset
 from subgraphs.kernel.db import utcnow
 from tests.integration.platform.client import GraphQLClient, Reply
 from tests.integration.platform.servers import Platform
@@ -167,6 +167,33 @@ async def test_repeated_wrong_passwords_are_throttled_per_account(
     assert answers[:5] == [("UNAUTHENTICATED", "INVALID_CREDENTIALS")] * 5
     assert answers[5] == ("UNAUTHENTICATED", "THROTTLED")
     assert reason(right_password_now) == ("UNAUTHENTICATED", "THROTTLED")
+
+
+async def test_a_paced_guessing_attack_locks_the_account_even_for_the_right_password(
+    platform: Platform, http: aiohttp.ClientSession
+) -> None:
+    user = await registered(from_address(platform, http), "paced")
+    # Nine wrong guesses over the last ten minutes, a minute apart: slow enough that no throttle
+    # delay is still running (waiting those out in the test would take half a minute).
+    async with platform.engine("identity").begin() as connection:
+        await connection.execute(
+            insert(LoginFailure),
+            [
+                {
+                    "email": user["email"],
+                    "ip_address": f"203.0.113.{i}",
+                    "at": utcnow() - timedelta(minutes=10 - i),
+                }
+                for i in range(9)
+            ],
+        )
+
+    tenth = await login(from_address(platform, http), user["email"], "still wrong")
+    right_password = await login(from_address(platform, http), user["email"])
+
+    assert reason(tenth) == ("UNAUTHENTICATED", "INVALID_CREDENTIALS")
+    assert reason(right_password) == ("UNAUTHENTICATED", "LOCKED")
+    assert right_password.errors[0]["extensions"]["retryAfterSeconds"] > 0
 
 
 async def test_repeated_failures_from_one_address_are_throttled_across_accounts(
