@@ -6,6 +6,7 @@ completed from identity by an entity fetch per event."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,8 +15,17 @@ import orjson
 import pytest
 
 from tests.fixtures.subscriptions.node_client import node_subscribe
+from tests.fixtures.subscriptions.sse import events
 from tests.integration.platform.demo import ALICE, BOB
-from tests.integration.platform.servers import Platform, prepare_databases, start_platform
+from tests.integration.platform.servers import (
+    Platform,
+    Served,
+    create_subgraph,
+    detour,
+    prepare_databases,
+    serve_on,
+    start_platform,
+)
 
 pytestmark = pytest.mark.npm
 
@@ -32,6 +42,15 @@ async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pl
     running = await start_platform(settings)
     yield running
     await running.stop()
+
+
+def rebind(served: Served) -> socket.socket:
+    """A socket on the port `served` listened on (to bring a stopped server back there)."""
+    port = int(served.base_url.rsplit(":", 1)[1])
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    return sock
 
 
 async def graphql(
@@ -111,3 +130,74 @@ async def test_notifications_reach_only_their_owner(platform: Platform, npm_tool
         assert lines[2:] == [{"event": "complete"}, {"event": "done"}]
     finally:
         await refused.stop()
+
+
+async def test_a_deposit_notifies_its_owner_over_server_sent_events(platform: Platform) -> None:
+    headers = platform.bearer(ALICE, "user")
+    async with aiohttp.ClientSession() as session:
+        response = await session.post(
+            platform.graphql_url,
+            data=orjson.dumps({"query": ADDED}),
+            headers={"accept": "text/event-stream", "content-type": "application/json", **headers},
+            timeout=aiohttp.ClientTimeout(total=20),
+        )
+        assert response.status == 200
+        stream = events(response)
+        await asyncio.sleep(1.0)  # the router's upstream subscription to support opens
+        wallet = (await graphql(platform, OPEN_WALLET, headers, {"currency": "NOK"}))["data"][
+            "openWallet"
+        ]["id"]
+        await graphql(platform, DEPOSIT, headers, {"input": {"walletId": wallet, "amount": 990}})
+        name, data = await asyncio.wait_for(anext(stream), timeout=10)
+        response.close()
+
+    assert name == "next"
+    assert data["data"]["notificationAdded"]["recipient"] == {
+        "id": ALICE,
+        "displayName": "Alice Martin",
+    }
+
+
+async def test_a_support_restart_ends_the_subscription_with_an_error_and_a_new_one_works(
+    platform: Platform, npm_tools: None
+) -> None:
+    token = platform.bearer(ALICE, "user")["Authorization"].removeprefix("Bearer ")
+    async with detour(platform, "support") as side:
+        ws_url = side.router.graphql_url.replace("http://", "ws://")
+        client = await node_subscribe(ws_url, ADDED, "--token", token)
+        try:
+            assert await client.line() == {"event": "connected"}
+            await asyncio.sleep(1.0)
+            await side.subgraph.stop()
+            ended = await client.rest()
+        finally:
+            await client.stop()
+        # The same support (database and port) comes back: a new subscription is served.
+        restarted = await serve_on(
+            "support",
+            create_subgraph("support", platform.settings["support"]),
+            rebind(side.subgraph),
+        )
+        try:
+            again = await node_subscribe(ws_url, ADDED, "--token", token, "--count", "1")
+            try:
+                assert await again.line() == {"event": "connected"}
+                await asyncio.sleep(1.0)
+                headers = {"Authorization": f"Bearer {token}"}
+                wallet = (await graphql(platform, OPEN_WALLET, headers, {"currency": "DKK"}))[
+                    "data"
+                ]["openWallet"]["id"]
+                await graphql(
+                    platform, DEPOSIT, headers, {"input": {"walletId": wallet, "amount": 5}}
+                )
+                [event, done] = await again.rest()
+            finally:
+                await again.stop()
+        finally:
+            await restarted.stop()
+
+    assert ended[0]["event"] == "next"
+    assert ended[0]["payload"]["errors"][0]["extensions"]["code"] == "SUBGRAPH_UNAVAILABLE"
+    assert ended[1:] == [{"event": "complete"}, {"event": "done"}]
+    assert event["payload"]["data"]["notificationAdded"]["category"] == "PAYMENTS"
+    assert done == {"event": "done"}

@@ -7,35 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from typing import Any
 
 import aiohttp
 import orjson
 
 from tests.fixtures.subscriptions.platform import SubscriptionPlatform
+from tests.fixtures.subscriptions.sse import events
 from tests.fixtures.subscriptions.subgraphs import BROKER, eventually, sample_notification
 
 SSE_HEADERS = {"accept": "text/event-stream", "content-type": "application/json"}
 EVENT = 'subscription { notificationAdded(topic: "t") { id order { label buyerEmail } } }'
-
-
-async def events(response: aiohttp.ClientResponse) -> AsyncIterator[tuple[str, Any]]:
-    """(event, data) of each event of the stream; comments (keep-alives) are skipped."""
-    name, data = "message", []
-    async for raw in response.content:
-        line = raw.decode().rstrip("\r\n")
-        if line == "":
-            if data or name != "message":
-                text = "\n".join(data)
-                yield name, orjson.loads(text) if text else None
-            name, data = "message", []
-        elif line.startswith(":"):
-            continue
-        elif line.startswith("event:"):
-            name = line[len("event:") :].strip()
-        elif line.startswith("data:"):
-            data.append(line[len("data:") :].strip())
 
 
 async def post(
