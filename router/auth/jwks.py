@@ -56,7 +56,9 @@ class JwksCache:
         Raises ``JwksUnavailable`` when the set cannot be fetched and nothing is cached.
         """
         now = self._clock()
-        if self._keys is None and now - self._attempted_at < min(self._min_refetch, 1.0):
+        # Right after a failed fetch, fail fast; a fetch still under way is joined instead.
+        recently_failed = now - self._attempted_at < min(self._min_refetch, 1.0)
+        if self._keys is None and self._inflight is None and recently_failed:
             raise JwksUnavailable(f"the JWKS at {self.url} could not be fetched just now")
         if self._keys is None or now - self._fetched_at >= self._max_age:
             await self._refresh(required=self._keys is None)

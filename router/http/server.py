@@ -20,6 +20,7 @@ from router.config import RouterConfig
 from router.errors import SupergraphError
 
 EXIT_UNUSABLE_INPUT = 2
+GC_THRESHOLDS = (50_000, 20, 100)
 
 
 class _GracefulServer(uvicorn.Server):
@@ -78,6 +79,11 @@ def serve_router(
     # The supergraph and API schema are long-lived: keep the cyclic GC from re-scanning them.
     gc.collect()
     gc.freeze()
+    # Requests and subscription events allocate many short-lived containers: with the default
+    # threshold (700) a young collection ran every few events and full ones every few hundred
+    # (bench/subscriptions: 4.6 s of pauses in 9 s of CPU at 5,000 subscribers; p99 952 -> 225 ms
+    # with these thresholds, memory unchanged).
+    gc.set_threshold(*GC_THRESHOLDS)
     server = _GracefulServer(
         uvicorn.Config(
             app,

@@ -94,6 +94,9 @@ class UpstreamSubscriptions:
                 self._run(shared, subgraph, request, dict(connection_payload)),
                 name=f"upstream subscription to {subgraph}",
             )
+        # Listeners keep the shared key, not their own copy: orjson's bytes carry a 4 KiB buffer,
+        # which would otherwise stay alive for as long as each subscriber does.
+        key = shared.key
         queue: asyncio.Queue[UpstreamItem] = asyncio.Queue(LISTENER_QUEUE_SIZE)
         shared.listeners.add(queue)
         try:

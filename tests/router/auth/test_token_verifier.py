@@ -171,6 +171,19 @@ async def test_concurrent_requests_share_one_fetch(served: Served) -> None:
     assert cache.fetches == 1
 
 
+async def test_requests_arriving_during_the_first_fetch_wait_for_it(served: Served) -> None:
+    verifier, cache = served.verifier()
+    first = asyncio.ensure_future(verifier.verify(served.issuer.token(sub="early")))
+    for _ in range(3):  # the first fetch is under way, not finished
+        await asyncio.sleep(0)
+    later = [verifier.verify(served.issuer.token(sub=f"later{i}")) for i in range(5)]
+
+    principals = await asyncio.gather(first, *later)
+
+    assert [p.subject for p in principals] == ["early"] + [f"later{i}" for i in range(5)]
+    assert cache.fetches == 1
+
+
 @pytest.mark.parametrize(
     "token",
     ["", "abc", "a.b", "a.b.c.d", "!!!.e30.sig", "e30.e30.", "bnVsbA.e30.c2ln"],
