@@ -1,5 +1,5 @@
 # One entry point per chore, used by people and CI alike.
-.PHONY: dev test check compose bootstrap fuzz
+.PHONY: dev test check compose bootstrap fuzz bench-subscriptions
 
 bootstrap:
 	./scripts/bootstrap
@@ -26,3 +26,8 @@ fuzz: bootstrap
 	seed=$${EHB_DIFFERENTIAL_SEED:-$$(od -An -N3 -tu4 /dev/urandom | tr -d " ")}; echo "EHB_DIFFERENTIAL_SEED=$$seed"; \
 	EHB_DIFFERENTIAL_SEED=$$seed EHB_DIFFERENTIAL_OPERATIONS=3000 \
 	.venv/bin/pytest tests/integration/differential -q
+
+# Subscriptions through the router: latency at 10 and 5,000 WebSocket subscribers, memory per
+# subscriber (bench/subscriptions/RESULTS.md). CI runs the bounded `--quick` run as a test.
+bench-subscriptions: bootstrap
+	bench/subscriptions/run

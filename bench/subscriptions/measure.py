@@ -736,7 +736,10 @@ def main(argv: list[str] | None = None) -> int:
     text = markdown(phases, command.strip(), started, uvicorn_websocket_implementation())
     args.output.write_text(text)
     print(text)
-    return 0
+    lost = [phase for phase in phases if phase.delivered != phase.expected]
+    for phase in lost:
+        print(f"{phase.name}, {phase.selection}: {phase.delivered} of {phase.expected} delivered")
+    return 1 if lost else 0
 
 
 if __name__ == "__main__":
