@@ -20,6 +20,7 @@ from subgraphs.kernel.access import require_owner_or_staff
 from subgraphs.kernel.context import SubgraphContext
 from subgraphs.kernel.loaders import PageKey
 from subgraphs.kernel.pagination import Connection
+from subgraphs.kernel.subscription_reads import fresh_reads
 from subgraphs.support import models
 from subgraphs.support.access import STAFF, check_ticket_visible
 from subgraphs.support.enums import (
@@ -35,7 +36,6 @@ from subgraphs.support.loaders import (
     tickets_page_by_requester,
 )
 from subgraphs.support.notifications import deliveries_of_notifications
-from subgraphs.support.reads import fresh_reads
 
 
 @strawberry.federation.type(keys=[Key(fields=FieldSet("id"), resolvable=False)])

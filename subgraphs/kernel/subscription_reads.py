@@ -1,4 +1,4 @@
-"""Reads for fields of subscription events.
+"""Reads for fields of subscription events (any subgraph).
 
 Over WebSocket one context (and its session) serves the whole connection: a read through it
 would see the session's identity map (stale rows) and keep a transaction open for as long as
