@@ -13,15 +13,26 @@ Browsers need the public key
 
 A failure raises `PushDeliveryFailed`; `gone` means the push service says the subscription no
 longer exists (HTTP 404/410): drop it. `permanent` means a retry cannot help.
+
+Endpoints are URLs a browser hands us, so in production the server must not be made to post to
+its own network (SSRF): `check_push_endpoint` wants https and a host name (not an IP literal)
+that resolves only to public addresses. Registration calls it, and so does `WebPushSender.send`
+when `public_endpoints_only` (again at each send: a name may resolve elsewhere later, DNS
+rebinding). The check resolves just before aiohttp connects (which resolves again); it narrows
+the window rather than pinning the address.
 """
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import logging
 import os
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import orjson
@@ -34,10 +45,12 @@ from pywebpush import WebPushException, webpush_async
 
 __all__ = [
     "PushDeliveryFailed",
+    "PushEndpointRefused",
     "PushSettings",
     "PushTarget",
     "VapidKeys",
     "WebPushSender",
+    "check_push_endpoint",
     "vapid_keys_from_settings",
 ]
 
@@ -51,6 +64,67 @@ class PushDeliveryFailed(Exception):
         super().__init__(message)
         self.gone = gone
         self.permanent = permanent or gone
+
+
+class PushEndpointRefused(ValueError):
+    """An endpoint the server must not post to; `unresolved` when its name did not resolve
+    (perhaps for now only)."""
+
+    def __init__(self, message: str, *, unresolved: bool = False) -> None:
+        super().__init__(message)
+        self.unresolved = unresolved
+
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _internal(address: IPAddress) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return (
+        address.is_loopback
+        or address.is_private
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+        or not address.is_global
+    )
+
+
+async def check_push_endpoint(endpoint: str) -> None:
+    """Refuse (`PushEndpointRefused`) an endpoint that is not https, names its host by IP
+    address, or whose host resolves (the event loop's getaddrinfo) to any loopback, private,
+    link-local, multicast, reserved, unspecified or otherwise non-global address."""
+    try:
+        parts = urlsplit(endpoint)
+        host, port = parts.hostname, parts.port
+    except ValueError as error:
+        raise PushEndpointRefused("A push endpoint must be a valid URL.") from error
+    if parts.scheme != "https" or not host:
+        raise PushEndpointRefused("A push endpoint must be an https:// URL.")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        raise PushEndpointRefused("A push endpoint must name its host, not an IP address.")
+    loop = asyncio.get_running_loop()
+    try:
+        found = await loop.getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as error:
+        raise PushEndpointRefused(
+            f"The push endpoint's host {host} does not resolve.", unresolved=True
+        ) from error
+    addresses = {ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in found}
+    if not addresses:
+        raise PushEndpointRefused(
+            f"The push endpoint's host {host} does not resolve.", unresolved=True
+        )
+    if any(_internal(address) for address in addresses):
+        raise PushEndpointRefused(
+            f"The push endpoint's host {host} resolves to a non-public address."
+        )
 
 
 class PushSettings(BaseSettings):
@@ -125,9 +199,18 @@ class WebPushSender:
     keys: VapidKeys
     ttl_seconds: int = 86_400
     timeout_seconds: float = 10.0
+    # Production: post only to https endpoints on public addresses (`check_push_endpoint`).
+    public_endpoints_only: bool = False
 
     async def send(self, target: PushTarget, payload: dict[str, Any]) -> None:
         """Encrypt `payload` (as JSON) for `target` and post it to its push service."""
+        if self.public_endpoints_only:
+            try:
+                await check_push_endpoint(target.endpoint)
+            except PushEndpointRefused as error:
+                raise PushDeliveryFailed(
+                    f"refused to post to the endpoint: {error}", permanent=not error.unresolved
+                ) from error
         subscription: dict[str, Any] = {
             "endpoint": target.endpoint,
             "keys": {"p256dh": target.p256dh, "auth": target.auth},

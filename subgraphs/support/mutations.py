@@ -135,13 +135,15 @@ class Mutation:
     async def register_push_subscription(
         self, info: Info[SubgraphContext, None], input: RegisterPushSubscriptionInput
     ) -> PushSubscription:
+        production = info.context.request.app.state.settings.is_production
         found = await notifications.register_push_subscription(
             info.context.session,
             user_id=info.context.viewer.require_user_id(),
             endpoint=input.endpoint,
             p256dh=input.keys.p256dh,
             auth=input.keys.auth,
-            allow_loopback_http=not info.context.request.app.state.settings.is_production,
+            allow_loopback_http=not production,
+            public_endpoints_only=production,
         )
         return PushSubscription.from_model(found)
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from subgraphs.kernel.db import utcnow
 from subgraphs.kernel.errors import BadUserInput, NotFound
 from subgraphs.kernel.pagination import Page, paginate
+from subgraphs.kernel.push import PushEndpointRefused, check_push_endpoint
 from subgraphs.kernel.sms import normalise_phone_number
 from subgraphs.kernel.validation import required_text
 from subgraphs.support.models import (
@@ -216,14 +217,21 @@ async def register_push_subscription(
     p256dh: str,
     auth: str,
     allow_loopback_http: bool = False,
+    public_endpoints_only: bool = False,
 ) -> PushSubscription:
     """Keep a browser's subscription (re-registering an endpoint moves it to this user and
     refreshes its keys). Endpoints are https:// URLs; `allow_loopback_http` (development) also
-    accepts http://127.0.0.1 (a local push service)."""
+    accepts http://127.0.0.1 (a local push service); `public_endpoints_only` (production) wants
+    a host name resolving only to public addresses (`kernel.push.check_push_endpoint`)."""
     endpoint = required_text(endpoint, field="endpoint", max_length=2048)
     loopback = allow_loopback_http and endpoint.startswith("http://127.0.0.1:")
     if not endpoint.startswith("https://") and not loopback:
         raise BadUserInput("A push endpoint must be an https:// URL.", field="endpoint")
+    if public_endpoints_only:
+        try:
+            await check_push_endpoint(endpoint)
+        except PushEndpointRefused as error:
+            raise BadUserInput(str(error), field="endpoint") from error
     p256dh = required_text(p256dh, field="p256dh", max_length=128)
     auth = required_text(auth, field="auth", max_length=64)
     found = await session.scalar(

@@ -186,6 +186,7 @@ def support_lifespan(
                     keys=vapid,
                     ttl_seconds=push_settings.ttl_seconds,
                     timeout_seconds=push_settings.timeout_seconds,
+                    public_endpoints_only=settings.is_production,
                 ),
             )
             worker = DeliveryWorker(database, channels, delivery.policy())
