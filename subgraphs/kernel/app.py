@@ -36,7 +36,7 @@ from strawberry.federation import Schema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
-from subgraphs.kernel.auth import open_token_verifier
+from subgraphs.kernel.auth import KeysUnavailable, open_token_verifier
 from subgraphs.kernel.context import (
     ANONYMOUS,
     REQUEST_ID_HEADER,
@@ -105,6 +105,9 @@ class _GraphQLEndpoint:
                 "data": None,
                 "errors": [{"message": exc.message, "extensions": exc.extensions}],
             }
+            if isinstance(exc, KeysUnavailable):
+                await JSONResponse(body, status_code=503)(scope, receive, send)
+                return
             headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
             await JSONResponse(body, headers=headers)(scope, receive, send)
             return

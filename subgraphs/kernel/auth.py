@@ -47,6 +47,7 @@ __all__ = [
     "InvalidToken",
     "JwksKeySource",
     "KeySource",
+    "KeysUnavailable",
     "StaticKeySource",
     "TokenVerifier",
     "bearer_token",
@@ -59,6 +60,7 @@ logger = logging.getLogger("subgraphs.kernel.auth")
 ACCESS_TOKEN_ALGORITHM: Final = "EdDSA"
 CLOCK_SKEW_SECONDS: Final = 30
 JWKS_REFETCH_INTERVAL_SECONDS: Final = 30.0
+JWKS_RETRY_SECONDS: Final = 1.0  # after a failed fetch
 
 USER_SCOPES: Final = ("profile", "wallets", "orders", "tickets", "notifications", "media")
 ROLE_SCOPES: Final[Mapping[str, tuple[str, ...]]] = {
@@ -109,6 +111,18 @@ class InvalidToken(Unauthenticated):
     def __init__(self, reason: str) -> None:
         super().__init__(f"Invalid access token: {reason}.")
         self.reason = reason
+
+
+class KeysUnavailable(Unauthenticated):
+    """The issuer's keys could not be fetched, so the token could not be judged: a valid token
+    must not be condemned for an outage (HTTP 503, like the router)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            f"The token cannot be checked now: the identity keys at {url} are unreachable. "
+            "Try again shortly.",
+            reason="KEYS_UNAVAILABLE",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +180,13 @@ class JwksKeySource:
         self._min_interval = min_refetch_interval
         self._keys: KeySet | None = None
         self._fetched_at: float | None = None
+        self._failed_at: float | None = None
         self._lock = asyncio.Lock()
 
     async def key_for(self, kid: str) -> OKPKey | None:
+        """The key `kid`, or None when the issuer does not publish it. `KeysUnavailable` when
+        the JWKS that would decide it cannot be fetched (retried after a second, not after
+        the rate limit for unknown kids)."""
         if self._keys is not None:
             found = _find_okp(self._keys, kid)
             if found is not None:
@@ -179,13 +197,16 @@ class JwksKeySource:
                 if found is not None:
                     return found
             now = time.monotonic()
+            if self._failed_at is not None and now - self._failed_at < JWKS_RETRY_SECONDS:
+                raise KeysUnavailable(self._url)
             if self._fetched_at is not None and now - self._fetched_at < self._min_interval:
                 return None
-            self._fetched_at = now
             fetched = await self._fetch()
-            if fetched is not None:
-                self._keys = fetched
-        return _find_okp(self._keys, kid) if self._keys is not None else None
+            if fetched is None:
+                self._failed_at = now
+                raise KeysUnavailable(self._url)
+            self._keys, self._fetched_at, self._failed_at = fetched, now, None
+        return _find_okp(self._keys, kid)
 
     async def _fetch(self) -> KeySet | None:
         try:

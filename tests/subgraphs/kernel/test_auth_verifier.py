@@ -8,6 +8,7 @@ identity; no header is anonymous, a bad token answers UNAUTHENTICATED and runs n
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -27,14 +28,17 @@ from subgraphs.identity.keys import SigningKeys, generate_signing_key
 from subgraphs.identity.tokens import issue_access_token
 from subgraphs.kernel.auth import (
     EDDSA_ONLY,
+    JWKS_RETRY_SECONDS,
     InvalidToken,
     JwksKeySource,
+    KeysUnavailable,
     StaticKeySource,
     TokenVerifier,
     bearer_token,
 )
 from subgraphs.kernel.testing import RunningSubgraph, running_subgraph, serve_app
 from subgraphs.money.app import create_app as create_money_app
+from tests.fixtures.benchmark.loopback import unused_loopback_port
 
 ISSUER = "ehb-identity"
 AUDIENCE = "ehb-api"
@@ -210,11 +214,32 @@ async def test_jwks_source_refetches_on_an_unknown_kid_at_most_once_per_interval
         assert len(fetches) == 1  # unknown kids within the interval: no refetch storm
 
         keys.rotate()
-        import asyncio
-
         await asyncio.sleep(0.35)
         assert (await verifier.verify(issue(keys))).user_id == "user-1"  # refetched
         assert len(fetches) == 2
+
+
+async def test_an_unreachable_jwks_is_unavailable_not_a_bad_token_and_retried_soon(tmp_path):
+    keys = SigningKeys.from_directory(tmp_path / "keys")
+    answering = False
+
+    async def jwks(_: Request) -> JSONResponse:
+        if not answering:
+            return JSONResponse({"error": "down"}, status_code=503)
+        return JSONResponse(keys.public_jwks())
+
+    app = Starlette(routes=[Route("/jwks", jwks)])
+    async with serve_app(app) as url, aiohttp.ClientSession() as client:
+        verifier = TokenVerifier(
+            JwksKeySource(f"{url}/jwks", client), issuer=ISSUER, audience=AUDIENCE
+        )
+        with pytest.raises(KeysUnavailable) as caught:
+            await verifier.verify(issue(keys))
+        assert caught.value.extensions == {"code": "UNAUTHENTICATED", "reason": "KEYS_UNAVAILABLE"}
+
+        answering = True
+        await asyncio.sleep(JWKS_RETRY_SECONDS + 0.05)  # not the 30 s unknown-kid rate limit
+        assert (await verifier.verify(issue(keys))).user_id == "user-1"
 
 
 @pytest.fixture(scope="module")
@@ -326,3 +351,23 @@ async def test_the_viewer_requires_sign_in_then_the_scope(keys):
         viewer.require_scope("admin")
     with pytest.raises(Unauthenticated):
         ANONYMOUS.require_scope("profile")
+
+
+async def test_a_subgraph_whose_jwks_is_unreachable_answers_503_not_invalid_token(tmp_path):
+    keys = SigningKeys.from_directory(tmp_path / "keys")
+
+    def money_app(settings: Any) -> Starlette:
+        nowhere = f"http://127.0.0.1:{unused_loopback_port()}/jwks"
+        return create_money_app(settings.model_copy(update={"jwks_url": nowhere}))
+
+    async with running_subgraph("money", tmp_path / "money", app_factory=money_app) as money:
+        response = await money.client.post(
+            f"{money.url}/graphql",
+            json={"query": "{ __typename }"},
+            headers={"Authorization": f"Bearer {issue(keys)}"},
+        )
+
+    assert response.status_code == 503
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "UNAUTHENTICATED", "reason": "KEYS_UNAVAILABLE"}
+    assert "WWW-Authenticate" not in response.headers
