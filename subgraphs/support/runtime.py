@@ -3,8 +3,10 @@
 worker (`app.state.notifier`).
 
 `support_lifespan` is the app's `lifespan` hook (inside the kernel's: the database, the token
-verifier and the event bus are open while it runs). It also consumes `domain-events`: each event
-`templates.TEMPLATES` knows becomes a notification (`Notifier.handle_event`).
+verifier and the event bus are open while it runs). With the worker it also runs retention
+(`retention.Retention`: old read notifications, final deliveries, handled-event ids). It also
+consumes `domain-events`: each event `templates.TEMPLATES` knows becomes a notification
+(`Notifier.handle_event`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from subgraphs.kernel.sms import SmsSettings, sms_sender_from_settings
 from subgraphs.support.delivery import Channels, DeliveryWorker
 from subgraphs.support.models import HandledEvent, Notification, NotificationCategory
 from subgraphs.support.notifications import create_notification
+from subgraphs.support.retention import Retention
 from subgraphs.support.settings import NotificationDeliverySettings
 from subgraphs.support.templates import PREFIXES, render
 
@@ -194,14 +197,24 @@ def support_lifespan(
             notifier = Notifier(database=database, worker=worker, events=events, vapid=vapid)
             app.state.notifier = notifier
             stops = [events.consume(prefix, notifier.handle_event) for prefix in PREFIXES]
-            task = asyncio.create_task(worker.run()) if delivery.worker else None
+            tasks = (
+                [
+                    asyncio.create_task(worker.run(), name="support-delivery"),
+                    asyncio.create_task(
+                        Retention(database, delivery.retention()).run(), name="support-retention"
+                    ),
+                ]
+                if delivery.worker
+                else []
+            )
             try:
                 yield
             finally:
                 for stop in stops:
                     stop()
-                if task is not None:
+                for task in tasks:
                     task.cancel()
+                for task in tasks:
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
 

@@ -1,4 +1,5 @@
-"""support's own settings: how the notification delivery worker retries (`EHB_NOTIFICATIONS_*`).
+"""support's own settings: how the notification delivery worker retries, and how long
+notifications, delivery records and handled-event ids are kept (`EHB_NOTIFICATIONS_*`).
 
 Channel settings live with their adapters: email `EHB_SMTP_URL` (subgraphs.kernel.email), SMS
 `EHB_SMS_*` (subgraphs.kernel.sms), push `EHB_VAPID_*` (subgraphs.kernel.push).
@@ -10,6 +11,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from subgraphs.support.delivery import DeliveryPolicy
+from subgraphs.support.retention import RetentionPolicy
 
 
 class NotificationDeliverySettings(BaseSettings):
@@ -22,7 +24,16 @@ class NotificationDeliverySettings(BaseSettings):
     poll_seconds: float = Field(
         default=30.0, gt=0, description="idle worker looks this often (new work wakes it)"
     )
-    worker: bool = Field(default=True, description="run the delivery worker in this process")
+    worker: bool = Field(
+        default=True, description="run the delivery worker (and retention) in this process"
+    )
+    retention_days: float = Field(
+        default=90.0, gt=0, description="read notifications and final deliveries are kept"
+    )
+    handled_events_retention_days: float = Field(
+        default=30.0, gt=0, description="handled domain-event ids are kept"
+    )
+    retention_interval_seconds: float = Field(default=3600.0, gt=0, description="pruning pace")
 
     def policy(self) -> DeliveryPolicy:
         return DeliveryPolicy(
@@ -31,4 +42,11 @@ class NotificationDeliverySettings(BaseSettings):
             backoff_max_seconds=self.backoff_max_seconds,
             lease_seconds=self.lease_seconds,
             poll_seconds=self.poll_seconds,
+        )
+
+    def retention(self) -> RetentionPolicy:
+        return RetentionPolicy(
+            notifications_days=self.retention_days,
+            handled_events_days=self.handled_events_retention_days,
+            interval_seconds=self.retention_interval_seconds,
         )
