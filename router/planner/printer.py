@@ -17,9 +17,38 @@ from router.planner.selection import print_pretty
 def print_plan(plan: QueryPlan) -> str:
     lines = ["QueryPlan {"]
     if plan.node is not None:
-        lines.extend(_node_lines(plan.node, "  "))
+        subscription = _subscription_parts(plan.node)
+        if subscription is None:
+            lines.extend(_node_lines(plan.node, "  "))
+        else:
+            lines.extend(_subscription_lines(*subscription, "  "))
     lines.append("}")
     return "\n".join(lines)
+
+
+def _subscription_parts(node: PlanNode) -> tuple[FetchNode, list[PlanNode]] | None:
+    """A subscription's plan: its upstream subscription fetch and what runs per event."""
+    if isinstance(node, FetchNode) and node.operation_kind == "subscription":
+        return node, []
+    if isinstance(node, SequenceNode) and node.nodes:
+        first = node.nodes[0]
+        if isinstance(first, FetchNode) and first.operation_kind == "subscription":
+            return first, list(node.nodes[1:])
+    return None
+
+
+def _subscription_lines(primary: FetchNode, rest: list[PlanNode], indent: str) -> list[str]:
+    """As Apollo prints them: ``Subscription { Primary: {...}, Rest: { Sequence {...} } }``."""
+    inner, branch = indent + "  ", indent + "    "
+    lines = [f"{indent}Subscription {{", f"{inner}Primary: {{"]
+    lines.extend(_last_without_comma(_node_lines(primary, branch)))
+    if not rest:
+        lines.extend([f"{inner}}}", indent + "},"])
+        return lines
+    lines.extend([f"{inner}}},", f"{inner}Rest: {{"])
+    lines.extend(_last_without_comma(_node_lines(SequenceNode(tuple(rest)), branch)))
+    lines.extend([f"{inner}}}", indent + "},"])
+    return lines
 
 
 def _node_lines(node: PlanNode, indent: str) -> list[str]:

@@ -16,18 +16,18 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 FIXTURES = REPO_ROOT / "tests" / "router" / "fixtures"
 BENCHMARK = REPO_ROOT / "tests" / "fixtures" / "benchmark"
-FEATURE_GRAPHS = REPO_ROOT / "tests" / "fixtures" / "features"
 
 
 @cache
 def fixture_supergraph(name: str) -> Supergraph:
     """A fixture supergraph composed by @apollo/composition; "benchmark" is the bench graph,
-    "features/<graph>" a feature graph of tests/fixtures/features."""
+    "features/<graph>" a feature graph of tests/fixtures/features, "subscriptions" the
+    subscriptions test graph (any tests/fixtures/<name>/supergraph.graphql)."""
     if name == "benchmark":
         return load_supergraph((BENCHMARK / "supergraph.apollo.graphql").read_text())
-    if name.startswith("features/"):
-        graph = name.removeprefix("features/")
-        return load_supergraph((FEATURE_GRAPHS / graph / "supergraph.graphql").read_text())
+    graph_directory = REPO_ROOT / "tests" / "fixtures" / name
+    if (graph_directory / "supergraph.graphql").exists():
+        return load_supergraph((graph_directory / "supergraph.graphql").read_text())
     return load_supergraph((FIXTURES / f"{name}.graphql").read_text())
 
 
