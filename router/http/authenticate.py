@@ -47,7 +47,7 @@ async def authenticate_header(
                 {
                     "message": "The access token cannot be verified right now "
                     "(the identity keys are unavailable); try again shortly",
-                    "extensions": {"code": UNAUTHENTICATED},
+                    "extensions": {"code": UNAUTHENTICATED, "reason": "KEYS_UNAVAILABLE"},
                 }
             ],
             status_code=503,

@@ -40,4 +40,9 @@ async def test_an_unreachable_jwks_answers_503_not_a_verdict_on_the_token() -> N
         await platform.stop()
     assert status == 503
     assert "try again" in body["errors"][0]["message"]
+    # The same answer as a subgraph that cannot fetch the keys.
+    assert body["errors"][0]["extensions"] == {
+        "code": "UNAUTHENTICATED",
+        "reason": "KEYS_UNAVAILABLE",
+    }
     assert (anonymous_status, anonymous) == (200, {"data": {"publicNotice": "welcome"}})
