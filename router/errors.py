@@ -37,3 +37,19 @@ class SubgraphUnavailable(RouterError):
 
 class QueryPlanningError(RouterError):
     """The planner found no way to resolve an operation against the supergraph."""
+
+
+INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+
+def internal_error_body(request_id: str) -> dict[str, Any]:
+    """What a client sees of an unexpected failure (over HTTP, SSE or WebSocket): the request id
+    to quote, never a traceback."""
+    return {
+        "errors": [
+            {
+                "message": f"Internal server error (request id {request_id})",
+                "extensions": {"code": INTERNAL_SERVER_ERROR, "requestId": request_id},
+            }
+        ]
+    }

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from router.errors import RequestError
+from router.errors import INTERNAL_SERVER_ERROR, RequestError, internal_error_body
 
 BAD_REQUEST = "BAD_REQUEST"
-INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 SUBGRAPH_UNAVAILABLE = "SUBGRAPH_UNAVAILABLE"
 
 
@@ -18,13 +15,10 @@ def bad_request(message: str, *, status_code: int = 400) -> RequestError:
     )
 
 
-def internal_error_body(request_id: str) -> dict[str, Any]:
-    """What a client sees of an unexpected failure: the request id to quote, never a traceback."""
-    return {
-        "errors": [
-            {
-                "message": f"Internal server error (request id {request_id})",
-                "extensions": {"code": INTERNAL_SERVER_ERROR, "requestId": request_id},
-            }
-        ]
-    }
+__all__ = [
+    "BAD_REQUEST",
+    "INTERNAL_SERVER_ERROR",
+    "SUBGRAPH_UNAVAILABLE",
+    "bad_request",
+    "internal_error_body",
+]

@@ -17,7 +17,7 @@ import orjson
 from starlette.responses import StreamingResponse
 
 from router.auth import Principal
-from router.errors import RequestError
+from router.errors import RequestError, internal_error_body
 from router.subscriptions.server import SHUTTING_DOWN, SubscriptionServer
 from router.subscriptions.stream import (
     connection_payload,
@@ -110,16 +110,7 @@ async def _produce(
         raise
     except Exception:
         logger.exception("event stream %s failed unexpectedly", context.request_id)
-        await queue.put(
-            {
-                "errors": [
-                    {
-                        "message": f"Internal server error (request id {context.request_id})",
-                        "extensions": {"code": "INTERNAL_SERVER_ERROR"},
-                    }
-                ]
-            }
-        )
+        await queue.put(internal_error_body(context.request_id))
     await queue.put(_END)
 
 

@@ -26,7 +26,7 @@ import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from router.auth import Principal
-from router.errors import RequestError
+from router.errors import RequestError, internal_error_body
 from router.subscriptions.server import SubscriptionServer
 from router.subscriptions.stream import (
     TOKEN_EXPIRED,
@@ -239,12 +239,7 @@ class _Connection:
                 {
                     "id": operation_id,
                     "type": "error",
-                    "payload": [
-                        {
-                            "message": f"Internal server error (request id {self.request_id})",
-                            "extensions": {"code": "INTERNAL_SERVER_ERROR"},
-                        }
-                    ],
+                    "payload": internal_error_body(self.request_id)["errors"],
                 }
             )
         finally:
