@@ -14,6 +14,7 @@ import aiohttp
 import orjson
 import pytest
 
+from tests.fixtures.benchmark.loopback import bind_loopback_socket
 from tests.fixtures.subscriptions.node_client import node_subscribe
 from tests.fixtures.subscriptions.sse import events
 from tests.integration.platform.demo import ALICE, BOB
@@ -46,11 +47,7 @@ async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pl
 
 def rebind(served: Served) -> socket.socket:
     """A socket on the port `served` listened on (to bring a stopped server back there)."""
-    port = int(served.base_url.rsplit(":", 1)[1])
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", port))
-    return sock
+    return bind_loopback_socket(int(served.base_url.rsplit(":", 1)[1]))
 
 
 async def deposit_until_heard(
