@@ -6,7 +6,9 @@ never at import time.
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,9 +71,22 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _use_write_ahead_log(path: str) -> None:
+    """Put the database file in WAL mode (a property of the file, kept across connections).
+
+    Done once, before the engine's connections exist: two connections converting a new file at
+    the same time fail with "database is locked" without SQLite's busy wait (the relay's engine
+    and a request's did, in CI). A file that cannot be opened is left to the engine's connections
+    to report, as they would for any unreachable database (`/ready` says so)."""
+    try:
+        with closing(sqlite3.connect(path, timeout=30)) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.Error:
+        return
 
 
 def create_engine(database_url: str, settings: Settings | None = None) -> AsyncEngine:
@@ -80,6 +95,7 @@ def create_engine(database_url: str, settings: Settings | None = None) -> AsyncE
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            _use_write_ahead_log(url.database)
         engine = create_async_engine(url)
         event.listen(engine.sync_engine, "connect", _enable_sqlite_pragmas)
         return engine
