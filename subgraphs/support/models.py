@@ -106,6 +106,8 @@ class Notification(Base):
             "created_at",
             "id",
         ),
+        # Retention scans every user's oldest notifications.
+        Index("ix_support_notifications_created_at_id", "created_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -179,6 +181,7 @@ class Delivery(Base):
     __table_args__ = (
         Index("ix_support_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
         Index("ix_support_deliveries_notification_id", "notification_id"),
+        Index("ix_support_deliveries_status_updated_at", "status", "updated_at"),  # retention
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -203,6 +206,7 @@ class HandledEvent(Base):
     """A domain event already turned into notifications (consumers see events at least once)."""
 
     __tablename__ = "support_handled_events"
+    __table_args__ = (Index("ix_support_handled_events_handled_at", "handled_at"),)  # retention
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     type: Mapped[str] = mapped_column(String(128))

@@ -15,7 +15,6 @@ support lifespan. Several instances may prune at once: each delete is idempotent
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +23,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select
 
 from subgraphs.kernel.db import Database, utcnow
+from subgraphs.kernel.retention import (
+    delete_all_batches,
+    delete_batch,
+    deleted_count,
+    run_periodically,
+)
 from subgraphs.support.models import Delivery, DeliveryStatus, HandledEvent, Notification
 
 logger = logging.getLogger("subgraphs.support.retention")
@@ -46,6 +51,9 @@ class Pruned:
     deliveries: int = 0
     handled_events: int = 0
 
+    def __bool__(self) -> bool:
+        return any((self.notifications, self.deliveries, self.handled_events))
+
 
 class Retention:
     def __init__(
@@ -61,38 +69,48 @@ class Retention:
 
     async def run(self) -> None:
         """Prune, then wait `interval_seconds`, until cancelled; a failure is logged."""
-        while True:
-            try:
-                pruned = await self.prune_once()
-                if pruned != Pruned():
-                    logger.info("retention pruned %s", pruned)
-            except Exception:
-                logger.exception("retention pass failed")
-            await asyncio.sleep(self._policy.interval_seconds)
+        await run_periodically(
+            self.prune_once, interval_seconds=self._policy.interval_seconds, logger=logger
+        )
 
     async def prune_once(self) -> Pruned:
         """Everything past retention now, batch after batch; returns how many rows went."""
         now = self._clock()
         notifications_cutoff = now - timedelta(days=self._policy.notifications_days)
         events_cutoff = now - timedelta(days=self._policy.handled_events_days)
-        notifications = deliveries = events = 0
+        size = self._policy.batch_size
+        notifications = deliveries = 0
         while True:
             gone, with_them = await self._notifications_batch(notifications_cutoff)
             notifications += gone
             deliveries += with_them
-            if gone < self._policy.batch_size:
+            if gone < size:
                 break
-        while (gone := await self._deliveries_batch(notifications_cutoff)) > 0:
-            deliveries += gone
-            if gone < self._policy.batch_size:
-                break
-        while (gone := await self._handled_events_batch(events_cutoff)) > 0:
-            events += gone
-            if gone < self._policy.batch_size:
-                break
+        deliveries += await delete_all_batches(
+            lambda: delete_batch(
+                self._database,
+                Delivery.id,
+                Delivery.status.in_(FINAL),
+                Delivery.updated_at < notifications_cutoff,
+                oldest_first=Delivery.updated_at,
+                batch_size=size,
+            ),
+            size,
+        )
+        events = await delete_all_batches(
+            lambda: delete_batch(
+                self._database,
+                HandledEvent.event_id,
+                HandledEvent.handled_at < events_cutoff,
+                oldest_first=HandledEvent.handled_at,
+                batch_size=size,
+            ),
+            size,
+        )
         return Pruned(notifications=notifications, deliveries=deliveries, handled_events=events)
 
     async def _notifications_batch(self, cutoff: datetime) -> tuple[int, int]:
+        """Up to a batch of notifications with their deliveries (two tables, one transaction)."""
         still_going = select(Delivery.notification_id).where(Delivery.status.in_(OPEN))
         async with self._database.sessions() as session:
             ids = list(
@@ -120,47 +138,4 @@ class Retention:
                 .execution_options(synchronize_session=False)
             )
             await session.commit()
-        return _count(notifications), _count(deliveries)
-
-    async def _deliveries_batch(self, cutoff: datetime) -> int:
-        oldest = (
-            select(Delivery.id)
-            .where(Delivery.status.in_(FINAL), Delivery.updated_at < cutoff)
-            .order_by(Delivery.updated_at, Delivery.id)
-            .limit(self._policy.batch_size)
-        )
-        async with self._database.sessions() as session:
-            ids = list(await session.scalars(oldest))
-            if not ids:
-                return 0
-            result = await session.execute(
-                delete(Delivery)
-                .where(Delivery.id.in_(ids), Delivery.status.in_(FINAL))
-                .execution_options(synchronize_session=False)
-            )
-            await session.commit()
-        return _count(result)
-
-    async def _handled_events_batch(self, cutoff: datetime) -> int:
-        async with self._database.sessions() as session:
-            ids = list(
-                await session.scalars(
-                    select(HandledEvent.event_id)
-                    .where(HandledEvent.handled_at < cutoff)
-                    .order_by(HandledEvent.handled_at, HandledEvent.event_id)
-                    .limit(self._policy.batch_size)
-                )
-            )
-            if not ids:
-                return 0
-            result = await session.execute(
-                delete(HandledEvent)
-                .where(HandledEvent.event_id.in_(ids))
-                .execution_options(synchronize_session=False)
-            )
-            await session.commit()
-        return _count(result)
-
-
-def _count(result: object) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
+        return deleted_count(notifications), deleted_count(deliveries)

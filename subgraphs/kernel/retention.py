@@ -1,0 +1,78 @@
+"""Retention plumbing: delete what nobody needs any more, a bounded batch per short transaction,
+and run a subgraph's pruning pass periodically in its lifespan.
+
+Subgraphs say *what* goes (support/retention.py, observability/retention.py); this module is
+*how*: batches keep each transaction (and its locks) short, so pruning a large backlog never
+blocks requests, and several instances pruning at once only repeat idempotent deletes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from subgraphs.kernel.db import Database
+
+
+async def delete_batch(
+    database: Database,
+    key: InstrumentedAttribute[Any],
+    *conditions: ColumnElement[bool],
+    oldest_first: InstrumentedAttribute[Any],
+    batch_size: int,
+) -> int:
+    """Delete up to `batch_size` rows matching `conditions`, oldest (by `oldest_first`) first, in
+    one transaction; the conditions are checked again by the DELETE, so a row changed meanwhile
+    (by a request or another instance) is kept. Returns how many rows went."""
+    async with database.sessions() as session:
+        keys = list(
+            await session.scalars(
+                select(key).where(*conditions).order_by(oldest_first, key).limit(batch_size)
+            )
+        )
+        if not keys:
+            return 0
+        result = await session.execute(
+            delete(key.class_)
+            .where(key.in_(keys), *conditions)
+            .execution_options(synchronize_session=False)
+        )
+        await session.commit()
+    return deleted_count(result)
+
+
+async def delete_all_batches(batch: Callable[[], Awaitable[int]], batch_size: int) -> int:
+    """Run `batch` until it deletes fewer than a full batch; returns the total deleted."""
+    total = 0
+    while True:
+        gone = await batch()
+        total += gone
+        if gone < batch_size:
+            return total
+
+
+def deleted_count(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def run_periodically(
+    prune: Callable[[], Awaitable[object]],
+    *,
+    interval_seconds: float,
+    logger: logging.Logger,
+) -> None:
+    """`prune()`, then wait `interval_seconds`, until cancelled. A failed pass is logged and the
+    next one runs on time; a pass that removed something logs what it returns."""
+    while True:
+        try:
+            pruned = await prune()
+            if pruned:
+                logger.info("retention pruned %s", pruned)
+        except Exception:
+            logger.exception("retention pass failed")
+        await asyncio.sleep(interval_seconds)
