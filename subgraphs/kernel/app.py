@@ -51,6 +51,7 @@ from subgraphs.kernel.events import open_event_bus, running_relay
 from subgraphs.kernel.extensions import KERNEL_EXTENSIONS, quiet_strawberry_error_log
 from subgraphs.kernel.migrations import pending_migration_reason
 from subgraphs.kernel.settings import Settings
+from subgraphs.kernel.statement_timing import reporting_send, tallying
 
 logger = logging.getLogger("subgraphs.kernel")
 
@@ -93,8 +94,9 @@ class _GraphQLView(GraphQL[SubgraphContext, None]):
 class _GraphQLEndpoint:
     """Runs the view and always closes the request's session, whatever happened."""
 
-    def __init__(self, view: _GraphQLView) -> None:
+    def __init__(self, view: _GraphQLView, *, statement_timing: bool = False) -> None:
         self._view = view
+        self._statement_timing = statement_timing
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -112,7 +114,11 @@ class _GraphQLEndpoint:
             await JSONResponse(body, headers=headers)(scope, receive, send)
             return
         try:
-            await self._view(scope, receive, send)
+            if scope["type"] == "http" and self._statement_timing:
+                with tallying() as tally:
+                    await self._view(scope, receive, reporting_send(send, tally))
+            else:
+                await self._view(scope, receive, send)
         finally:
             context = scope.get(_CONTEXT_SCOPE_KEY)
             if isinstance(context, SubgraphContext):
@@ -206,7 +212,7 @@ def create_subgraph_app(
         graphql_ide=None if settings.is_production else "graphiql",
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
     )
-    endpoint = _GraphQLEndpoint(view)
+    endpoint = _GraphQLEndpoint(view, statement_timing=settings.sql_statement_timing)
     app = Starlette(
         routes=[
             Route("/graphql", endpoint, methods=["GET", "POST"]),

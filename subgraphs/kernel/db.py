@@ -25,6 +25,7 @@ from sqlalchemy.types import TypeDecorator
 
 from subgraphs.kernel.session import SerialSession
 from subgraphs.kernel.settings import Settings
+from subgraphs.kernel.statement_timing import count_statements_per_request
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(column_0_label)s",
@@ -122,6 +123,8 @@ class Database:
 
 def open_database(database_url: str, settings: Settings | None = None) -> Database:
     engine = create_engine(database_url, settings)
+    if settings is not None and settings.sql_statement_timing:
+        count_statements_per_request(engine)
     # expire_on_commit=False: objects returned by a mutation stay readable after the commit.
     # SerialSession: sibling resolvers of one request may share the session concurrently.
     sessions = async_sessionmaker(

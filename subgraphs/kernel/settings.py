@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=5, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Each GraphQL response says how many SQL statements it took (`Server-Timing: db;...`,
+    # subgraphs.kernel.statement_timing): for benchmarks and N+1 hunting, off by default.
+    sql_statement_timing: bool = False
     # Explicit per-subgraph URLs; filled from EHB_<NAME>_DATABASE_URL when not given.
     database_urls: dict[str, str] = Field(default_factory=dict)
     # Outgoing email (subgraphs.kernel.email): `smtp://user:pass@host:587?starttls=1` or
