@@ -30,6 +30,7 @@ class ServiceCheck(Base):
     __tablename__ = "observability_service_checks"
     __table_args__ = (
         Index("ix_observability_service_checks_name_checked_at_id", "name", "checked_at", "id"),
+        Index("ix_observability_service_checks_checked_at", "checked_at"),  # retention
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -75,6 +76,7 @@ class Alert(Base):
     __table_args__ = (
         Index("ix_observability_alerts_first_seen_at_id", "first_seen_at", "id"),
         Index("ix_observability_alerts_status_first_seen_at_id", "status", "first_seen_at", "id"),
+        Index("ix_observability_alerts_status_resolved_at", "status", "resolved_at"),  # retention
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -104,7 +106,10 @@ class RuleHit(Base):
     for the rule's window; `event_id` is unique, so an event delivered twice counts once."""
 
     __tablename__ = "observability_rule_hits"
-    __table_args__ = (Index("ix_observability_rule_hits_rule_occurred_at", "rule", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_observability_rule_hits_rule_occurred_at", "rule", "occurred_at"),
+        Index("ix_observability_rule_hits_occurred_at", "occurred_at"),  # retention
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     rule: Mapped[str] = mapped_column(String(64))

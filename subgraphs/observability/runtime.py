@@ -5,8 +5,9 @@ republished on the `observability.alerts` bus channel (docs/events.md).
 
 `observer_lifespan` is the app's `lifespan` hook (inside the kernel's: database and event bus
 open): it opens the aiohttp session, registers the alert rules as `domain-events` consumers and
-runs the background probe loop (every `EHB_OBSERVED_INTERVAL_SECONDS`; 0 turns it off). Only
-the `services` query keeps probes as history; background rounds feed the health rule alone.
+runs the background probe loop (every `EHB_OBSERVED_INTERVAL_SECONDS`; 0 turns it off) and
+retention (retention.py). Only the `services` query keeps probes as history; background rounds
+feed the health rule alone.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from subgraphs.kernel.events import EventBus
 from subgraphs.observability.alerts import record_alert_change
 from subgraphs.observability.models import Alert, AlertStatus
 from subgraphs.observability.probe import ProbePolicy, ProbeResult, probe_all
+from subgraphs.observability.retention import Retention, RetentionPolicy
 from subgraphs.observability.rules import (
     ThresholdRule,
     Thresholds,
@@ -39,7 +41,12 @@ from subgraphs.observability.rules import (
     threshold_rules,
 )
 from subgraphs.observability.services import record_checks
-from subgraphs.observability.settings import AlertSettings, ObservabilitySettings, ProbeTarget
+from subgraphs.observability.settings import (
+    AlertSettings,
+    ObservabilitySettings,
+    ProbeTarget,
+    RetentionSettings,
+)
 
 logger = logging.getLogger("subgraphs.observability")
 
@@ -115,10 +122,12 @@ class AlertCenter:
 
 
 def observer_lifespan(
-    settings: ObservabilitySettings, alert_settings: AlertSettings | None = None
+    settings: ObservabilitySettings,
+    alert_settings: AlertSettings | None = None,
+    retention_settings: RetentionSettings | None = None,
 ) -> Lifespan:
     """The lifespan hook: probe client (`app.state.observer`), alert center (`app.state.alerts`)
-    consuming identity and money events, and the background probe loop."""
+    consuming identity and money events, the background probe loop and retention."""
     targets = settings.targets()  # fail at start-up, not on the first query, when misconfigured
     policy = ProbePolicy(
         timeout_seconds=settings.timeout_seconds,
@@ -126,6 +135,13 @@ def observer_lifespan(
     )
     limits = alert_settings or AlertSettings()
     rules = threshold_rules(Thresholds(**limits.model_dump()))
+    keep = retention_settings or RetentionSettings()
+    retention_policy = RetentionPolicy(
+        checks_days=keep.checks_days,
+        resolved_alerts_days=keep.resolved_alerts_days,
+        rule_hits_seconds=max((rule.window_seconds for rule in rules), default=3600.0),
+        interval_seconds=keep.interval_seconds,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -137,20 +153,28 @@ def observer_lifespan(
             app.state.alerts = center
             stops = [events.consume(prefix, center.handle_event) for prefix in RULE_PREFIXES]
             stops.append(events.consume("observability.alert.", center.relay_alert))
-            loop = (
-                asyncio.create_task(_probe_forever(observer, center, settings.interval_seconds))
-                if settings.interval_seconds > 0
-                else None
-            )
+            tasks = [
+                asyncio.create_task(
+                    Retention(app.state.database, retention_policy).run(),
+                    name="observability-retention",
+                )
+            ]
+            if settings.interval_seconds > 0:
+                tasks.append(
+                    asyncio.create_task(
+                        _probe_forever(observer, center, settings.interval_seconds),
+                        name="observability-probe",
+                    )
+                )
             try:
                 yield
             finally:
                 for stop in stops:
                     stop()
-                if loop is not None:
-                    loop.cancel()
+                for task in tasks:
+                    task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
-                        await loop
+                        await task
 
     return lifespan
 

@@ -92,3 +92,14 @@ class AlertSettings(BaseSettings):
     account_locks_window_seconds: float = Field(default=600, gt=0)
     payment_failures: int = Field(default=5, ge=1)
     payment_failures_window_seconds: float = Field(default=300, gt=0)
+
+
+class RetentionSettings(BaseSettings):
+    """How long observability keeps history, from `EHB_OBSERVABILITY_RETENTION_*` variables
+    (retention.py says what goes)."""
+
+    model_config = SettingsConfigDict(env_prefix="EHB_OBSERVABILITY_RETENTION_", extra="ignore")
+
+    checks_days: float = Field(default=30.0, gt=0, description="service-check history")
+    resolved_alerts_days: float = Field(default=90.0, gt=0, description="after resolution")
+    interval_seconds: float = Field(default=3600.0, gt=0, description="pruning pace")
