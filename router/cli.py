@@ -84,6 +84,18 @@ def _build_parser() -> argparse.ArgumentParser:
         "in EHB_IDENTITY_SIGNING_KEYS",
     )
     keys.add_argument("--data-dir", type=Path, default=Path("./data"))
+
+    money_keys = commands.add_parser(
+        "money-keys", help="money field-encryption keys: generate, rotate, re-encrypt"
+    )
+    money_keys.add_argument(
+        "action",
+        choices=["generate", "rotate", "reencrypt"],
+        help="generate: print a new entry to put first in EHB_MONEY_ENCRYPTION_KEYS; rotate "
+        "(development): a new key in <data-dir>/money-keys encrypts from now on, stored values "
+        "are re-encrypted with it; reencrypt: re-encrypt stored values with the active key",
+    )
+    money_keys.add_argument("--data-dir", type=Path, default=None, help="default: EHB_DATA_DIR")
     return parser
 
 
@@ -145,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "identity-keys":
         return _identity_keys(args.action, args.data_dir)
+    if args.command == "money-keys":
+        from subgraphs.money.key_rotation import run_money_keys
+
+        return run_money_keys(args.action, args.data_dir)
     raise AssertionError(args.command)
 
 

@@ -1,4 +1,4 @@
-"""money's ASGI app."""
+"""money's ASGI app. Its lifespan installs the field-encryption keys (`encryption.py`)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,17 @@ from starlette.applications import Starlette
 
 from subgraphs.kernel.app import create_subgraph_app
 from subgraphs.kernel.settings import Settings
+from subgraphs.money.encryption import field_keys_lifespan
 from subgraphs.money.models import Base
 from subgraphs.money.schema import schema
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
-    return create_subgraph_app("money", schema, settings=settings, models_metadata=Base.metadata)
+    settings = settings or Settings()
+    return create_subgraph_app(
+        "money",
+        schema,
+        settings=settings,
+        models_metadata=Base.metadata,
+        lifespan=field_keys_lifespan(settings),
+    )
