@@ -17,9 +17,11 @@ longer exists (HTTP 404/410): drop it. `permanent` means a retry cannot help.
 Endpoints are URLs a browser hands us, so in production the server must not be made to post to
 its own network (SSRF): `check_push_endpoint` wants https and a host name (not an IP literal)
 that resolves only to public addresses. Registration calls it, and so does `WebPushSender.send`
-when `public_endpoints_only` (again at each send: a name may resolve elsewhere later, DNS
-rebinding). The check resolves just before aiohttp connects (which resolves again); it narrows
-the window rather than pinning the address.
+when `public_endpoints_only` (again at each send: a name may resolve elsewhere later), for a
+clear error. The connection itself goes through `push_http_session(public_only=True)`, whose
+resolver (`PublicAddressResolver`) refuses non-public addresses in the very resolution aiohttp
+connects with: a name re-pointed between the check and the connect (DNS rebinding) still cannot
+reach the server's own network.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import orjson
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import ThreadedResolver
 from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid
 from py_vapid.utils import b64urlencode
@@ -44,6 +48,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from pywebpush import WebPushException, webpush_async
 
 __all__ = [
+    "PublicAddressResolver",
     "PushDeliveryFailed",
     "PushEndpointRefused",
     "PushSettings",
@@ -51,6 +56,7 @@ __all__ = [
     "VapidKeys",
     "WebPushSender",
     "check_push_endpoint",
+    "push_http_session",
     "vapid_keys_from_settings",
 ]
 
@@ -90,6 +96,35 @@ def _internal(address: IPAddress) -> bool:
         or address.is_unspecified
         or not address.is_global
     )
+
+
+class PublicAddressResolver(AbstractResolver):
+    """aiohttp's threaded resolver, refusing (`PushEndpointRefused`) a host with any non-public
+    address among its answers. aiohttp connects to the addresses its resolver returns, so the
+    addresses checked are the addresses used."""
+
+    def __init__(self) -> None:
+        self._resolver = ThreadedResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        found = await self._resolver.resolve(host, port, family)
+        if any(_internal(ipaddress.ip_address(entry["host"].split("%", 1)[0])) for entry in found):
+            raise PushEndpointRefused(
+                f"The push endpoint's host {host} resolves to a non-public address."
+            )
+        return found
+
+    async def close(self) -> None:
+        await self._resolver.close()
+
+
+def push_http_session(*, public_only: bool) -> aiohttp.ClientSession:
+    """The HTTP session push services are posted through; `public_only` (production) connects
+    only to public addresses, whatever a host resolves to at that moment."""
+    connector = aiohttp.TCPConnector(resolver=PublicAddressResolver()) if public_only else None
+    return aiohttp.ClientSession(connector=connector, headers={"User-Agent": "ehb5-push"})
 
 
 async def check_push_endpoint(endpoint: str) -> None:
@@ -225,6 +260,10 @@ class WebPushSender:
                 timeout=aiohttp.ClientTimeout(total=self.timeout_seconds),
                 aiohttp_session=self.http,
             )
+        except PushEndpointRefused as error:  # from PublicAddressResolver, at connect time
+            raise PushDeliveryFailed(
+                f"refused to post to the endpoint: {error}", permanent=True
+            ) from error
         except WebPushException as error:
             status = getattr(error.response, "status", None)
             gone = status in (404, 410)

@@ -28,7 +28,13 @@ from subgraphs.kernel.app import Lifespan
 from subgraphs.kernel.db import Database
 from subgraphs.kernel.email import email_sender_from_settings
 from subgraphs.kernel.events import EventBus
-from subgraphs.kernel.push import PushSettings, VapidKeys, WebPushSender, vapid_keys_from_settings
+from subgraphs.kernel.push import (
+    PushSettings,
+    VapidKeys,
+    WebPushSender,
+    push_http_session,
+    vapid_keys_from_settings,
+)
 from subgraphs.kernel.settings import Settings
 from subgraphs.kernel.sms import SmsSettings, sms_sender_from_settings
 from subgraphs.support.delivery import Channels, DeliveryWorker
@@ -169,7 +175,10 @@ def support_lifespan(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         settings: Settings = app.state.settings
         database: Database = app.state.database
-        async with aiohttp.ClientSession(headers={"User-Agent": USER_AGENT}) as http:
+        async with (
+            aiohttp.ClientSession(headers={"User-Agent": USER_AGENT}) as http,
+            push_http_session(public_only=settings.is_production) as push_http,
+        ):
             push_settings = push or PushSettings()
             vapid = vapid_keys_from_settings(
                 push_settings, data_dir=settings.data_dir, production=settings.is_production
@@ -185,7 +194,7 @@ def support_lifespan(
                 push=None
                 if vapid is None
                 else WebPushSender(
-                    http=http,
+                    http=push_http,
                     keys=vapid,
                     ttl_seconds=push_settings.ttl_seconds,
                     timeout_seconds=push_settings.timeout_seconds,

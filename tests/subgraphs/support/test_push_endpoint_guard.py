@@ -1,7 +1,8 @@
 """In production a push endpoint must be https on a host name that resolves only to public
 addresses: refused at registration (BAD_USER_INPUT naming the field) and checked again at each
-send (DNS rebinding), where it fails the delivery. Development still accepts a loopback
-http:// push service."""
+send, where it fails the delivery; the production push session's resolver refuses internal
+addresses at connect time too (DNS rebinding between check and connect). Development still
+accepts a loopback http:// push service."""
 
 from __future__ import annotations
 
@@ -17,12 +18,14 @@ from subgraphs.kernel.db import Database, open_database, utcnow
 from subgraphs.kernel.email import MailboxEmailSender
 from subgraphs.kernel.errors import BadUserInput
 from subgraphs.kernel.push import (
+    PublicAddressResolver,
     PushDeliveryFailed,
     PushEndpointRefused,
     PushTarget,
     VapidKeys,
     WebPushSender,
     check_push_endpoint,
+    push_http_session,
 )
 from subgraphs.kernel.sms import OutboxSmsSender
 from subgraphs.kernel.testing import migrated_settings
@@ -36,6 +39,7 @@ from subgraphs.support.models import (
     PushSubscription,
 )
 from subgraphs.support.notifications import register_push_subscription
+from tests.fixtures.push import Browser
 
 INTERNAL = [
     "https://127.0.0.1/push/a",
@@ -171,3 +175,27 @@ async def test_a_delivery_to_an_endpoint_now_resolving_inside_fails_with_a_clear
             "The push endpoint's host localhost resolves to a non-public address."
         )
         assert await session.get(PushSubscription, subscription.id) is not None
+
+
+async def test_the_push_session_refuses_internal_addresses_at_connect_time():
+    # The check before posting passed (or was skipped) and the name now resolves inside:
+    # the connection's own resolution refuses it, so rebinding in between reaches nothing.
+    async with push_http_session(public_only=True) as http:
+        with pytest.raises(PushEndpointRefused, match="non-public address"):
+            await http.post("https://localhost:9/push/a", data=b"x")
+        sender = WebPushSender(http=http, keys=keys(), public_endpoints_only=False)
+        browser = Browser.new()
+        target = PushTarget("https://localhost:9/push/a", browser.p256dh, browser.auth)
+        with pytest.raises(PushDeliveryFailed) as failed:
+            await sender.send(target, {"title": "x"})
+    assert failed.value.permanent and not failed.value.gone
+    assert "non-public address" in str(failed.value)
+
+
+async def test_the_resolver_answers_public_addresses_unchanged():
+    resolver = PublicAddressResolver()
+    try:
+        found = await resolver.resolve("8.8.8.8", 443)
+    finally:
+        await resolver.close()
+    assert [entry["host"] for entry in found] == ["8.8.8.8"]
