@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 
 from starlette.requests import HTTPConnection
 
 from subgraphs.identity.audit import Client
 from subgraphs.identity.authentication import TokenSettings
 from subgraphs.identity.password_reset import BackgroundTasks
+from subgraphs.kernel.client_address import client_address, is_trusted, trusted_networks
 from subgraphs.kernel.email import EmailSender
 from subgraphs.kernel.settings import Settings
 
@@ -43,34 +42,8 @@ def client_of(request: HTTPConnection) -> Client:
         ip_address=address,
         user_agent=request.headers.get("user-agent", "")[:512],
         address_is_client=bool(forwarded)
-        or not _is_trusted(peer, _networks(settings.trusted_proxies)),
+        or not is_trusted(peer, trusted_networks(settings.trusted_proxies)),
     )
 
 
-@lru_cache(maxsize=8)
-def _networks(trusted: str) -> tuple[IPv4Network | IPv6Network, ...]:
-    return tuple(
-        ip_network(item.strip(), strict=False) for item in trusted.split(",") if item.strip()
-    )
-
-
-def _is_trusted(address: str, networks: tuple[IPv4Network | IPv6Network, ...]) -> bool:
-    try:
-        parsed = ip_address(address)
-    except ValueError:
-        return False
-    return any(parsed in network for network in networks)
-
-
-def client_address(peer: str, forwarded_for: str | None, trusted: str) -> str:
-    networks = _networks(trusted)
-    if not forwarded_for or not _is_trusted(peer, networks):
-        return peer
-    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
-    for hop in reversed(hops):
-        if not _is_trusted(hop, networks):
-            try:
-                return str(ip_address(hop))
-            except ValueError:
-                return peer  # garbage where an address should be: believe only the peer
-    return hops[0] if hops else peer
+__all__ = ["IdentityState", "client_address", "client_of", "identity_state"]
