@@ -8,8 +8,12 @@ variable                                   meaning                              
 ``EHB_ROUTER_SUBGRAPH_TIMEOUT``            seconds one subgraph request may take   ``30``
 ``EHB_ROUTER_SUBGRAPH_TIMEOUTS``           per-subgraph timeouts overriding the    (none)
                                            one above: ``name=seconds,...``
-``EHB_ROUTER_DEDUP``                       ``0`` stops identical in-flight         ``1``
-                                           subgraph queries sharing one request
+``EHB_ROUTER_DEDUP``                       ``0`` stops identical concurrent        ``1``
+                                           client queries sharing one execution
+                                           and identical in-flight subgraph
+                                           queries sharing one request
+``EHB_ROUTER_SERVER_TIMING``               ``1`` adds a ``Server-Timing`` header   ``0``
+                                           to GraphQL responses (see below)
 ``EHB_ROUTER_SUBGRAPH_CONNECT_TIMEOUT``    seconds to open a subgraph connection   ``5``
 ``EHB_ROUTER_SUBGRAPH_MAX_CONNECTIONS``    pooled connections per subgraph         ``100``
 ``EHB_ROUTER_SUBGRAPH_KEEPALIVE``          seconds an idle pooled connection lives ``4``
@@ -57,6 +61,17 @@ probability N/100 (decided per request, independently per label); any other labe
 "my-flag"``) is active exactly when ``EHB_ROUTER_OVERRIDE_LABELS`` lists it. While a label is
 active its fields are resolved by the overriding subgraph, otherwise by the one overridden.
 
+Deduplication (``router.http.deduplicate``, ``router.transport.http_fetcher``): client queries
+are shared only when document, operation name, variables, verified caller (or anonymous) and
+forwarded headers are all the same, subgraph fetches only when subgraph, body and forwarded
+headers are; mutations and subscriptions never are. ``EHB_ROUTER_DEDUP=0`` measures the raw cost
+of every request.
+
+``Server-Timing: subgraphs;dur=<ms>, total;dur=<ms>``: ``subgraphs`` is the wall time during
+which at least one subgraph fetch of the request was in flight, ``total`` the router's time for
+the request; ``total - subgraphs`` is the router's overhead. Off by default: it tells clients how
+long subgraphs take.
+
 The idle keep-alive time stays below the 5 s that uvicorn and Node servers keep an idle
 connection open, so the router rarely reuses a connection the subgraph is about to close.
 Malformed values raise ``ValueError`` naming the variable.
@@ -82,6 +97,8 @@ class RouterConfig:
     subgraph_timeout_seconds: float = 30.0
     subgraph_timeouts: Mapping[str, float] = field(default_factory=dict)
     deduplicate_subgraph_fetches: bool = True
+    deduplicate_queries: bool = True
+    server_timing: bool = False
     subgraph_connect_timeout_seconds: float = 5.0
     subgraph_max_connections: int = 100
     subgraph_keepalive_seconds: float = 4.0
@@ -126,6 +143,8 @@ class RouterConfig:
             ),
             subgraph_timeouts=_subgraph_timeouts(env.get(ENV_PREFIX + "SUBGRAPH_TIMEOUTS") or ""),
             deduplicate_subgraph_fetches=_switch(env, "DEDUP", default=True),
+            deduplicate_queries=_switch(env, "DEDUP", default=True),
+            server_timing=_switch(env, "SERVER_TIMING", default=False),
             subgraph_connect_timeout_seconds=positive(
                 "SUBGRAPH_CONNECT_TIMEOUT", float, defaults.subgraph_connect_timeout_seconds
             ),

@@ -14,6 +14,7 @@ from router.auth import JwksCache, TokenVerifier
 from router.config import RouterConfig
 from router.executor import QueryEngine
 from router.http.authenticate import authenticate_header
+from router.http.deduplicate import QueryDeduplicator
 from router.http.routes import router_routes
 from router.http.state import STATE_KEY, RouterState
 from router.subscriptions import SubscriptionServer, UpstreamSubscriptions
@@ -108,6 +109,7 @@ def create_router_app(
                     subgraph_names=tuple(endpoint_urls),
                     verifier=verifier,
                     subscriptions=subscriptions,
+                    deduplicator=QueryDeduplicator() if router_config.deduplicate_queries else None,
                 )
             }
             await upstreams.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from starlette.requests import Request
@@ -16,7 +17,12 @@ from router.http.graphql_request import parse_graphql_request
 from router.http.prepare import prepare_operation
 from router.http.request_errors import SUBGRAPH_UNAVAILABLE, internal_error_body
 from router.http.request_id import request_id_for
-from router.http.serialise import accepts_event_stream, graphql_response, negotiate_media_type
+from router.http.serialise import (
+    accepts_event_stream,
+    graphql_response,
+    negotiate_media_type,
+    server_timing,
+)
 from router.http.state import router_state
 from router.subscriptions.sse import event_stream_response
 from router.types import RequestContext
@@ -27,11 +33,13 @@ ALLOWED_METHODS = "GET, POST"
 
 
 async def graphql_endpoint(request: Request) -> Response:
+    started = time.perf_counter()
     state = router_state(request)
     request_id = request_id_for(request)
     media_type = negotiate_media_type(request.headers.get("accept"))
     status_code = 200
     body: dict[str, Any]
+    subgraph_seconds = 0.0
     try:
         graphql_request = await parse_graphql_request(
             request, max_body_bytes=state.config.max_request_bytes
@@ -59,7 +67,17 @@ async def graphql_endpoint(request: Request) -> Response:
             request_id=request_id,
             client_address=request.client.host if request.client is not None else "",
         )
-        body = await execute_operation(state.engine, prepared, graphql_request, context)
+        execution = await execute_operation(
+            state.engine,
+            prepared,
+            graphql_request,
+            context,
+            principal=principal,
+            deduplicator=state.deduplicator,
+            forwarded_headers=state.config.forwarded_headers,
+            measure_fetches=state.config.server_timing,
+        )
+        body, subgraph_seconds = execution.body, execution.subgraph_seconds
     except RequestError as error:
         body, status_code = {"errors": error.errors}, error.status_code
     except SubgraphUnavailable as error:
@@ -75,10 +93,15 @@ async def graphql_endpoint(request: Request) -> Response:
         headers = {"allow": ALLOWED_METHODS}
     elif status_code == 401:
         headers = {"www-authenticate": WWW_AUTHENTICATE}
-    return graphql_response(
+    response = graphql_response(
         body,
         status_code=status_code,
         media_type=media_type,
         request_id=request_id,
         headers=headers,
     )
+    if state.config.server_timing:
+        response.headers["server-timing"] = server_timing(
+            subgraph_seconds, time.perf_counter() - started
+        )
+    return response

@@ -57,6 +57,14 @@ def graphql_response(
     )
 
 
+def server_timing(subgraph_seconds: float, total_seconds: float) -> str:
+    """The ``Server-Timing`` value (``EHB_ROUTER_SERVER_TIMING=1``): ``subgraphs`` is the wall
+    time at least one subgraph fetch was in flight, ``total`` the router's time for the request
+    (from the endpoint's start to the serialised body), both in milliseconds; their difference
+    is the router's own overhead."""
+    return f"subgraphs;dur={subgraph_seconds * 1000:.3f}, total;dur={total_seconds * 1000:.3f}"
+
+
 def _accepted_weights(accept: str) -> dict[str, float]:
     weights: dict[str, float] = {}
     for item in accept.split(","):

@@ -9,6 +9,7 @@ from starlette.requests import HTTPConnection
 
 from router.auth import TokenVerifier
 from router.config import RouterConfig
+from router.http.deduplicate import QueryDeduplicator
 from router.http.engine_protocol import GraphQLEngine
 from router.subscriptions import SubscriptionServer
 from router.transport import HttpSubgraphFetcher
@@ -26,6 +27,8 @@ class RouterState:
     verifier: TokenVerifier | None = None
     # None: this app serves no subscriptions (test apps with a stand-in engine).
     subscriptions: SubscriptionServer | None = None
+    # None: every query runs on its own (EHB_ROUTER_DEDUP=0).
+    deduplicator: QueryDeduplicator | None = None
 
 
 def router_state(request: HTTPConnection) -> RouterState:

@@ -13,6 +13,7 @@ import orjson
 
 from router.config import REQUEST_ID_HEADER
 from router.errors import SubgraphUnavailable
+from router.transport.fetch_timing import current_fetch_timing
 from router.types import JSONObject, RequestContext, SubgraphRequest
 
 FORWARDED_FOR_HEADER = "x-forwarded-for"
@@ -90,22 +91,42 @@ class HttpSubgraphFetcher:
         body = orjson.dumps(_request_body(request))
         headers = self._headers(context)
         mutation = _MUTATION.match(request.query) is not None
-        if not self._deduplicate or mutation:
-            status, payload = await self._send(
-                subgraph, url, body, headers, client_timeout, timeout, mutation
-            )
-            return _graphql_response(subgraph, status, payload)
+        timing = current_fetch_timing.get()
+        if timing is not None:
+            timing.started()
+        try:
+            if not self._deduplicate or mutation:
+                status, payload = await self._send(
+                    subgraph, url, body, headers, client_timeout, timeout, mutation
+                )
+            else:
+                status, payload = await self._send_shared(
+                    subgraph, url, body, headers, client_timeout, timeout
+                )
+        finally:
+            if timing is not None:
+                timing.finished()
+        return _graphql_response(subgraph, status, payload)
+
+    async def _send_shared(
+        self,
+        subgraph: str,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        client_timeout: aiohttp.ClientTimeout,
+        limit_seconds: float,
+    ) -> _Answer:
         key = (subgraph, body, tuple(headers.get(name) for name in self._forwarded_headers))
         shared = self._in_flight.get(key)
         if shared is None:
             shared = asyncio.ensure_future(
-                self._send(subgraph, url, body, headers, client_timeout, timeout, mutation)
+                self._send(subgraph, url, body, headers, client_timeout, limit_seconds, False)
             )
             self._in_flight[key] = shared
             shared.add_done_callback(lambda _: self._in_flight.pop(key, None))
         # A caller that goes away (client disconnected) must not cancel the others' request.
-        status, payload = await asyncio.shield(shared)
-        return _graphql_response(subgraph, status, payload)
+        return await asyncio.shield(shared)
 
     async def _send(
         self,

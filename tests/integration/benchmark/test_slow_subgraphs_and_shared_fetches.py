@@ -3,55 +3,19 @@ concurrent client requests share one subgraph request."""
 
 import asyncio
 import time
-from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from router.config import RouterConfig
-from router.http.app import create_router_app
-from tests.fixtures.benchmark.loopback import LoopbackServer, start_loopback_server
-from tests.fixtures.benchmark.subgraph_servers import BENCHMARK_SUBGRAPH_SCHEMAS, subgraph_app
+from tests.integration.benchmark.counting_subgraphs import start_counted_benchmark as _start
 from tests.integration.benchmark.graphql_client import post_graphql
-from tests.integration.benchmark.router_server import SUPERGRAPH_PATH
 
 SLOW_INVENTORY_SECONDS = 1.0
 INVENTORY_TIMEOUT_SECONDS = 0.2
 QUERY = "{ topProducts(first: 2) { upc name inStock shippingEstimate } }"
-
-
-class DelayedCountingApp:
-    """Counts POSTs per subgraph and answers them after a delay."""
-
-    def __init__(self, name: str, app: ASGIApp, delay: float, counts: Counter[str]) -> None:
-        self.name, self.app, self.delay, self.counts = name, app, delay, counts
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST":
-            self.counts[self.name] += 1
-            await asyncio.sleep(self.delay)
-        await self.app(scope, receive, send)
-
-
-async def _start(
-    delays: dict[str, float], config: RouterConfig
-) -> tuple[list[LoopbackServer], LoopbackServer, Counter[str]]:
-    counts: Counter[str] = Counter()
-    subgraphs = {
-        name: await start_loopback_server(
-            DelayedCountingApp(name, subgraph_app(name), delays.get(name, 0.0), counts)
-        )
-        for name in BENCHMARK_SUBGRAPH_SCHEMAS
-    }
-    app = create_router_app(
-        SUPERGRAPH_PATH.read_text(),
-        subgraph_urls={name: server.graphql_url for name, server in subgraphs.items()},
-        config=config,
-    )
-    return list(subgraphs.values()), await start_loopback_server(app), counts
 
 
 @pytest.fixture
@@ -105,7 +69,8 @@ async def test_identical_fetches_of_concurrent_requests_share_one_subgraph_reque
 ) -> None:
     subgraphs, router, counts = await _start(
         {"products": 0.1, "inventory": 0.1},
-        RouterConfig(deduplicate_subgraph_fetches=deduplicate),
+        # Fetches alone: concurrent client queries would otherwise share one execution.
+        RouterConfig(deduplicate_subgraph_fetches=deduplicate, deduplicate_queries=False),
     )
     try:
         answers = await _concurrent_answers(router.graphql_url, 8)

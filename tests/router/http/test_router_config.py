@@ -65,6 +65,8 @@ def test_per_subgraph_timeouts_and_deduplication_switch() -> None:
     defaults = RouterConfig.from_env({})
     assert defaults.subgraph_timeouts == {}
     assert defaults.deduplicate_subgraph_fetches is True
+    assert defaults.deduplicate_queries is True
+    assert defaults.server_timing is False
 
     config = RouterConfig.from_env(
         {"EHB_ROUTER_SUBGRAPH_TIMEOUTS": "inventory=0.5, reviews = 2,", "EHB_ROUTER_DEDUP": "0"}
@@ -72,6 +74,13 @@ def test_per_subgraph_timeouts_and_deduplication_switch() -> None:
 
     assert config.subgraph_timeouts == {"inventory": 0.5, "reviews": 2.0}
     assert config.deduplicate_subgraph_fetches is False
+    assert config.deduplicate_queries is False
+
+
+def test_server_timing_is_switched_on_with_1() -> None:
+    assert RouterConfig.from_env({"EHB_ROUTER_SERVER_TIMING": "1"}).server_timing is True
+    with pytest.raises(ValueError, match=r"^EHB_ROUTER_SERVER_TIMING must be 1 or 0"):
+        RouterConfig.from_env({"EHB_ROUTER_SERVER_TIMING": "sometimes"})
 
 
 @pytest.mark.parametrize("value", ["inventory", "inventory=0", "=2", "inventory=soon"])
