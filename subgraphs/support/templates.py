@@ -53,6 +53,35 @@ TEMPLATES: Final[Mapping[str, NotificationTemplate]] = {
         "$amount was added to your wallet. Your balance is now $balance.",
         "/wallets/$walletId",
     ),
+    "money.fraud.held": NotificationTemplate(
+        Category.PAYMENTS,
+        "A transaction is on hold for review",
+        "Your $amount transaction is on hold while we check it; no money has moved yet. We "
+        "will tell you when it goes through or is declined.",
+        "/wallets",
+        urgent=True,
+    ),
+    "money.fraud.blocked": NotificationTemplate(
+        Category.SECURITY,
+        "We stopped a transaction",
+        "A $amount transaction from your account was refused by our fraud checks; no money "
+        "has moved. If this was not you, change your password and contact support.",
+        "/account/security",
+        urgent=True,
+    ),
+    "money.fraud.approved": NotificationTemplate(
+        Category.PAYMENTS,
+        "Your transaction went through",
+        "Your $amount transaction that was on hold has been approved and completed.",
+        "/wallets",
+    ),
+    "money.fraud.rejected": NotificationTemplate(
+        Category.PAYMENTS,
+        "Your transaction was declined",
+        "Your $amount transaction that was on hold was declined after review; no money has "
+        "moved. Contact support if you have questions.",
+        "/wallets",
+    ),
     "commerce.order.paid": NotificationTemplate(
         Category.ORDERS,
         "Order confirmed",

@@ -1,0 +1,65 @@
+"""Screening wallet movements (transfers and withdrawals): the wallet services call
+`screen_wallet_movement` before they write anything.
+
+`Screening` is what the service's caller knows beyond the arguments: where the request came
+from (`Screening.of_request`), or, for the executor of an approved hold, which decision
+approved it. Trusted callers (no actor: the seed, internal jobs) are not screened, and
+neither is a request the service is about to refuse anyway (no such wallet, someone else's):
+it answers that itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import HTTPConnection
+
+from subgraphs.kernel.access import ADMIN, is_staff
+from subgraphs.kernel.context import Viewer
+from subgraphs.money.fraud.models import FraudDecision, MovementKind
+from subgraphs.money.fraud.movement import NO_ORIGIN, MovementOrigin, OutgoingMovement, origin_of
+from subgraphs.money.fraud.screening import screen_outgoing_movement
+from subgraphs.money.models import Wallet
+
+
+@dataclass(frozen=True, slots=True)
+class Screening:
+    origin: MovementOrigin = NO_ORIGIN
+    approved_decision_id: str | None = None
+
+    @classmethod
+    def of_request(cls, request: HTTPConnection) -> Screening:
+        return cls(origin=origin_of(request))
+
+
+async def screen_wallet_movement(
+    session: AsyncSession,
+    *,
+    kind: MovementKind,
+    actor: Viewer | None,
+    wallet_id: str,
+    amount: int,
+    request: dict[str, Any],
+    idempotency_key: str | None,
+    screening: Screening | None,
+) -> FraudDecision | None:
+    """None when not screened; else the PASSED decision, or MovementHeld / MovementBlocked."""
+    if actor is None or actor.user_id is None:
+        return None
+    wallet = await session.get(Wallet, wallet_id)
+    if wallet is None or not (actor.user_id == wallet.owner_id or is_staff(actor, ADMIN)):
+        return None
+    screening = screening or Screening()
+    movement = OutgoingMovement(
+        kind=kind,
+        user_id=wallet.owner_id,
+        amount=amount,
+        currency=wallet.currency,
+        origin=screening.origin,
+        source_wallet_id=wallet.id,
+        idempotency_key=idempotency_key,
+        request=request,
+        approved_decision_id=screening.approved_decision_id,
+    )
+    return await screen_outgoing_movement(session, movement)
