@@ -1,15 +1,17 @@
 """`screen_outgoing_movement`: the one call money-moving services make before moving money.
 
 PASS records the decision in the request's unit of work (it commits with the movement, or the
-movement's failure erases both) and returns it. HOLD and BLOCK write the decision and its event
-(`money.fraud.held` / `money.fraud.blocked`) in their own transaction, committed at once,
-because the request then fails with `MovementHeld` / `MovementBlocked` and is rolled back.
-Callers screen before writing anything (SQLite allows one writer at a time)."""
+movement's failure erases both) and returns it. HOLD and BLOCK must stay on record although the
+request then fails (`MovementHeld` / `MovementBlocked`), and the kernel rolls back every failed
+mutation whole. So the screen does now what the kernel would do: it rolls the request's unit of
+work back, then commits the decision and its event (`money.fraud.held` / `money.fraud.blocked`)
+alone on the same session. One connection, whatever the caller wrote before (an idempotency
+claim, a row lock): a second session could wait forever on SQLite's single writer or on a
+PostgreSQL pool exhausted by requests each holding their first connection. The only service
+that commits, and only on its way to an error."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 
 from sqlalchemy import select
@@ -33,14 +35,6 @@ _OUTCOMES = {
     Verdict.HOLD: FraudOutcome.HELD,
     Verdict.BLOCK: FraudOutcome.BLOCKED,
 }
-
-
-@asynccontextmanager
-async def independent_session(session: AsyncSession) -> AsyncIterator[AsyncSession]:
-    """A second session on the request session's engine, committed when the block ends."""
-    async with AsyncSession(bind=session.bind, expire_on_commit=False) as own:
-        yield own
-        await own.commit()
 
 
 def decision_event_payload(decision: FraudDecision) -> dict[str, object]:
@@ -99,15 +93,16 @@ async def screen_outgoing_movement(
     if outcome is FraudOutcome.HELD:
         decision.request = dict(movement.request)
         decision.review_status = ReviewStatus.PENDING
-    async with independent_session(session) as own:
-        own.add(decision)
-        await own.flush()
-        record_event(
-            own,
-            f"money.fraud.{outcome.value.lower()}",
-            decision_event_payload(decision),
-            user_id=decision.user_id,
-        )
+    await session.rollback()
+    session.add(decision)
+    await session.flush()
+    record_event(
+        session,
+        f"money.fraud.{outcome.value.lower()}",
+        decision_event_payload(decision),
+        user_id=decision.user_id,
+    )
+    await session.commit()
     if outcome is FraudOutcome.HELD:
         raise MovementHeld(decision.id)
     raise MovementBlocked(decision.id)

@@ -224,3 +224,21 @@ async def test_screening_switched_off_passes_everything_but_still_records(databa
         assert decision.outcome is FraudOutcome.PASSED
 
     assert len(await decisions(database, alice)) == SETTINGS.user_velocity_limit + 3
+
+
+async def test_a_hold_after_the_caller_wrote_keeps_only_the_decision(database):
+    # The caller's writes (an idempotency claim, a wallet lock...) hold SQLite's write lock: the
+    # hold is still recorded, on the same connection, and the caller's writes are undone.
+    alice = user()
+    for _ in range(SETTINGS.user_velocity_limit):
+        await screen(database, movement(alice))
+    async with database.sessions() as session:
+        record_event(session, "money.wallet.opened", {"walletId": "x"}, user_id=alice)
+        await session.flush()
+        with pytest.raises(MovementHeld):
+            await screen_outgoing_movement(session, movement(alice), settings=SETTINGS)
+        await session.rollback()  # what the kernel does with a failed mutation
+
+    assert [e for e in await events(database, "money.wallet.opened") if e.user_id == alice] == []
+    *_, held = await decisions(database, alice)
+    assert held.outcome is FraudOutcome.HELD
