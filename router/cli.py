@@ -96,6 +96,26 @@ def _build_parser() -> argparse.ArgumentParser:
         "are re-encrypted with it; reencrypt: re-encrypt stored values with the active key",
     )
     money_keys.add_argument("--data-dir", type=Path, default=None, help="default: EHB_DATA_DIR")
+
+    backup_help = "default: EHB_BACKUP_DIR, else <EHB_DATA_DIR>/backups"
+    backup = commands.add_parser("backup", help="back up subgraph databases, or --list backups")
+    backup.add_argument("--subgraph", choices=SUBGRAPH_NAMES, help="default: all six")
+    backup.add_argument("--dir", type=Path, default=None, help=backup_help)
+    backup.add_argument("--list", action="store_true", help="list backups: subgraph, size, time")
+
+    restore = commands.add_parser("restore", help="restore subgraph databases from backups")
+    restore.add_argument(
+        "backup",
+        help="a backup file (name in the backup directory, or path), "
+        'or "latest" (each subgraph\'s newest)',
+    )
+    restore.add_argument("--subgraph", choices=SUBGRAPH_NAMES, help="default: all six (latest)")
+    restore.add_argument("--dir", type=Path, default=None, help=backup_help)
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="restore even when the database is in use or its tables hold rows",
+    )
     return parser
 
 
@@ -161,6 +181,14 @@ def main(argv: list[str] | None = None) -> int:
         from subgraphs.money.key_rotation import run_money_keys
 
         return run_money_keys(args.action, args.data_dir)
+    if args.command == "backup":
+        from subgraphs.kernel.backup import run_backup
+
+        return run_backup(args.subgraph, args.dir, list_only=args.list)
+    if args.command == "restore":
+        from subgraphs.kernel.backup import run_restore
+
+        return run_restore(args.backup, args.subgraph, args.dir, force=args.force)
     raise AssertionError(args.command)
 
 

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
 
     env: Literal["dev", "production"] = "dev"
     data_dir: Path = Path("./data")
+    # `ehb backup` / `ehb restore` (subgraphs.kernel.backup); unset -> <data_dir>/backups.
+    backup_dir: Path | None = None
     # Domain events (docs/events.md): the broadcaster (`memory://`, `redis://...`,
     # `postgres://...`), and the outbox relay: on/off in this process, its polling fallback,
     # batch size, backoff while the broadcaster is down, and how long published rows are kept.
