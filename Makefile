@@ -1,5 +1,5 @@
 # One entry point per chore, used by people and CI alike.
-.PHONY: dev test check compose bootstrap fuzz bench-subscriptions
+.PHONY: dev test check compose bootstrap fuzz bench-subscriptions bench
 
 bootstrap:
 	./scripts/bootstrap
@@ -31,3 +31,9 @@ fuzz: bootstrap
 # subscriber (bench/subscriptions/RESULTS.md). CI runs the bounded `--quick` run as a test.
 bench-subscriptions: bootstrap
 	bench/subscriptions/run
+
+# Our router against Apollo Gateway and Hive Gateway on the standard four-subgraph workload
+# (bench/federation/README.md; about 15 minutes with the defaults; its section of
+# bench/RESULTS.md). Options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--rounds 5".
+bench: bootstrap
+	bench/federation/run $(BENCH_ARGS)

@@ -26,7 +26,14 @@ import orjson
 from bench.federation.gateways import GATEWAYS, Gateway, GatewayFailedToStart, get_json, post
 from bench.federation.gateways import start_gateway as launch
 from bench.federation.load import LoadResult, run_wrk
-from bench.federation.processes import MemorySampler, Started, pinned, start, tree_cpu_seconds
+from bench.federation.processes import (
+    MemorySampler,
+    Started,
+    pinned,
+    start,
+    tree_cpu_seconds,
+    wait_until_idle,
+)
 from bench.federation.report import (
     RoundResult,
     Summary,
@@ -216,6 +223,9 @@ def run_round(
                 connections=settings.connections,
                 cpu=settings.load_cpu,
             )
+            # wrk stopping leaves up to `connections` requests in the gateway, still being worked
+            # on: let it finish them before the window opens.
+            wait_until_idle(started.pid)
             cpu_before, counted_before = tree_cpu_seconds(started.pid), subgraph_requests(urls)
             subgraphs_cpu_before = tree_cpu_seconds(subgraphs_pid)
             load: LoadResult = run_wrk(

@@ -105,6 +105,21 @@ def tree_cpu_seconds(pid: int) -> float:
     return ticks / CLOCK_TICKS
 
 
+def wait_until_idle(
+    pid: int, *, quiet_cpu_fraction: float = 0.02, interval: float = 0.5, limit: float = 30.0
+) -> None:
+    """Waits until the process tree uses (almost) no CPU: work left over from requests a
+    finished load run abandoned must not be counted in the next one."""
+    deadline = time.monotonic() + limit
+    before = tree_cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(interval)
+        now = tree_cpu_seconds(pid)
+        if now - before <= quiet_cpu_fraction * interval:
+            return
+        before = now
+
+
 @dataclass
 class MemorySampler:
     """Samples the resident memory of a process tree in a thread until stopped; keeps the peak."""
