@@ -1,0 +1,297 @@
+"""The dashboard benchmark: the heaviest dashboard query (`dashboard.graphql`) through the router
+at growing list sizes, one request at a time. Per size: end-to-end latency, the router's own
+overhead (its `Server-Timing` total minus the time subgraph fetches were in flight), and the SQL
+statements and requests each subgraph served per dashboard request, which must not grow with
+the list sizes (no N+1). Writes RESULTS.md (and `--json`). See README.md beside this file.
+
+    python -m bench.dashboard.measure [--sizes 10,50,100] [--requests 200] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import orjson
+
+from bench.dashboard.platform import DashboardPlatform, start_dashboard_platform
+from bench.dashboard.seed import DashboardSeeder
+from bench.dashboard.stats import percentile, router_overhead_ms, spread
+from subgraphs import SUBGRAPH_NAMES
+from subgraphs.kernel.demo import demo_user_id
+from tests.integration.platform.client import GraphQLClient
+
+ROOT = Path(__file__).resolve().parents[2]
+QUERY = (Path(__file__).parent / "dashboard.graphql").read_text()
+VIEWER = demo_user_id("erin")  # the seeded administrator
+OTHER_SELLER = demo_user_id("carol")  # a seeded shop
+SUPPORT_AGENT = demo_user_id("dave")
+QUICK_SIZES = (3, 12)
+
+
+@dataclass
+class SizeResult:
+    size: int
+    lists: dict[str, int]
+    latency_ms: list[float] = field(default_factory=list)
+    router_total_ms: list[float] = field(default_factory=list)
+    overhead_ms: list[float] = field(default_factory=list)
+    statements: dict[str, list[int]] = field(default_factory=dict)
+    fetches: dict[str, list[int]] = field(default_factory=dict)
+    subgraph_ms: dict[str, list[float]] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        def summary(samples: list[float]) -> dict[str, float] | None:
+            if not samples:
+                return None
+            return {"p50": percentile(samples, 0.5), "p99": percentile(samples, 0.99)}
+
+        return {
+            "size": self.size,
+            "lists": self.lists,
+            "requests": len(self.latency_ms),
+            "latency_ms": summary(self.latency_ms),
+            "router_total_ms": summary(self.router_total_ms),
+            "router_overhead_ms": summary(self.overhead_ms),
+            "statements": {name: sorted(set(v)) for name, v in self.statements.items()},
+            "fetches": {name: sorted(set(v)) for name, v in self.fetches.items()},
+            "subgraph_ms": {name: summary(v) for name, v in self.subgraph_ms.items()},
+        }
+
+
+def list_sizes(data: dict[str, Any]) -> dict[str, int]:
+    """How many items each list of the dashboard's answer holds."""
+    me = data["me"]
+    orders = [edge["node"] for edge in me["orders"]["edges"]]
+    wallets = me["wallets"] or []
+    return {
+        "orders": len(orders),
+        "order lines": sum(len(order["lines"]) for order in orders),
+        "products": len(me["seller"]["products"]["edges"]) if me["seller"] else 0,
+        "transactions": sum(len(w["transactions"]["edges"]) for w in wallets),
+        "tickets": len(me["tickets"]["edges"]),
+        "videos": len(me["videos"]["edges"]),
+        "notifications": len(data["notifications"]["edges"]),
+        "alerts": len(data["alerts"]["edges"]),
+        "services": len(data["services"]),
+    }
+
+
+async def dashboard_request(
+    session: aiohttp.ClientSession, platform: DashboardPlatform, headers: dict[str, str], size: int
+) -> tuple[float, dict[str, Any], str | None]:
+    """One dashboard request: (latency ms, data, the router's Server-Timing header)."""
+    body = orjson.dumps({"query": QUERY, "variables": {"first": size}})
+    started = time.perf_counter()
+    async with session.post(platform.router_url, data=body, headers=headers) as response:
+        payload = await response.read()
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        timing = response.headers.get("Server-Timing")
+        status = response.status
+    answer = orjson.loads(payload)
+    if status != 200 or answer.get("errors") or not answer.get("data"):
+        raise SystemExit(f"the dashboard query failed (HTTP {status}): {payload[:2000]!r}")
+    data: dict[str, Any] = answer["data"]
+    return elapsed_ms, data, timing
+
+
+async def measure_size(
+    session: aiohttp.ClientSession,
+    platform: DashboardPlatform,
+    headers: dict[str, str],
+    size: int,
+    requests: int,
+    warmup: int,
+) -> SizeResult:
+    _, data, _ = await dashboard_request(session, platform, headers, size)
+    result = SizeResult(size=size, lists=list_sizes(data))
+    for _ in range(warmup):
+        await dashboard_request(session, platform, headers, size)
+    for _ in range(requests):
+        mark = platform.statements.mark()
+        elapsed_ms, _, timing = await dashboard_request(session, platform, headers, size)
+        result.latency_ms.append(elapsed_ms)
+        router = router_overhead_ms(timing)
+        if router is not None:
+            result.router_total_ms.append(router[0])
+            result.overhead_ms.append(router[1])
+        for name, served in platform.statements.since(mark).items():
+            result.statements.setdefault(name, []).append(sum(s.statements for s in served))
+            result.fetches.setdefault(name, []).append(len(served))
+            result.subgraph_ms.setdefault(name, []).append(sum(s.milliseconds for s in served))
+    return result
+
+
+async def run(sizes: list[int], requests: int, warmup: int) -> list[SizeResult]:
+    with tempfile.TemporaryDirectory(prefix="ehb-dashboard-") as workdir:
+        platform = await start_dashboard_platform(Path(workdir))
+        try:
+            headers = platform.mint.bearer(VIEWER, "user", "admin", "seller", lifetime=6 * 3600)
+            headers["Content-Type"] = "application/json"
+            results: list[SizeResult] = []
+            async with aiohttp.ClientSession() as session:
+                agent = platform.mint.bearer(SUPPORT_AGENT, "user", "support_agent", lifetime=3600)
+                seeder = DashboardSeeder(
+                    GraphQLClient(session, platform.router_url, headers),
+                    GraphQLClient(session, platform.router_url, agent),
+                    VIEWER,
+                    OTHER_SELLER,
+                )
+                await seeder.prepare()
+                for size in sizes:
+                    started = time.monotonic()
+                    await seeder.grow_to(size)
+                    print(f"size {size}: seeded in {time.monotonic() - started:.1f} s", flush=True)
+                    result = await measure_size(session, platform, headers, size, requests, warmup)
+                    print(orjson.dumps(result.as_json()).decode(), flush=True)
+                    results.append(result)
+        finally:
+            await platform.stop()
+    return results
+
+
+# --- report -----------------------------------------------------------------------------------
+def machine() -> str:
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return (
+        f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def revision() -> str:
+    finished = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    )
+    return finished.stdout.strip() or "unknown"
+
+
+def growing(results: list[SizeResult]) -> list[str]:
+    """The subgraphs whose statements per request differ between sizes (an N+1 somewhere)."""
+    grown = []
+    for name in SUBGRAPH_NAMES:
+        seen = {tuple(sorted(set(r.statements.get(name, [])))) for r in results}
+        if len(seen) > 1:
+            grown.append(name)
+    return grown
+
+
+def _ms(samples: list[float], fraction: float) -> str:
+    return f"{percentile(samples, fraction):.2f}" if samples else "n/a"
+
+
+def report(results: list[SizeResult], command: str, requests: int) -> str:
+    lines = [
+        "# Dashboard benchmark: results",
+        "",
+        f"Command: `{command}`  ",
+        f"Machine: {machine()}  ",
+        f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, revision {revision()}  ",
+        "Measured on a 2-core machine shared with other work at the same time: latencies are "
+        "this run's, not a property of the code. The statement counts do not depend on load.",
+        "",
+        f"`bench/dashboard/dashboard.graphql` through the router, one request at a time, "
+        f"{requests} measured requests per size, `$first` = size.",
+        "",
+        "## Latency (ms)",
+        "",
+        "| size | end-to-end p50 | p99 | router total p50 | router overhead p50 | p99 |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.size} | {_ms(r.latency_ms, 0.5)} | {_ms(r.latency_ms, 0.99)} "
+            f"| {_ms(r.router_total_ms, 0.5)} | {_ms(r.overhead_ms, 0.5)} "
+            f"| {_ms(r.overhead_ms, 0.99)} |"
+        )
+    if not any(r.overhead_ms for r in results):
+        lines += ["", "The router sent no `Server-Timing` header: no overhead figures."]
+    names = list(SUBGRAPH_NAMES)
+    lines += [
+        "",
+        "## SQL statements per dashboard request, per subgraph",
+        "",
+        "| size | " + " | ".join(names) + " | total |",
+        "| ---: | " + " | ".join("---:" for _ in names) + " | ---: |",
+    ]
+    for r in results:
+        totals = [sum(per) for per in zip(*(r.statements[n] for n in names), strict=True)]
+        cells = [spread(r.statements.get(n, [])) for n in names]
+        lines.append(f"| {r.size} | " + " | ".join(cells) + f" | {spread(totals)} |")
+    lines += [
+        "",
+        "## Subgraph requests per dashboard request",
+        "",
+        "| size | " + " | ".join(names) + " |",
+        "| ---: | " + " | ".join("---:" for _ in names) + " |",
+    ]
+    for r in results:
+        cells = [spread(r.fetches.get(n, [])) for n in names]
+        lines.append(f"| {r.size} | " + " | ".join(cells) + " |")
+    keys = list(results[0].lists) if results else []
+    lines += [
+        "",
+        "## Items in the answer",
+        "",
+        "| size | " + " | ".join(keys) + " |",
+        "| ---: | " + " | ".join("---:" for _ in keys) + " |",
+    ]
+    for r in results:
+        lines.append(f"| {r.size} | " + " | ".join(str(r.lists[k]) for k in keys) + " |")
+    grown = growing(results)
+    verdict = (
+        f"**Statements per request grow with list sizes in: {', '.join(grown)}** (an N+1)."
+        if grown
+        else "Statements per request are the same at every size in every subgraph (no N+1)."
+    )
+    lines += ["", verdict, ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10,50,100", help="list sizes (<= 100, the page max)")
+    parser.add_argument("--requests", type=int, default=200, help="measured requests per size")
+    parser.add_argument("--warmup", type=int, default=30, help="unmeasured requests per size")
+    parser.add_argument("--quick", action="store_true", help="sizes 3,12, 20 requests (CI)")
+    parser.add_argument("--output", type=Path, default=Path(__file__).parent / "RESULTS.md")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args(argv)
+    sizes = list(QUICK_SIZES) if args.quick else [int(s) for s in args.sizes.split(",")]
+    requests, warmup = (20, 5) if args.quick else (args.requests, args.warmup)
+    if sizes != sorted(sizes) or not all(1 <= size <= 100 for size in sizes):
+        parser.error("--sizes must grow, each between 1 and 100 (the largest page)")
+    results = asyncio.run(run(sizes, requests, warmup))
+    recorded = [a for a in (argv if argv is not None else sys.argv[1:])]
+    for flag in ("--output", "--json"):
+        if flag in recorded:
+            index = recorded.index(flag)
+            del recorded[index : index + 2]
+    command = shlex.join(["bench/dashboard/run", *recorded])
+    args.output.write_text(report(results, command, requests))
+    if args.json is not None:
+        args.json.write_bytes(orjson.dumps([r.as_json() for r in results]))
+    print(f"wrote {args.output}")
+    return 1 if growing(results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
