@@ -23,7 +23,7 @@ class WalletAlreadyOpen(Conflict):
 class WalletNotActive(Conflict):
     def __init__(self, wallet_id: str, status: str) -> None:
         super().__init__(
-            f"Wallet {wallet_id} is {status}; only ACTIVE wallets accept money.", field="walletId"
+            f"Wallet {wallet_id} is {status}; only ACTIVE wallets move money.", field="walletId"
         )
 
 
@@ -32,3 +32,35 @@ class BalanceLimitExceeded(Conflict):
         super().__init__(
             f"Wallet {wallet_id} cannot hold more than a 64-bit balance.", field="amount"
         )
+
+
+class InsufficientFunds(Conflict):
+    def __init__(self, account_id: str, balance: int, needed: int, currency: str) -> None:
+        super().__init__(
+            f"Wallet {account_id} has {balance} {currency} minor units; moving {needed} would "
+            "take it below its minimum balance.",
+            field="amount",
+        )
+
+
+class CurrencyMismatch(BadUserInput):
+    def __init__(self, source_currency: str, destination_currency: str) -> None:
+        super().__init__(
+            f"Both wallets must hold the same currency (got {source_currency} and "
+            f"{destination_currency}); open a {source_currency} wallet for the recipient.",
+            field="toWalletId",
+        )
+
+
+class SameWallet(BadUserInput):
+    def __init__(self) -> None:
+        super().__init__("A transfer needs two different wallets.", field="toWalletId")
+
+
+class WalletAlreadyInStatus(Conflict):
+    def __init__(self, wallet_id: str, status: str) -> None:
+        super().__init__(f"Wallet {wallet_id} is already {status}.", field="walletId")
+
+
+class UnbalancedJournal(ValueError):
+    """A programming error: postings that do not sum to zero per currency (never a user's)."""

@@ -1,13 +1,22 @@
-"""money's root query fields (thin: decode arguments, call a loader, map)."""
+"""money's root query fields for wallets and the ledger (thin: decode arguments, call a loader
+or a service, map)."""
 
 from __future__ import annotations
 
 import strawberry
 from strawberry.types import Info
 
+from subgraphs.kernel.access import ADMIN
 from subgraphs.kernel.context import SubgraphContext
 from subgraphs.money.loaders import transaction_by_id, wallet_by_id
-from subgraphs.money.types import Transaction, Wallet, check_transaction, check_wallet
+from subgraphs.money.types import (
+    LedgerVerification,
+    Transaction,
+    Wallet,
+    check_transaction,
+    check_wallet,
+)
+from subgraphs.money.verification import verify_ledger
 
 
 @strawberry.type
@@ -43,3 +52,15 @@ class Query:
             return None
         await check_transaction(info, found)
         return Transaction.from_model(found)
+
+    @strawberry.federation.field(
+        requires_scopes=[["admin"]],
+        description=(
+            "Administrators: recompute the ledger's hash chain, every cached balance and the "
+            "per-currency sums; `ok` or the first broken link."
+        ),
+    )
+    async def verify_ledger(self, info: Info[SubgraphContext, None]) -> LedgerVerification:
+        info.context.viewer.require_scope(*ADMIN)
+        report = await verify_ledger(info.context.session)
+        return LedgerVerification.from_report(report)

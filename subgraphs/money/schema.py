@@ -1,19 +1,27 @@
-"""money's federation schema."""
+"""money's federation schema: the wallets' root fields merged with each feature's.
+
+A feature (payments, trusty, fraud) adds its own `Query`/`Mutation` classes: import them here
+and add them to `QUERIES`/`MUTATIONS` (one line each). Field names must be unique across them.
+"""
 
 from __future__ import annotations
 
 import strawberry
+from strawberry.tools import merge_types
 
 from subgraphs.kernel.extensions import KERNEL_EXTENSIONS
 from subgraphs.kernel.scalars import subgraph_config
 from subgraphs.kernel.schema import FEDERATION_VERSION
-from subgraphs.money.mutations import Mutation
-from subgraphs.money.queries import Query
+from subgraphs.money.mutations import Mutation as WalletMutation
+from subgraphs.money.queries import Query as WalletQuery
 from subgraphs.money.types import Transaction, User, Wallet
 
+QUERIES: tuple[type, ...] = (WalletQuery,)
+MUTATIONS: tuple[type, ...] = (WalletMutation,)
+
 schema = strawberry.federation.Schema(
-    query=Query,
-    mutation=Mutation,
+    query=merge_types("Query", QUERIES),
+    mutation=merge_types("Mutation", MUTATIONS),
     types=[User, Wallet, Transaction],
     federation_version=FEDERATION_VERSION,
     extensions=KERNEL_EXTENSIONS,

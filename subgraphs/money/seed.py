@@ -28,6 +28,8 @@ DEMO_WALLETS: tuple[tuple[str, str, str, tuple[tuple[str, int, str], ...]], ...]
 
 
 async def seed_demo(session: AsyncSession) -> None:
+    """Each deposit is a journal transaction from the currency's funding account; the wallet's
+    posting keeps the demo transaction id."""
     for wallet_handle, owner, currency, deposits in DEMO_WALLETS:
         wallet_id = demo_id("wallet", wallet_handle)
         if await session.get(Wallet, wallet_id) is not None:

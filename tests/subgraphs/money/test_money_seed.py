@@ -8,9 +8,10 @@ from subgraphs.kernel.db import open_database
 from subgraphs.kernel.demo import demo_id, demo_user_id
 from subgraphs.kernel.seeding import seed_demo_data
 from subgraphs.kernel.testing import migrated_settings
-from subgraphs.money.models import Transaction, Wallet
+from subgraphs.money.history import derived_balance
+from subgraphs.money.models import JournalTransaction, Wallet
 from subgraphs.money.seed import DEMO_WALLETS, seed_demo
-from subgraphs.money.services import sum_of_transactions
+from subgraphs.money.verification import verify_ledger
 
 
 async def test_seed_is_idempotent_and_balances_match_the_ledger(tmp_path):
@@ -24,12 +25,15 @@ async def test_seed_is_idempotent_and_balances_match_the_ledger(tmp_path):
 
         async with database.sessions() as session:
             wallets = await session.scalar(select(func.count()).select_from(Wallet))
-            transactions = await session.scalar(select(func.count()).select_from(Transaction))
+            transactions = await session.scalar(
+                select(func.count()).select_from(JournalTransaction)
+            )
             alice_eur = await session.get(Wallet, demo_id("wallet", "alice-eur"))
             sums = {
-                wallet.id: (wallet.balance, await sum_of_transactions(session, wallet_id=wallet.id))
+                wallet.id: (wallet.balance, await derived_balance(session, account_id=wallet.id))
                 for wallet in await session.scalars(select(Wallet))
             }
+            report = await verify_ledger(session)
     finally:
         await database.dispose()
 
@@ -39,3 +43,4 @@ async def test_seed_is_idempotent_and_balances_match_the_ledger(tmp_path):
     assert alice_eur.owner_id == demo_user_id("alice")
     assert alice_eur.currency == "EUR" and alice_eur.balance == 20_000
     assert all(cached == summed > 0 for cached, summed in sums.values())
+    assert report.ok and report.checked_transactions == transactions

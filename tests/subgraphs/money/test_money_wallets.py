@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from subgraphs.money.models import Transaction, Wallet, WalletStatus
-from subgraphs.money.services import sum_of_transactions
+from subgraphs.money.history import derived_balance
+from subgraphs.money.models import Posting, Wallet, WalletStatus
 from tests.subgraphs.money.money_client import (
     DEPOSIT,
     OPEN_WALLET,
@@ -52,7 +52,7 @@ async def test_unknown_currency_and_malformed_owner_are_bad_user_input(money):
         assert error_code(body) == "BAD_USER_INPUT", (owner, currency, body)
 
 
-async def test_deposits_move_the_balance_and_it_equals_the_sum_of_transactions(money):
+async def test_deposits_move_the_balance_and_it_equals_the_sum_of_postings(money):
     wallet = await open_wallet(money, new_user_id(), "USD")
 
     first = await deposit(money, wallet["id"], 12_345, "  Salary  ")
@@ -67,7 +67,7 @@ async def test_deposits_move_the_balance_and_it_equals_the_sum_of_transactions(m
         stored = await session.get(Wallet, wallet["id"])
         assert stored is not None
         assert stored.balance == 13_000
-        assert await sum_of_transactions(session, wallet_id=wallet["id"]) == 13_000
+        assert await derived_balance(session, account_id=wallet["id"]) == 13_000
 
 
 async def test_deposit_errors_have_codes_and_write_nothing(money):
@@ -79,7 +79,7 @@ async def test_deposit_errors_have_codes_and_write_nothing(money):
             update(Wallet).where(Wallet.id == frozen["id"]).values(status=WalletStatus.FROZEN)
         )
         await session.commit()
-    transactions_before = await count_rows(money, Transaction)
+    transactions_before = await count_rows(money, Posting)
 
     cases = [
         ({"walletId": wallet["id"], "amount": 0}, "BAD_USER_INPUT"),
@@ -94,7 +94,7 @@ async def test_deposit_errors_have_codes_and_write_nothing(money):
         body = await money.graphql(DEPOSIT, {"input": given})
         assert error_code(body) == code, (given, body)
 
-    assert await count_rows(money, Transaction) == transactions_before
+    assert await count_rows(money, Posting) == transactions_before
     async with money.database.sessions() as session:
         stored = await session.get(Wallet, wallet["id"])
         assert stored is not None and stored.balance == 1_000
