@@ -9,7 +9,7 @@ alert stays acknowledged while it repeats; once resolved, the next repeat opens 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +39,14 @@ class AlertAlreadyResolved(Conflict):
 async def open_alert(session: AsyncSession, *, dedup_key: str) -> Alert | None:
     found: Alert | None = await session.scalar(select(Alert).where(Alert.open_key == dedup_key))
     return found
+
+
+async def open_alerts(session: AsyncSession, *, dedup_keys: Collection[str]) -> dict[str, Alert]:
+    """The unresolved alerts with any of `dedup_keys`, by key, in one SELECT."""
+    if not dedup_keys:
+        return {}
+    found = await session.scalars(select(Alert).where(Alert.open_key.in_(list(dedup_keys))))
+    return {alert.dedup_key: alert for alert in found}
 
 
 async def raise_alert(

@@ -21,7 +21,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.kernel.db import utcnow
-from subgraphs.observability.alerts import open_alert, raise_alert, resolve_alert
+from subgraphs.observability.alerts import open_alerts, raise_alert, resolve_alert
 from subgraphs.observability.models import Alert, AlertSeverity, RuleHit, ServiceHealth
 from subgraphs.observability.probe import ProbeResult
 
@@ -30,10 +30,14 @@ CRITICAL_FACTOR = 5
 
 async def evaluate_health(session: AsyncSession, results: Iterable[ProbeResult]) -> list[Alert]:
     changed: list[Alert] = []
+    results = list(results)
+    # One SELECT for every service that answered UP (each probe round, for all targets).
+    up_keys = [f"health:{result.name}" for result in results if result.health is ServiceHealth.UP]
+    recovering = await open_alerts(session, dedup_keys=up_keys)
     for result in results:
         key = f"health:{result.name}"
         if result.health is ServiceHealth.UP:
-            found = await open_alert(session, dedup_key=key)
+            found = recovering.get(key)
             if found is not None:
                 changed.append(await resolve_alert(session, alert_id=found.id, actor_id=None))
             continue
