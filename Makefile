@@ -1,5 +1,5 @@
 # One entry point per chore, used by people and CI alike.
-.PHONY: dev test check compose bootstrap fuzz bench-subscriptions bench
+.PHONY: dev test check compose bootstrap fuzz bench-subscriptions bench bench-dashboard
 
 bootstrap:
 	./scripts/bootstrap
@@ -37,3 +37,10 @@ bench-subscriptions: bootstrap
 # bench/RESULTS.md). Options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--rounds 5".
 bench: bootstrap
 	bench/federation/run $(BENCH_ARGS)
+
+# The dashboard's heaviest query through the router at list sizes 10, 50, 100: latency, router
+# overhead, SQL statements per request per subgraph (bench/dashboard/RESULTS.md). CI runs the
+# bounded `--quick` run as a test (statement counts must not grow with list sizes). Options
+# through DASHBOARD_ARGS, e.g. make bench-dashboard DASHBOARD_ARGS="--requests 500".
+bench-dashboard: bootstrap
+	bench/dashboard/run $(DASHBOARD_ARGS)
