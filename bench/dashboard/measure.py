@@ -134,9 +134,11 @@ async def measure_size(
     return result
 
 
-async def run(sizes: list[int], requests: int, warmup: int) -> list[SizeResult]:
+async def run(
+    sizes: list[int], requests: int, warmup: int, router_profile: Path | None = None
+) -> list[SizeResult]:
     with tempfile.TemporaryDirectory(prefix="ehb-dashboard-") as workdir:
-        platform = await start_dashboard_platform(Path(workdir))
+        platform = await start_dashboard_platform(Path(workdir), router_profile)
         try:
             headers = platform.mint.bearer(VIEWER, "user", "admin", "seller", lifetime=6 * 3600)
             headers["Content-Type"] = "application/json"
@@ -246,6 +248,20 @@ def report(results: list[SizeResult], command: str, requests: int) -> str:
     for r in results:
         cells = [spread(r.fetches.get(n, [])) for n in names]
         lines.append(f"| {r.size} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "## Time in each subgraph per dashboard request (ms, p50)",
+        "",
+        "From a request's arrival to its response's headers, summed over the subgraph's "
+        "requests; the six share one event loop, so a subgraph's time includes waiting for "
+        "the others' work.",
+        "",
+        "| size | " + " | ".join(names) + " |",
+        "| ---: | " + " | ".join("---:" for _ in names) + " |",
+    ]
+    for r in results:
+        cells = [_ms(r.subgraph_ms.get(n, []), 0.5) for n in names]
+        lines.append(f"| {r.size} | " + " | ".join(cells) + " |")
     keys = list(results[0].lists) if results else []
     lines += [
         "",
@@ -274,14 +290,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="sizes 3,12, 20 requests (CI)")
     parser.add_argument("--output", type=Path, default=Path(__file__).parent / "RESULTS.md")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument(
+        "--router-profile",
+        type=Path,
+        default=None,
+        help="run the router under cProfile, writing pstats here (inflates its timings)",
+    )
     args = parser.parse_args(argv)
     sizes = list(QUICK_SIZES) if args.quick else [int(s) for s in args.sizes.split(",")]
     requests, warmup = (20, 5) if args.quick else (args.requests, args.warmup)
     if sizes != sorted(sizes) or not all(1 <= size <= 100 for size in sizes):
         parser.error("--sizes must grow, each between 1 and 100 (the largest page)")
-    results = asyncio.run(run(sizes, requests, warmup))
+    profile = args.router_profile.resolve() if args.router_profile else None
+    results = asyncio.run(run(sizes, requests, warmup, profile))
     recorded = [a for a in (argv if argv is not None else sys.argv[1:])]
-    for flag in ("--output", "--json"):
+    for flag in ("--output", "--json", "--router-profile"):
         if flag in recorded:
             index = recorded.index(flag)
             del recorded[index : index + 2]

@@ -126,11 +126,17 @@ class DashboardPlatform:
             await server.stop()
 
 
-def _ehb_command() -> list[str]:
+def _ehb_command(profile: Path | None) -> list[str]:
+    if profile is not None:  # `ehb` under cProfile (bench/subscriptions/router_process.py)
+        return [sys.executable, "-m", "bench.subscriptions.router_process"]
     return [sys.executable, "-c", "import sys; from router.cli import main; sys.exit(main())"]
 
 
-async def start_dashboard_platform(workdir: Path) -> DashboardPlatform:
+async def start_dashboard_platform(
+    workdir: Path, router_profile: Path | None = None
+) -> DashboardPlatform:
+    """The platform on databases under `workdir`; with `router_profile`, the router runs under
+    cProfile and writes its stats there when it stops."""
     settings = await prepare_databases(workdir / "data")
     sockets = {name: bind_ephemeral_socket() for name in SUBGRAPH_NAMES}
     router_port = unused_loopback_port()
@@ -152,7 +158,7 @@ async def start_dashboard_platform(workdir: Path) -> DashboardPlatform:
         logged = log.wrap(name, apps[name])
         subgraphs[name] = await serve_on_socket(logged, sockets[name], lifespan="on")
     router_log = workdir / "router.log"
-    command = [*_ehb_command(), "router", "--supergraph", str(SUPERGRAPH_PATH)]
+    command = [*_ehb_command(router_profile), "router", "--supergraph", str(SUPERGRAPH_PATH)]
     command += ["--port", str(router_port)]
     for name, server in subgraphs.items():
         command += ["--subgraph-url", f"{name}={server.graphql_url}"]
@@ -162,6 +168,8 @@ async def start_dashboard_platform(workdir: Path) -> DashboardPlatform:
         "EHB_ROUTER_SERVER_TIMING": "1",
         "EHB_ROUTER_SHUTDOWN_GRACE": "2",
     }
+    if router_profile is not None:  # an absolute path (main resolves it)
+        env["EHB_BENCH_ROUTER_PROFILE"] = str(router_profile)
     with router_log.open("wb") as output:
         router = subprocess.Popen(  # noqa: ASYNC220 - once, before anything is timed
             command, env=env, stdout=output, stderr=subprocess.STDOUT

@@ -1,7 +1,8 @@
 """The bounded run of bench/dashboard (`--quick`: the dashboard query through the router at two
-list sizes, servers in their own processes): every subgraph's SQL statements per dashboard
-request stay the same when the lists grow (no N+1). That is a correctness invariant; the
-run's timings are the benchmark's business and are never asserted."""
+list sizes, in a subprocess serving the subgraphs, with the router in a process of its own):
+every subgraph's SQL statements per dashboard request stay the same when the lists grow (no
+N+1). That is a correctness invariant; the run's timings are the benchmark's business and are
+never asserted."""
 
 from __future__ import annotations
 
