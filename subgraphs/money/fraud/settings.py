@@ -7,6 +7,7 @@ below `HOLD_SCORE` a movement passes, from `HOLD_SCORE` it is held for review, f
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Self
 
@@ -57,7 +58,15 @@ class FraudSettings(BaseSettings):
         return self.high_amount_by_currency.get(currency, self.high_amount)
 
 
-@lru_cache(maxsize=1)
 def fraud_settings() -> FraudSettings:
-    """The process's settings, read from the environment on first use."""
+    """The settings as the environment says now (`EHB_FRAUD_*` are looked at on each
+    screening; parsed again only when they changed), so a test may set them."""
+    return _parsed(tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(_PREFIX))))
+
+
+_PREFIX = "EHB_FRAUD_"
+
+
+@lru_cache(maxsize=4)
+def _parsed(environment: tuple[tuple[str, str], ...]) -> FraudSettings:
     return FraudSettings()
