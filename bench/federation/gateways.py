@@ -2,7 +2,9 @@
 
 Peers run from tools/node (installed by scripts/npm-tools) with the launchers the comparison
 tests use: tests/integration/benchmark/apollo_gateway.cjs (@apollo/gateway inside
-@apollo/server's standalone server) and hive_gateway.config.mjs (@graphql-hive/gateway's CLI).
+@apollo/server's standalone server) and its hive_gateway.config.mjs (@graphql-hive/gateway's CLI),
+through hive_gateway.config.mjs beside this file (which can also turn off Hive's sharing of
+identical subgraph fetches).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from tests.fixtures.benchmark.loopback import unused_loopback_port
 ROOT = Path(__file__).resolve().parents[2]
 EHB = ROOT / ".venv/bin/ehb"
 LAUNCHERS = ROOT / "tests/integration/benchmark"
+HIVE_GATEWAY_CONFIG = Path(__file__).with_name("hive_gateway.config.mjs")
 HIVE_GATEWAY_BIN = ROOT / "tools/node/node_modules/@graphql-hive/gateway/dist/bin.js"
 START_TIMEOUT_SECONDS = 60.0
 RESERVED_PORTS = range(4000, 4007)  # `ehb dev`
@@ -62,12 +65,12 @@ def _apollo(supergraph: Path, urls: dict[str, str], port: int) -> tuple[list[str
     return argv, {"NODE_ENV": "production"}
 
 
-def _hive(rust_planner: bool, deduplicate_requests: bool) -> Command:
+def _hive(rust_planner: bool, deduplicate_requests: bool, share_fetches: bool = True) -> Command:
     def command(
         supergraph: Path, urls: dict[str, str], port: int
     ) -> tuple[list[str], dict[str, str]]:
         argv = ["node", str(HIVE_GATEWAY_BIN), "supergraph", str(supergraph)]
-        argv += ["--config-path", str(LAUNCHERS / "hive_gateway.config.mjs")]
+        argv += ["--config-path", str(HIVE_GATEWAY_CONFIG)]
         argv += ["--host", "127.0.0.1", "--port", str(port), "--fork", "1"]
         return argv, {
             "NODE_ENV": "production",
@@ -76,6 +79,7 @@ def _hive(rust_planner: bool, deduplicate_requests: bool) -> Command:
             "EHB_HIVE_SUBGRAPH_URLS": orjson.dumps(urls).decode(),
             "EHB_HIVE_ROUTER_RUNTIME": "1" if rust_planner else "0",
             "EHB_HIVE_DEDUPLICATE_REQUESTS": "1" if deduplicate_requests else "0",
+            "EHB_HIVE_DEDUPLICATE_SUBGRAPH_FETCHES": "1" if share_fetches else "0",
         }
 
     return command
@@ -121,6 +125,13 @@ GATEWAYS: dict[str, Gateway] = {
             _hive(rust_planner=True, deduplicate_requests=False),
         ),
         Gateway(
+            "hive-rust-nodedup",
+            "Hive Gateway, Rust planner, no dedup",
+            False,
+            "none (deduplicateInflightRequests: false)",
+            _hive(rust_planner=True, deduplicate_requests=False, share_fetches=False),
+        ),
+        Gateway(
             "hive-rust-dedup",
             "Hive Gateway, Rust planner + request dedup",
             False,
@@ -144,8 +155,8 @@ class GatewayFailedToStart(RuntimeError):
 def start_gateway(
     gateway: Gateway, supergraph: Path, urls: dict[str, str], cpu: int | None
 ) -> tuple[Started, str]:
-    """Starts ``gateway`` pinned to ``cpu``; returns it and its GraphQL URL once it answers
-    ``{ __typename }``."""
+    """Starts ``gateway`` pinned to ``cpu``; returns it and its GraphQL URL once it answers a
+    small query of the graph."""
     port = free_port()
     argv, extra_env = gateway.command(supergraph, urls, port)
     env = {**os.environ, **extra_env}
@@ -174,22 +185,30 @@ def _read_printed_url(started: Started) -> str:
     return line.decode().strip()
 
 
+# Answered from the graph (products), not just by the gateway: Hive Gateway answers
+# `{ __typename }` while still loading its supergraph, with an empty schema.
+READINESS_QUERY = orjson.dumps({"query": "{ topProducts(first: 1) { upc } }"})
+
+
 def _wait_until_answering(started: Started, url: str) -> None:
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    last = "nothing"
     while time.monotonic() < deadline:
         if started.process.poll() is not None:
             raise GatewayFailedToStart(
                 f"exited with code {started.process.returncode}; its output:\n{started.output()}"
             )
         try:
-            status, body = post(url, orjson.dumps({"query": "{ __typename }"}), timeout=5.0)
-            if status == 200 and body.get("data") == {"__typename": "Query"}:
+            status, body = post(url, READINESS_QUERY, timeout=5.0)
+            if status == 200 and "errors" not in body and body.get("data"):
                 return
-        except (OSError, http.client.HTTPException, orjson.JSONDecodeError):
-            pass
+            last = f"HTTP {status} {orjson.dumps(body).decode()[:300]}"
+        except (OSError, http.client.HTTPException, orjson.JSONDecodeError) as error:
+            last = repr(error)
         time.sleep(0.1)
     raise GatewayFailedToStart(
-        f"did not answer within {START_TIMEOUT_SECONDS:.0f} s; its output:\n{started.output()}"
+        f"did not answer {READINESS_QUERY.decode()} within {START_TIMEOUT_SECONDS:.0f} s "
+        f"(last: {last}); its output:\n{started.output()}"
     )
 
 

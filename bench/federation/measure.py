@@ -356,6 +356,11 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if summaries and not excluded else 1
 
 
+def one_line(text: str, limit: int = 600) -> str:
+    """``text`` fit for a Markdown code span: one line, no backticks, at most ``limit`` chars."""
+    return " ".join(text.split()).replace("`", "'")[:limit]
+
+
 def render(
     settings: Settings,
     summaries: list[Summary],
@@ -398,7 +403,8 @@ def render(
         "oracle's `data` (canonical JSON)" + (", except:" if excluded else "."),
     ]
     lines += [
-        f"- {GATEWAYS[key].label}: excluded, {reason[:600]!r}" for key, reason in excluded.items()
+        f"- {GATEWAYS[key].label}: excluded: `{one_line(reason)}`"
+        for key, reason in excluded.items()
     ]
     lines += ["", "Deduplication per gateway:", ""]
     lines += [f"- {s.gateway.label}: {s.gateway.deduplication}" for s in summaries]
