@@ -23,7 +23,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -210,7 +210,7 @@ def run_backup(subgraph: str | None, directory: Path | None, *, list_only: bool)
         for name in [subgraph] if subgraph else SUBGRAPH_NAMES:
             backup = back_up(name, settings, target)
             print(f"{name}: {backup.path} ({human_size(backup.size_bytes)})")
-    except BackupError as error:
+    except (BackupError, OSError, sqlite3.Error) as error:
         print(f"ehb backup: {error}", file=sys.stderr)
         return 1
     return 0
@@ -230,7 +230,7 @@ def run_restore(
         for backup in backups:
             restore(backup, settings, force=True)
             print(f"{backup.subgraph}: restored {backup.path.name}")
-    except BackupError as error:
+    except (BackupError, OSError, sqlite3.Error) as error:
         print(f"ehb restore: {error}", file=sys.stderr)
         return 1
     return 0
@@ -278,8 +278,10 @@ def _check_subgraph(name: str) -> None:
 
 def _backend(url: URL, name: str) -> Backend:
     backend = url.get_backend_name()
-    if backend in ("postgresql", "sqlite"):
-        return backend  # type: ignore[return-value]
+    if backend == "postgresql":
+        return "postgresql"
+    if backend == "sqlite":
+        return "sqlite"
     raise BackupError(f"{name}'s database is {backend}; only PostgreSQL and SQLite are backed up")
 
 
@@ -287,7 +289,7 @@ def _own_relation(name: str, relation: str) -> bool:
     return relation.startswith(f"{name}_")
 
 
-def _own_data_tables(name: str, tables: Iterator[str] | list[str]) -> list[str]:
+def _own_data_tables(name: str, tables: Iterable[str]) -> list[str]:
     return sorted(t for t in tables if _own_relation(name, t) and t != version_table(name))
 
 
@@ -355,21 +357,20 @@ def _sqlite_restore(backup: BackupFile, path: Path) -> None:
         connection.isolation_level = None  # explicit BEGIN/COMMIT below
         connection.execute("PRAGMA foreign_keys=OFF")  # tables are replaced in any order
         backup_uri = f"file:{quote(str(backup.path.resolve()))}?mode=ro"
-        connection.execute("ATTACH DATABASE ? AS backup", (backup_uri,))
         try:
-            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("ATTACH DATABASE ? AS backup", (backup_uri,))
             try:
+                connection.execute("BEGIN IMMEDIATE")
                 _sqlite_replace_tables(connection, name)
                 connection.execute("COMMIT")
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
+            finally:
+                if connection.in_transaction:  # failed: nothing of it stays
+                    connection.execute("ROLLBACK")
+                connection.execute("DETACH DATABASE backup")
         except sqlite3.Error as error:
             raise BackupError(
-                f"restoring {backup.path.name} into {path} failed: {error}"
+                f"restoring {backup.path.name} failed, nothing changed: {error}"
             ) from error
-        finally:
-            connection.execute("DETACH DATABASE backup")
 
 
 def _sqlite_replace_tables(connection: sqlite3.Connection, name: str) -> None:
@@ -518,7 +519,8 @@ def _pg_other_sessions(url: URL) -> str:
     rows = _psql(
         url,
         "SELECT count(*) FROM pg_stat_activity "
-        "WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND backend_type = 'client backend'",
     )
     count = int(rows[0][0])
     return f"{count} other session(s) connected" if count else ""

@@ -130,6 +130,23 @@ async def test_backup_holds_committed_rows_while_a_writer_is_mid_transaction(
     assert tables and all(table.startswith("commerce_") for table in tables)
 
 
+async def test_a_broken_backup_changes_nothing(tmp_path: Path) -> None:
+    settings = await migrated_settings("commerce", tmp_path)
+    await write_sellers(settings, ORIGINAL_SELLERS)
+    backup = back_up("commerce", settings, tmp_path / "backups")
+    await change_sellers(settings)
+    changed = await read_sellers(settings)
+
+    content = backup.path.read_bytes()
+    backup.path.write_bytes(content[: len(content) // 2])
+    with pytest.raises(BackupError, match="failed, nothing changed"):
+        restore(backup, settings, force=True)
+    backup.path.write_bytes(b"not a database" * 100)
+    with pytest.raises(BackupError, match="failed, nothing changed"):
+        restore(backup, settings, force=True)
+    assert await read_sellers(settings) == changed
+
+
 async def test_a_shared_file_keeps_the_other_subgraphs_tables_on_restore(tmp_path: Path) -> None:
     shared_url = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
     settings = Settings(data_dir=tmp_path, database_urls=dict.fromkeys(SUBGRAPH_NAMES, shared_url))
