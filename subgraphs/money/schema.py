@@ -14,10 +14,12 @@ from subgraphs.kernel.scalars import subgraph_config
 from subgraphs.kernel.schema import FEDERATION_VERSION
 from subgraphs.money.mutations import Mutation as WalletMutation
 from subgraphs.money.queries import Query as WalletQuery
+from subgraphs.money.trusty import mutations as trusty_mutations
+from subgraphs.money.trusty import queries as trusty_queries
 from subgraphs.money.types import Transaction, User, Wallet
 
-QUERIES: tuple[type, ...] = (WalletQuery,)
-MUTATIONS: tuple[type, ...] = (WalletMutation,)
+QUERIES: tuple[type, ...] = (WalletQuery, trusty_queries.Query)
+MUTATIONS: tuple[type, ...] = (WalletMutation, trusty_mutations.Mutation)
 
 schema = strawberry.federation.Schema(
     query=merge_types("Query", QUERIES),
