@@ -14,6 +14,7 @@ import asyncio
 import os
 import platform
 import shlex
+import signal
 import subprocess
 import sys
 import tempfile
@@ -302,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     if sizes != sorted(sizes) or not all(1 <= size <= 100 for size in sizes):
         parser.error("--sizes must grow, each between 1 and 100 (the largest page)")
     profile = args.router_profile.resolve() if args.router_profile else None
+    # SIGTERM unwinds like Ctrl-C, so the router process is stopped too.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     results = asyncio.run(run(sizes, requests, warmup, profile))
     recorded = [a for a in (argv if argv is not None else sys.argv[1:])]
     for flag in ("--output", "--json", "--router-profile"):

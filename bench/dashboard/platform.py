@@ -42,6 +42,7 @@ from tests.integration.platform.servers import (
 )
 
 ROUTER_START_SECONDS = 30.0
+PROBE_TIMEOUT_SECONDS = 30.0
 ROUTER_HEALTH_PROBE = PROBE_QUERY.encode()
 
 
@@ -151,7 +152,14 @@ async def start_dashboard_platform(
         + [f"{name}={base_url(sock)}/health" for name, sock in sockets.items()]
     )
     log = StatementLog()
-    with environment("EHB_OBSERVED_SERVICES", observed):  # observability reads it at creation
+    # observability reads these when its app is created. Probes slower than the default 1 s
+    # (a busy 2-core machine) would turn services DEGRADED and back, raising and resolving
+    # alerts: other statements in some requests. The verdicts are not what is measured.
+    with (
+        environment("EHB_OBSERVED_SERVICES", observed),
+        environment("EHB_OBSERVED_TIMEOUT_SECONDS", str(PROBE_TIMEOUT_SECONDS)),
+        environment("EHB_OBSERVED_DEGRADED_LATENCY_MS", str(int(PROBE_TIMEOUT_SECONDS * 1000))),
+    ):
         apps = {name: create_subgraph(name, settings[name]) for name in SUBGRAPH_NAMES}
     subgraphs: dict[str, LoopbackServer] = {}
     for name in SUBGRAPH_NAMES:
