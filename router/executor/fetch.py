@@ -6,7 +6,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from router.errors import SubgraphUnavailable
-from router.executor.merge import apply_renames, deep_merge, merge_selected, renamed_path
+from router.executor.merge import apply_renames, deep_merge, renamed_path
+from router.executor.merge_codegen import compiled_merge
 from router.executor.representations import (
     EntityBatch,
     collect_contextual_entities,
@@ -260,15 +261,17 @@ def _merge_entities(
             )
         )
         return
-    single_target = len(flatten.targets) == 1
+    if len(flatten.targets) == 1:
+        for entity, targets in zip(entities, batch.targets, strict=True):
+            if isinstance(entity, dict):
+                for target, _ in targets:
+                    deep_merge(target, entity)
+        return
+    merges = [compiled_merge(target.selection) for target in flatten.targets]
     for entity, targets in zip(entities, batch.targets, strict=True):
-        if not isinstance(entity, dict):
-            continue
-        for target, target_index in targets:
-            if single_target:
-                deep_merge(target, entity)
-            else:
-                merge_selected(target, entity, flatten.targets[target_index].selection)
+        if isinstance(entity, dict):
+            for target, target_index in targets:
+                merges[target_index](target, entity)
 
 
 def _entity_paths(

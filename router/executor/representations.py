@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 
+from router.executor.merge_codegen import compiled_project
 from router.planner.nodes import ContextRewrite, EntityTarget, ResponsePathPattern
 from router.planner.selection import SubField, SubFragment, SubSelection
 
@@ -55,15 +56,18 @@ def _objects_at(data: dict[str, Any], path: ResponsePathPattern) -> list[Any]:
 def collect_entities(data: dict[str, Any], targets: tuple[EntityTarget, ...]) -> EntityBatch:
     batch = EntityBatch()
     for target_index, target in enumerate(targets):
-        rules = target.rules
+        rules = {
+            typename: (compiled_project(rule.selection), rule.typename)
+            for typename, rule in target.rules.items()
+        }
         for value in _objects_at(data, target.path):
             if not isinstance(value, dict):
                 continue
             rule = rules.get(value.get("__typename"))  # type: ignore[arg-type]
             if rule is not None:
-                representation = project(value, rule.selection)
+                representation = rule[0](value)
                 if representation is not None:
-                    representation["__typename"] = rule.typename
+                    representation["__typename"] = rule[1]
                     batch.add(value, representation, target_index)
     return batch
 
