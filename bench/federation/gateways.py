@@ -168,6 +168,7 @@ def start_gateway(
     try:
         if gateway.prints_url:
             url = _read_printed_url(started)
+            started.discard_stdout()
         _wait_until_answering(started, url)
     except BaseException:
         started.stop()

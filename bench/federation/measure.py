@@ -97,6 +97,10 @@ def parse_settings(argv: list[str]) -> Settings:
         args.rounds, args.warmup, args.duration, args.subgraph_check = 1, 1.0, 3.0, 2.0
         if "--gateways" not in " ".join(argv):
             args.gateways = QUICK_GATEWAYS
+    if args.rounds < 1 or min(args.warmup, args.duration, args.subgraph_check) < 1:
+        parser.error("--rounds, --warmup, --duration and --subgraph-check must be at least 1")
+    if args.connections < 1:
+        parser.error("--connections must be at least 1")
     unknown = [key for key in args.gateways.split(",") if key not in GATEWAYS]
     if unknown:
         parser.error(f"unknown gateways {unknown}; known: {', '.join(GATEWAYS)}")
@@ -136,6 +140,7 @@ def start_subgraphs(cpu: int | None) -> tuple[Started, dict[str, str]]:
     if not line.startswith(b"{"):
         started.stop()
         raise RuntimeError(f"the subgraphs did not start: {line!r}\n{started.output()}")
+    started.discard_stdout()
     urls: dict[str, str] = orjson.loads(line)
     return started, urls
 

@@ -36,6 +36,19 @@ class Started:
     def pid(self) -> int:
         return self.process.pid
 
+    def discard_stdout(self) -> None:
+        """Reads the rest of a piped stdout in a thread, so a chatty process never blocks on a
+        full pipe."""
+        stdout = self.process.stdout
+        if stdout is None:
+            return
+
+        def read_until_closed() -> None:
+            while stdout.read(65536):
+                pass
+
+        threading.Thread(target=read_until_closed, daemon=True).start()
+
     def output(self) -> str:
         self.log.flush()
         self.log.seek(0)
