@@ -128,8 +128,18 @@ def dockerfile_instructions() -> list[tuple[str, str]]:
     ]
 
 
-def test_the_image_runs_ehb_from_the_package_as_a_non_root_user() -> None:
+def test_the_image_runs_ehb_from_the_package_as_a_non_root_user(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     instructions = dockerfile_instructions()
+    image_environment = {
+        assignment.split("=", 1)[0]
+        for kind, value in instructions
+        if kind == "ENV"
+        for assignment in value.split()
+    }
+    ehb_variables = {name for name in image_environment if name.startswith("EHB_")}
+    assert ehb_variables and ehb_variables <= variables_the_code_reads(monkeypatch)
     (base,) = [value for kind, value in instructions if kind == "FROM"]
     assert base.startswith("python:3.11-slim")
 
@@ -296,6 +306,9 @@ def test_kubernetes_runs_every_subgraph_and_the_router_with_probes_and_resources
         pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
         assert deployment["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
         assert service["spec"]["selector"].items() <= pod_labels.items()
+        budget = find(manifests, "PodDisruptionBudget", name)["spec"]
+        assert budget["selector"]["matchLabels"].items() <= pod_labels.items()
+        assert budget["minAvailable"] < deployment["spec"]["replicas"]
 
         container = only_container(deployment)
         arguments = parse_ehb(container["args"])
