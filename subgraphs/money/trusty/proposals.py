@@ -9,13 +9,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraphs.kernel.context import Viewer
 from subgraphs.kernel.db import new_id, utcnow
 from subgraphs.kernel.events import record_event
-from subgraphs.kernel.pagination import Page, paginate
+from subgraphs.kernel.pagination import Page, paginate, paginate_by_parent
 from subgraphs.kernel.validation import optional_text, parse_id
 from subgraphs.money._sql import dialect_name
 from subgraphs.money.errors import WalletNotActive
@@ -460,6 +460,22 @@ def _record_proposal_event(
     record_event(session, f"money.trusty.proposal.{verb}", payload, user_id=user_id)
 
 
+def _status_filters(status: ProposalStatus | None, moment: datetime) -> list[ColumnElement[bool]]:
+    """WHERE clauses for the effective `status` at `moment` (an expired PENDING is EXPIRED)."""
+    if status is None:
+        return []
+    if status is ProposalStatus.PENDING:
+        return [Proposal.status == ProposalStatus.PENDING, Proposal.expires_at > moment]
+    if status is ProposalStatus.EXPIRED:
+        return [
+            or_(
+                Proposal.status == ProposalStatus.EXPIRED,
+                and_(Proposal.status == ProposalStatus.PENDING, Proposal.expires_at <= moment),
+            )
+        ]
+    return [Proposal.status == status]
+
+
 async def list_proposals(
     session: AsyncSession,
     *,
@@ -469,21 +485,31 @@ async def list_proposals(
     after: str | None,
     now: datetime | None = None,
 ) -> Page[Proposal]:
-    """A wallet's proposals, newest first; `status` filters by the effective status (an
-    expired PENDING proposal is EXPIRED)."""
-    moment = now or utcnow()
-    statement = select(Proposal).where(Proposal.trusty_wallet_id == trusty_wallet_id)
-    if status is ProposalStatus.PENDING:
-        statement = statement.where(
-            Proposal.status == ProposalStatus.PENDING, Proposal.expires_at > moment
-        )
-    elif status is ProposalStatus.EXPIRED:
-        statement = statement.where(
-            or_(
-                Proposal.status == ProposalStatus.EXPIRED,
-                and_(Proposal.status == ProposalStatus.PENDING, Proposal.expires_at <= moment),
-            )
-        )
-    elif status is not None:
-        statement = statement.where(Proposal.status == status)
+    """A wallet's proposals, newest first, optionally of one effective status."""
+    statement = select(Proposal).where(
+        Proposal.trusty_wallet_id == trusty_wallet_id,
+        *_status_filters(status, now or utcnow()),
+    )
     return await paginate(session, statement, first=first, after=after, descending=True)
+
+
+async def list_proposals_of_wallets(
+    session: AsyncSession,
+    *,
+    trusty_wallet_ids: Sequence[str],
+    status: ProposalStatus | None,
+    first: int | None,
+    after: str | None,
+    now: datetime | None = None,
+) -> dict[str, Page[Proposal]]:
+    """`list_proposals` for several wallets in one SELECT (the DataLoader's batch)."""
+    return await paginate_by_parent(
+        session,
+        Proposal,
+        parent_column=Proposal.trusty_wallet_id,
+        parent_ids=trusty_wallet_ids,
+        first=first,
+        after=after,
+        descending=True,
+        extra_filters=_status_filters(status, now or utcnow()),
+    )

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from subgraphs.kernel.context import SubgraphContext
+from subgraphs.kernel.loaders import PageKey
 from subgraphs.kernel.pagination import Connection
 from subgraphs.kernel.scalars import Money
 from subgraphs.money.trusty import (
@@ -19,11 +20,12 @@ from subgraphs.money.trusty import (
 from subgraphs.money.trusty.loaders import (
     account_by_id,
     decisions_by_proposal_id,
+    proposals_page_by_trusty_wallet_id,
     signer_key_by_id,
     signers_by_trusty_wallet_id,
     trusty_wallet_by_id,
 )
-from subgraphs.money.trusty.services import content_of, list_proposals, status_of
+from subgraphs.money.trusty.services import content_of, status_of
 from subgraphs.money.trusty.states import (
     Decision,
     DestinationType,
@@ -273,13 +275,8 @@ class TrustyWallet:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[TrustyProposal]:
-        page = await list_proposals(
-            info.context.session,
-            trusty_wallet_id=str(self.id),
-            status=status,
-            first=first,
-            after=after,
-        )
+        key = PageKey(parent_id=str(self.id), first=first, after=after, scope=status)
+        page = await info.context.loaders.get(proposals_page_by_trusty_wallet_id).load(key)
         return Connection.from_page(page, TrustyProposal.from_model)
 
     @classmethod

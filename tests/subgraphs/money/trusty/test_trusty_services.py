@@ -412,3 +412,39 @@ async def test_the_canonical_content_is_the_documented_sorted_json(database):
     async with database.sessions() as session:  # the same bytes after a round trip
         reloaded = await services.get_proposal(session, proposal.id)
         assert services.content_of(reloaded).canonical().decode() == content
+
+
+async def test_proposal_pages_of_several_wallets_come_from_one_call_filtered_by_status(database):
+    first_setup = await make_setup(database, fund_hot=5_000)
+    second_setup = await make_setup(database, fund_hot=5_000)
+    executed = await propose(database, first_setup, amount=100)
+    await approve(database, first_setup, executed, 0)
+    await approve(database, first_setup, executed, 1)
+    pending = [await propose(database, first_setup, amount=200) for _ in range(2)]
+    other = await propose(database, second_setup, amount=300)
+
+    async with database.sessions() as session:
+        pages = await services.list_proposals_of_wallets(
+            session,
+            trusty_wallet_ids=[first_setup.trusty_wallet_id, second_setup.trusty_wallet_id],
+            status=ProposalStatus.PENDING,
+            first=1,
+            after=None,
+        )
+        everything = await services.list_proposals_of_wallets(
+            session,
+            trusty_wallet_ids=[first_setup.trusty_wallet_id],
+            status=None,
+            first=10,
+            after=None,
+        )
+
+    first_page = pages[first_setup.trusty_wallet_id]
+    assert [row.id for _, row in first_page.rows] == [pending[1].id]  # newest first
+    assert first_page.has_next_page
+    assert [row.id for _, row in pages[second_setup.trusty_wallet_id].rows] == [other.id]
+    assert [row.id for _, row in everything[first_setup.trusty_wallet_id].rows] == [
+        pending[1].id,
+        pending[0].id,
+        executed.id,
+    ]
