@@ -124,16 +124,21 @@ async def _reencrypt_database(settings: Settings, keys: FieldKeys) -> tuple[Rota
     from subgraphs.money import app  # noqa: F401  (imports every money model module)
     from subgraphs.money.models import Base
 
-    metadata = Base.metadata
     database = open_database(settings.database_url("money"), settings)
     try:
         async with database.sessions() as session:
-            report = await reencrypt_stored_values(session, metadata, keys)
+            report = await reencrypt_stored_values(session, Base.metadata, keys)
             await session.commit()
-            remaining = await count_under_other_keys(session, metadata, keys)
+            remaining = await count_under_other_keys(session, Base.metadata, keys)
     finally:
         await database.dispose()
     return report, remaining
+
+
+def _database_at_head(settings: Settings) -> bool:
+    from subgraphs.kernel.migrations import current_revision_is_head_async
+
+    return asyncio.run(current_revision_is_head_async("money", settings.database_url("money")))
 
 
 def run_money_keys(action: str, data_dir: Path | None = None) -> int:
@@ -141,18 +146,23 @@ def run_money_keys(action: str, data_dir: Path | None = None) -> int:
     if action == "generate":
         print(FieldKey.generate().entry())
         return 0
-    settings = Settings() if data_dir is None else Settings(data_dir=data_dir)
-    if action == "rotate":
-        if settings.is_production:
-            print(
-                "ehb money-keys: production keys rotate by putting a new entry first in "
-                "EHB_MONEY_ENCRYPTION_KEYS, then `ehb money-keys reencrypt`"
-            )
-            return 1
-        new_key = FieldKey.generate()
-        write_key_file(settings.data_dir / KEYS_DIRECTORY, new_key)
-    elif action != "reencrypt":
+    if action not in ("rotate", "reencrypt"):
         raise ValueError(f"unknown money-keys action {action!r}")
+    settings = Settings() if data_dir is None else Settings(data_dir=data_dir)
+    if action == "rotate" and settings.is_production:
+        print(
+            "ehb money-keys: production keys rotate by putting a new entry first in "
+            "EHB_MONEY_ENCRYPTION_KEYS, then `ehb money-keys reencrypt`"
+        )
+        return 1
+    if not _database_at_head(settings):
+        print(
+            "ehb money-keys: the money database is not migrated to its head; run "
+            "`ehb migrate money` first (no key written, nothing re-encrypted)"
+        )
+        return 1
+    if action == "rotate":
+        write_key_file(settings.data_dir / KEYS_DIRECTORY, FieldKey.generate())
     keys = FieldKeys.from_settings(settings)
     install_field_keys(keys)
     report, remaining = asyncio.run(_reencrypt_database(settings, keys))

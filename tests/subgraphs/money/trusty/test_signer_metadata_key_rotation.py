@@ -78,3 +78,14 @@ def test_rotate_refuses_production_keys(tmp_path: Path, monkeypatch, capsys):
 
     assert main(["money-keys", "rotate", "--data-dir", str(tmp_path)]) == 1
     assert "EHB_MONEY_ENCRYPTION_KEYS" in capsys.readouterr().out
+
+
+def test_rotate_refuses_an_unmigrated_database_and_writes_no_key(
+    tmp_path: Path, monkeypatch, capsys
+):
+    monkeypatch.delenv("EHB_MONEY_ENCRYPTION_KEYS", raising=False)
+    monkeypatch.delenv("EHB_MONEY_DATABASE_URL", raising=False)
+
+    assert main(["money-keys", "rotate", "--data-dir", str(tmp_path)]) == 1
+    assert "ehb migrate money" in capsys.readouterr().out
+    assert not list((tmp_path / "money-keys").glob("*.key"))
