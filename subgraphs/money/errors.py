@@ -35,9 +35,11 @@ class BalanceLimitExceeded(Conflict):
 
 
 class InsufficientFunds(Conflict):
-    def __init__(self, account_id: str, balance: int, needed: int, currency: str) -> None:
+    def __init__(
+        self, account_id: str, balance: int, needed: int, currency: str, *, what: str = "Wallet"
+    ) -> None:
         super().__init__(
-            f"Wallet {account_id} has {balance} {currency} minor units; moving {needed} would "
+            f"{what} {account_id} has {balance} {currency} minor units; moving {needed} would "
             "take it below its minimum balance.",
             field="amount",
         )

@@ -156,7 +156,9 @@ async def wallet_statement(
             f"A statement holds at most {MAX_STATEMENT_ROWS} rows; narrow `since`/`until`.",
             field="since",
         )
-    opening = await derived_balance(session, account_id=wallet.id, before=since)
+    opening = (
+        0 if since is None else await derived_balance(session, account_id=wallet.id, before=since)
+    )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)

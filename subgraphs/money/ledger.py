@@ -227,7 +227,13 @@ def _apply(entries: Sequence[Entry], accounts: dict[str, Account]) -> None:
             and account.minimum_balance is not None
             and new_balance < account.minimum_balance
         ):
-            raise InsufficientFunds(account.id, account.balance, -entry.amount, account.currency)
+            raise InsufficientFunds(
+                account.id,
+                account.balance,
+                -entry.amount,
+                account.currency,
+                what="Wallet" if account.kind == WALLET_KIND else "Account",
+            )
     for entry in entries:
         accounts[entry.account_id].balance += entry.amount
 

@@ -73,7 +73,7 @@ class Account(Base):
     purpose: Mapped[str | None] = mapped_column(String(64), default=None)
     balance: Mapped[int] = mapped_column(BigInteger, default=0)
     # The lowest balance postings may leave; NULL: unbounded (system accounts).
-    minimum_balance: Mapped[int | None] = mapped_column(BigInteger, default=0)
+    minimum_balance: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

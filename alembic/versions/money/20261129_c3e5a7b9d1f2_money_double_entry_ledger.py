@@ -277,17 +277,31 @@ def _migrate_rows() -> None:
 def upgrade() -> None:
     _create_tables()
     _migrate_rows()
+    # Dropped before money_wallets is rebuilt: SQLite refuses to drop a table still referenced.
+    op.drop_index("ix_money_transactions_wallet_id_created_at_id", table_name="money_transactions")
+    op.drop_table("money_transactions")
     with op.batch_alter_table("money_wallets", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_money_wallets_balance_not_negative"), type_="check")
         batch_op.drop_column("balance")
         batch_op.create_foreign_key(
             batch_op.f("fk_money_wallets_id_money_accounts"), "money_accounts", ["id"], ["id"]
         )
-    op.drop_index("ix_money_transactions_wallet_id_created_at_id", table_name="money_transactions")
-    op.drop_table("money_transactions")
 
 
 def downgrade() -> None:
+    # money_wallets is rebuilt before money_transactions references it again (SQLite).
+    with op.batch_alter_table("money_wallets", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("fk_money_wallets_id_money_accounts"), type_="foreignkey")
+        batch_op.add_column(
+            sa.Column("balance", sa.BigInteger(), nullable=False, server_default="0")
+        )
+    op.execute(
+        "UPDATE money_wallets SET balance = (SELECT a.balance FROM money_accounts a "
+        "WHERE a.id = money_wallets.id)"
+    )
+    with op.batch_alter_table("money_wallets", schema=None) as batch_op:
+        batch_op.alter_column("balance", server_default=None)
+        batch_op.create_check_constraint("balance_not_negative", "balance >= 0")
     op.create_table(
         "money_transactions",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -320,18 +334,6 @@ def downgrade() -> None:
         "JOIN money_journal_transactions j ON j.id = p.journal_transaction_id "
         "JOIN money_wallets w ON w.id = p.account_id"
     )
-    with op.batch_alter_table("money_wallets", schema=None) as batch_op:
-        batch_op.drop_constraint(op.f("fk_money_wallets_id_money_accounts"), type_="foreignkey")
-        batch_op.add_column(
-            sa.Column("balance", sa.BigInteger(), nullable=False, server_default="0")
-        )
-    op.execute(
-        "UPDATE money_wallets SET balance = (SELECT a.balance FROM money_accounts a "
-        "WHERE a.id = money_wallets.id)"
-    )
-    with op.batch_alter_table("money_wallets", schema=None) as batch_op:
-        batch_op.alter_column("balance", server_default=None)
-        batch_op.create_check_constraint("balance_not_negative", "balance >= 0")
     op.drop_table("money_idempotency_keys")
     op.drop_table("money_ledger_head")
     op.drop_index("ix_money_postings_account_id_created_at_id", table_name="money_postings")
