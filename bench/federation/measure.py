@@ -240,14 +240,18 @@ def run_round(
                 connections=settings.connections,
                 cpu=settings.load_cpu,
             )
-            cpu_after, counted_after = tree_cpu_seconds(started.pid), subgraph_requests(urls)
             subgraphs_cpu = tree_cpu_seconds(subgraphs_pid) - subgraphs_cpu_before
+            # The requests in flight when wrk stopped (one per connection) still cost the
+            # gateway CPU and subgraph fetches: count that work once it is done, and them.
+            wait_until_idle(started.pid)
+            cpu_after, counted_after = tree_cpu_seconds(started.pid), subgraph_requests(urls)
         if started.process.poll() is not None:
             raise GatewayFailedToStart(f"exited during the run:\n{started.output()}")
         return RoundResult(
             gateway=gateway.key,
             round=round_number,
             load=load,
+            issued_requests=load.requests + settings.connections,
             peak_rss_bytes=memory.peak_bytes,
             cpu_seconds=cpu_after - cpu_before,
             subgraph_requests=counted_after - counted_before,

@@ -20,18 +20,21 @@ class RoundResult:
     gateway: str
     round: int
     load: LoadResult
+    # Completed in the window + those in flight when it closed (one per connection): the
+    # requests whose work cpu_seconds and subgraph_requests count.
+    issued_requests: int
     peak_rss_bytes: int
-    cpu_seconds: float  # the gateway's process tree, over the measured window
-    subgraph_requests: int  # counted at the subgraphs over the measured window
+    cpu_seconds: float  # the gateway's process tree, from the window's start until idle after
+    subgraph_requests: int  # counted at the subgraphs over the same time
     subgraphs_cpu_seconds: float  # the subgraphs' process, over the measured window
 
     @property
     def cpu_ms_per_request(self) -> float:
-        return 1000 * self.cpu_seconds / self.load.requests if self.load.requests else 0.0
+        return 1000 * self.cpu_seconds / self.issued_requests if self.issued_requests else 0.0
 
     @property
     def subgraph_requests_per_request(self) -> float:
-        return self.subgraph_requests / self.load.requests if self.load.requests else 0.0
+        return self.subgraph_requests / self.issued_requests if self.issued_requests else 0.0
 
     @property
     def subgraphs_busy_percent(self) -> float:
