@@ -8,6 +8,7 @@ from strawberry.types import Info
 from subgraphs.kernel.access import ADMIN, acting_user_id
 from subgraphs.kernel.context import SubgraphContext
 from subgraphs.money import services
+from subgraphs.money.fraud.wallets import Screening
 from subgraphs.money.inputs import (
     DepositToWalletInput,
     FreezeWalletInput,
@@ -76,6 +77,7 @@ class Mutation:
             amount=input.amount,
             description=input.description,
             idempotency_key=input.idempotency_key,
+            screening=Screening.of_request(info.context.request),
         )
         return Transaction.from_model(posting)
 
@@ -98,6 +100,7 @@ class Mutation:
             amount=input.amount,
             description=input.description,
             idempotency_key=input.idempotency_key,
+            screening=Screening.of_request(info.context.request),
         )
         return Transaction.from_model(posting)
 

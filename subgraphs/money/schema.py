@@ -12,14 +12,16 @@ from strawberry.tools import merge_types
 from subgraphs.kernel.extensions import KERNEL_EXTENSIONS
 from subgraphs.kernel.scalars import subgraph_config
 from subgraphs.kernel.schema import FEDERATION_VERSION
+from subgraphs.money.fraud.mutations import FraudMutation
+from subgraphs.money.fraud.queries import FraudQuery
 from subgraphs.money.mutations import Mutation as WalletMutation
 from subgraphs.money.queries import Query as WalletQuery
 from subgraphs.money.trusty import mutations as trusty_mutations
 from subgraphs.money.trusty import queries as trusty_queries
 from subgraphs.money.types import Transaction, User, Wallet
 
-QUERIES: tuple[type, ...] = (WalletQuery, trusty_queries.Query)
-MUTATIONS: tuple[type, ...] = (WalletMutation, trusty_mutations.Mutation)
+QUERIES: tuple[type, ...] = (WalletQuery, trusty_queries.Query, FraudQuery)
+MUTATIONS: tuple[type, ...] = (WalletMutation, trusty_mutations.Mutation, FraudMutation)
 
 schema = strawberry.federation.Schema(
     query=merge_types("Query", QUERIES),

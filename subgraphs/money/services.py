@@ -26,6 +26,8 @@ from subgraphs.money.errors import (
     WalletAlreadyOpen,
     WalletNotActive,
 )
+from subgraphs.money.fraud.models import MovementKind
+from subgraphs.money.fraud.wallets import Screening, screen_wallet_movement
 from subgraphs.money.idempotency import run_idempotently
 from subgraphs.money.ledger import (
     FUNDING,
@@ -213,10 +215,11 @@ async def withdraw_from_wallet(
     amount: int,
     description: str | None = None,
     idempotency_key: str | None = None,
+    screening: Screening | None = None,
 ) -> Posting:
     """Move `amount` minor units out of an ACTIVE wallet to the currency's `settlement` system
     account (money leaving the platform). Never below the wallet's minimum (CONFLICT).
-    Returns the wallet's (negative) posting."""
+    Returns the wallet's (negative) posting. Screened for fraud (docs/money.md)."""
     if actor is not None:
         actor.require_user_id()
     amount = _positive_amount(amount)
@@ -228,6 +231,16 @@ async def withdraw_from_wallet(
         if actor is not None:
             require_owner_or_staff(actor, wallet.owner_id, what=f"wallet {wallet.id}")
         _require_active(wallet)
+        await screen_wallet_movement(
+            session,
+            kind=MovementKind.WITHDRAWAL,
+            actor=actor,
+            wallet=wallet,
+            amount=amount,
+            request={"walletId": wallet.id, "description": text},
+            idempotency_key=idempotency_key,
+            screening=screening,
+        )
         settlement = await system_account(session, wallet.currency, SETTLEMENT)
         journal = await post_journal_transaction(
             session,
@@ -271,11 +284,12 @@ async def transfer_between_wallets(
     amount: int,
     description: str | None = None,
     idempotency_key: str | None = None,
+    screening: Screening | None = None,
 ) -> Posting:
     """Move `amount` minor units from one ACTIVE wallet to another ACTIVE wallet of the same
     currency. `actor` must own the source wallet (or be an administrator); any wallet may
     receive. Both wallets are locked in id order, so concurrent transfers neither deadlock
-    nor overdraw. Returns the source wallet's (negative) posting."""
+    nor overdraw. Returns the source wallet's (negative) posting. Screened for fraud."""
     if actor is not None:
         actor.require_user_id()
     amount = _positive_amount(amount)
@@ -294,6 +308,16 @@ async def transfer_between_wallets(
             raise CurrencyMismatch(source.currency, destination.currency)
         _require_active(source)
         _require_active(destination)
+        await screen_wallet_movement(
+            session,
+            kind=MovementKind.TRANSFER,
+            actor=actor,
+            wallet=source,
+            amount=amount,
+            request={"fromWalletId": source.id, "toWalletId": destination.id, "description": text},
+            idempotency_key=idempotency_key,
+            screening=screening,
+        )
         journal = await post_journal_transaction(
             session,
             kind="TRANSFER",

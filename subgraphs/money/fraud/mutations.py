@@ -30,6 +30,7 @@ class FraudMutation:
             viewer=info.context.viewer,
             decision_id=str(input.decision_id),
             note=input.note,
+            request=info.context.request,
         )
         return FraudDecision.from_model(decision)
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import HTTPConnection
 
 from subgraphs.kernel.access import ADMIN, is_staff
 from subgraphs.kernel.context import Viewer
@@ -99,10 +100,16 @@ async def _pending_for_update(session: AsyncSession, decision_id: str) -> FraudD
 
 
 async def approve_held_movement(
-    session: AsyncSession, *, viewer: Viewer, decision_id: str, note: str | None = None
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    decision_id: str,
+    note: str | None = None,
+    request: HTTPConnection | None = None,
 ) -> FraudDecision:
-    """Execute a held movement now. CONFLICT when it is not pending review or its execution
-    fails a check (the hold then stays pending)."""
+    """Execute a held movement now. CONFLICT when it is not pending review; a failed check of
+    the movement raises its own error (the hold then stays pending). `request`: the reviewing
+    request, for executors that need the app's resources."""
     reviewer_id = require_admin(viewer)
     text = optional_text(note, field="note", max_length=MAX_NOTE) or None
     decision = await _pending_for_update(session, decision_id)
@@ -114,7 +121,7 @@ async def approve_held_movement(
     decision.review_note = text
     decision.reviewed_at = utcnow()
     await session.flush()
-    decision.result_id = await executor(session, decision)
+    decision.result_id = await executor(session, decision, request)
     await session.flush()
     record_event(
         session,

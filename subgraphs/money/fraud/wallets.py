@@ -1,11 +1,11 @@
 """Screening wallet movements (transfers and withdrawals): the wallet services call
-`screen_wallet_movement` before they write anything.
+`screen_wallet_movement` once the source wallet is locked and its owner checked, right before
+the journal transaction.
 
 `Screening` is what the service's caller knows beyond the arguments: where the request came
 from (`Screening.of_request`), or, for the executor of an approved hold, which decision
-approved it. Trusted callers (no actor: the seed, internal jobs) are not screened, and
-neither is a request the service is about to refuse anyway (no such wallet, someone else's):
-it answers that itself."""
+approved it. Only users moving their own money are screened: trusted callers (no actor: the
+seed, internal jobs) and staff acting on someone else's wallet (audited operations) are not."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
-from subgraphs.kernel.access import ADMIN, is_staff
 from subgraphs.kernel.context import Viewer
 from subgraphs.money.fraud.models import FraudDecision, MovementKind
 from subgraphs.money.fraud.movement import NO_ORIGIN, MovementOrigin, OutgoingMovement, origin_of
@@ -38,17 +37,14 @@ async def screen_wallet_movement(
     *,
     kind: MovementKind,
     actor: Viewer | None,
-    wallet_id: str,
+    wallet: Wallet,
     amount: int,
     request: dict[str, Any],
     idempotency_key: str | None,
     screening: Screening | None,
 ) -> FraudDecision | None:
     """None when not screened; else the PASSED decision, or MovementHeld / MovementBlocked."""
-    if actor is None or actor.user_id is None:
-        return None
-    wallet = await session.get(Wallet, wallet_id)
-    if wallet is None or not (actor.user_id == wallet.owner_id or is_staff(actor, ADMIN)):
+    if actor is None or actor.user_id != wallet.owner_id:
         return None
     screening = screening or Screening()
     movement = OutgoingMovement(
