@@ -62,6 +62,11 @@ class InvalidDestination(BadUserInput):
         super().__init__(f"Invalid destination: {reason}.", field="destination")
 
 
+class InvalidFundingSource(BadUserInput):
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Invalid fromWalletId: {reason}.", field="fromWalletId")
+
+
 class InvalidExpiry(BadUserInput):
     def __init__(self, minimum: int, maximum: int) -> None:
         super().__init__(

@@ -13,6 +13,7 @@ from subgraphs.kernel.access import ADMIN, is_staff
 from subgraphs.kernel.context import Viewer
 from subgraphs.kernel.currencies import validate_currency
 from subgraphs.kernel.db import new_id, utcnow
+from subgraphs.kernel.errors import Forbidden
 from subgraphs.kernel.events import record_event
 from subgraphs.kernel.validation import optional_text, parse_id, required_text
 from subgraphs.money.errors import InvalidAmount, WalletNotActive, WalletNotFound
@@ -23,7 +24,7 @@ from subgraphs.money.trusty.canonical import (
     normalise_public_key,
 )
 from subgraphs.money.trusty.errors import (
-    InvalidDestination,
+    InvalidFundingSource,
     InvalidPublicKey,
     InvalidSignerSet,
     InvalidThreshold,
@@ -255,11 +256,13 @@ async def fund_trusty_wallet(
     await lock_accounts(session, [source_id, target_id])
     source = await fresh_wallet(session, source_id, field="fromWalletId")
     if source.owner_id != signer.user_id:
-        raise InvalidDestination("fromWalletId must be one of your own wallets")
+        raise Forbidden(
+            f"Only its owner may move money out of wallet {source.id}.", field="fromWalletId"
+        )
     if source.status is not WalletStatus.ACTIVE:
         raise WalletNotActive(source.id, source.status.value)
     if source.currency != wallet.currency:
-        raise InvalidDestination(
+        raise InvalidFundingSource(
             f"the trusty wallet holds {wallet.currency}; fund it from a {wallet.currency} wallet"
         )
     journal = await post_journal_transaction(

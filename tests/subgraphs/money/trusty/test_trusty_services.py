@@ -13,6 +13,7 @@ from subgraphs.kernel.errors import BadUserInput, Conflict, DomainError, Forbidd
 from subgraphs.money.errors import InsufficientFunds
 from subgraphs.money.idempotency import IdempotencyConflict
 from subgraphs.money.models import Outbox
+from subgraphs.money.services import open_wallet
 from subgraphs.money.trusty import services
 from subgraphs.money.trusty.errors import (
     AlreadyDecided,
@@ -448,3 +449,41 @@ async def test_proposal_pages_of_several_wallets_come_from_one_call_filtered_by_
         pending[0].id,
         executed.id,
     ]
+
+
+async def test_funding_takes_money_only_from_the_signers_own_wallet_in_the_currency(database):
+    setup = await make_setup(database)
+    async with database.sessions() as session:
+        usd = await open_wallet(session, owner_id=setup.signers[0].user_id, currency="USD")
+        await session.commit()
+
+    async def fund(signer_index: int, from_wallet_id: str, amount: int = 100):
+        async with database.sessions() as session:
+            return await services.fund_trusty_wallet(
+                session,
+                actor=viewer(setup.signers[signer_index]),
+                trusty_wallet_id=setup.trusty_wallet_id,
+                from_wallet_id=from_wallet_id,
+                amount=amount,
+                into=TrustyAccount.HOT,
+            )
+
+    with pytest.raises(Forbidden) as someone_elses:
+        await fund(1, setup.payer_wallet_id)
+    with pytest.raises(BadUserInput) as other_currency:
+        await fund(0, usd.id)
+    with pytest.raises(InsufficientFunds):
+        await fund(0, setup.payer_wallet_id, amount=100_001)
+    with pytest.raises(NotASigner):
+        async with database.sessions() as session:
+            await services.fund_trusty_wallet(
+                session,
+                actor=viewer(SignerIdentity()),
+                trusty_wallet_id=setup.trusty_wallet_id,
+                from_wallet_id=setup.payee_wallet_id,
+                amount=1,
+                into=TrustyAccount.VAULT,
+            )
+    assert someone_elses.value.extensions["field"] == "fromWalletId"
+    assert other_currency.value.extensions["field"] == "fromWalletId"
+    assert (await balances(database, setup))["hot"] == 0
