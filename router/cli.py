@@ -45,6 +45,13 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="NAME=URL",
         help="override the URL the supergraph gives a subgraph (repeatable)",
     )
+    router.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="serve from N processes sharing the port (one per CPU core to use; default 1)",
+    )
 
     subgraph = commands.add_parser("subgraph", help="serve one subgraph")
     subgraph.add_argument("name", choices=SUBGRAPH_NAMES)
@@ -129,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             host=args.host,
             port=args.port,
             subgraph_urls=_parse_subgraph_urls(args.subgraph_url),
+            workers=args.workers,
         )
         return 0
     if args.command == "plan":

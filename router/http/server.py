@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import os
 import signal
 import socket
 import sys
@@ -55,9 +56,21 @@ class _GracefulServer(uvicorn.Server):
 
 
 def serve_router(
-    supergraph_path: Path, *, host: str, port: int, subgraph_urls: dict[str, str]
+    supergraph_path: Path,
+    *,
+    host: str,
+    port: int,
+    subgraph_urls: dict[str, str],
+    workers: int = 1,
 ) -> None:
-    """Exits with code 2 and a one-line reason when the supergraph or settings are unusable."""
+    """Exits with code 2 and a one-line reason when the supergraph or settings are unusable.
+
+    ``workers`` > 1: that many processes (forked after the supergraph is loaded, so they share
+    its memory copy-on-write) accept on one listening socket, each with its own event loop,
+    caches and subgraph connections; SIGTERM or SIGINT to the parent stops them all gracefully.
+    """
+    if workers < 1:
+        _exit_unusable(f"--workers must be at least 1, got {workers}")
     from router.http.app import create_router_app
 
     logging.basicConfig(
@@ -95,9 +108,70 @@ def serve_router(
             timeout_graceful_shutdown=int(config.shutdown_grace_seconds),
         )
     )
-    server.run()
-    if not server.started:
-        raise SystemExit(1)
+    if workers == 1:
+        server.run()
+        if not server.started:
+            raise SystemExit(1)
+        return
+    _run_workers(server, host, port, workers)
+
+
+def _run_workers(server: uvicorn.Server, host: str, port: int, workers: int) -> NoReturn:
+    listener = _listening_socket(host, port)
+    children: list[int] = []
+    for _ in range(workers):
+        child = os.fork()
+        if child == 0:  # a worker: serve until told to stop, never return into the parent's code
+            code = 0
+            try:
+                server.run(sockets=[listener])
+                code = 0 if server.started else 1
+            except BaseException:
+                logging.getLogger(__name__).exception("router worker failed")
+                code = 1
+            finally:
+                os._exit(code)
+        children.append(child)
+    listener.close()
+    logger = logging.getLogger(__name__)
+    logger.info("router serving with %d worker processes: %s", workers, children)
+
+    def stop_children(sig: int, frame: FrameType | None) -> None:
+        # SIGTERM, never SIGINT: a worker takes a second SIGINT as "exit now".
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop_children)
+    signal.signal(signal.SIGINT, stop_children)
+    failed = False
+    remaining = set(children)
+    while remaining:
+        child, status = os.wait()
+        if child not in remaining:
+            continue
+        remaining.discard(child)
+        if os.waitstatus_to_exitcode(status) != 0 and not failed:
+            # One worker gone wrong: stop the others rather than serve on at reduced capacity.
+            failed = True
+            logger.error("router worker %d exited with status %d", child, status)
+            stop_children(signal.SIGTERM, None)
+    raise SystemExit(1 if failed else 0)
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says TCP.
+    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        listener.close()
+        print(f"ehb router: cannot listen on {host}:{port}: {error.strerror}", file=sys.stderr)
+        raise SystemExit(1) from None
+    listener.set_inheritable(True)
+    return listener
 
 
 def _exit_unusable(reason: str) -> NoReturn:

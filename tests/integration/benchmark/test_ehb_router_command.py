@@ -184,3 +184,79 @@ async def test_an_invalid_router_setting_is_a_one_line_error_with_exit_code_2() 
         "ehb router: invalid router setting: EHB_ROUTER_SUBGRAPH_TIMEOUT must be a number, "
         "got 'soon'\n"
     )
+
+
+def _children_of(pid: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # "pid (command) state ppid ...": the command may hold spaces, so split after ")".
+        if int(stat.rpartition(")")[2].split()[1]) == pid:
+            children.append(int(entry.name))
+    return children
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def test_workers_share_the_port_and_all_stop_on_sigterm(
+    client: aiohttp.ClientSession, subgraph_urls: dict[str, str]
+) -> None:
+    port = unused_loopback_port()
+    process = await asyncio.create_subprocess_exec(
+        EHB,
+        "router",
+        "--supergraph",
+        str(SUPERGRAPH_PATH),
+        "--port",
+        str(port),
+        "--workers",
+        "2",
+        *(
+            arg
+            for name, url in subgraph_urls.items()
+            for arg in ("--subgraph-url", f"{name}={url}")
+        ),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        await _wait_until_healthy(client, f"http://127.0.0.1:{port}/health")
+        workers = _children_of(process.pid)
+        answers = await asyncio.gather(
+            *(
+                post_graphql(
+                    client, f"http://127.0.0.1:{port}/graphql", "{ topProducts(first: 1) { name } }"
+                )
+                for _ in range(8)
+            )
+        )
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+            return_code = await process.wait()
+
+    assert len(workers) == 2
+    assert answers == [(200, {"data": {"topProducts": [{"name": "Table"}]}})] * 8
+    assert return_code == 0
+    assert not any(_alive(worker) for worker in workers)
+
+
+async def test_fewer_than_one_worker_is_refused() -> None:
+    code, stderr = await _run_ehb(
+        "router", "--supergraph", str(SUPERGRAPH_PATH), "--port", "1", "--workers", "0"
+    )
+
+    assert code == 2
+    assert stderr == "ehb router: --workers must be at least 1, got 0\n"
