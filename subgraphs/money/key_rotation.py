@@ -21,18 +21,29 @@ import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Column, MetaData, Table, func, select, type_coerce, update
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    MetaData,
+    Table,
+    and_,
+    func,
+    not_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Text
 
 from subgraphs.kernel.settings import Settings
 from subgraphs.money.encryption import (
+    FORMAT_VERSION,
     KEYS_DIRECTORY,
     EncryptedText,
     FieldKey,
     FieldKeys,
     install_field_keys,
-    kid_of,
     write_key_file,
 )
 
@@ -68,7 +79,7 @@ async def _reencrypt_column(
     rewritten = 0
     after: object | None = None
     while True:
-        query = select(key_column, raw).where(column.isnot(None)).order_by(key_column)
+        query = select(key_column, raw).where(_under_other_keys(column, keys)).order_by(key_column)
         if after is not None:
             query = query.where(key_column > after)
         rows = (await session.execute(query.limit(BATCH_SIZE))).all()
@@ -98,25 +109,23 @@ async def reencrypt_stored_values(
     return report
 
 
+def _under_other_keys(column: Column[str], keys: FieldKeys) -> ColumnElement[bool]:
+    """Stored values of `column` not under the active key (the kid is the second dot field)."""
+    prefix = f"{FORMAT_VERSION}.{keys.active.kid}."
+    return and_(
+        column.isnot(None), not_(type_coerce(column, Text).startswith(prefix, autoescape=True))
+    )
+
+
 async def count_under_other_keys(session: AsyncSession, metadata: MetaData, keys: FieldKeys) -> int:
     """How many stored encrypted values are not under the active key."""
     remaining = 0
-    for _table, column in encrypted_columns(metadata):
-        raw = type_coerce(column, Text)
-        for (stored,) in await session.execute(select(raw).where(column.isnot(None))):
-            if kid_of(stored) != keys.active.kid:
-                remaining += 1
-    return remaining
-
-
-async def count_encrypted_values(session: AsyncSession, metadata: MetaData) -> int:
-    total = 0
     for table, column in encrypted_columns(metadata):
         counted = await session.scalar(
-            select(func.count()).select_from(table).where(column.isnot(None))
+            select(func.count()).select_from(table).where(_under_other_keys(column, keys))
         )
-        total += int(counted or 0)
-    return total
+        remaining += int(counted or 0)
+    return remaining
 
 
 async def _reencrypt_database(settings: Settings, keys: FieldKeys) -> tuple[RotationReport, int]:

@@ -218,3 +218,26 @@ def test_generate_prints_a_usable_key_entry(capsys: pytest.CaptureFixture[str]):
     entry = capsys.readouterr().out.strip()
 
     assert FieldKeys.from_setting(entry).active.entry() == entry
+
+
+async def test_rotation_treats_underscores_in_kids_literally(tmp_path: Path):
+    active, lookalike = FieldKey.generate(), FieldKey.generate()
+    active = FieldKey(kid="k_1", secret=active.secret)
+    lookalike = FieldKey(kid="kX1", secret=lookalike.secret)
+    install_field_keys(FieldKeys([lookalike]))
+    database = open_database(f"sqlite+aiosqlite:///{tmp_path / 'kids.db'}")
+    try:
+        async with database.engine.begin() as connection:
+            await connection.run_sync(_Base.metadata.create_all)
+        async with database.sessions() as session:
+            session.add(_Secret(id="row", value="secret"))
+            await session.commit()
+        keys = FieldKeys([active, lookalike])
+        install_field_keys(keys)
+        async with database.sessions() as session:
+            assert await count_under_other_keys(session, _Base.metadata, keys) == 1
+            report = await reencrypt_stored_values(session, _Base.metadata, keys)
+            assert report.total == 1
+            assert await count_under_other_keys(session, _Base.metadata, keys) == 0
+    finally:
+        await database.dispose()
