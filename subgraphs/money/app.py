@@ -8,6 +8,7 @@ from subgraphs.kernel.app import create_subgraph_app
 from subgraphs.kernel.settings import Settings
 from subgraphs.money.encryption import field_keys_lifespan
 from subgraphs.money.models import Base
+from subgraphs.money.payments.runtime import combined_lifespans, payment_routes, payments_lifespan
 from subgraphs.money.schema import schema
 
 
@@ -18,5 +19,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         schema,
         settings=settings,
         models_metadata=Base.metadata,
-        lifespan=field_keys_lifespan(settings),
+        extra_routes=payment_routes(),
+        lifespan=combined_lifespans(field_keys_lifespan(settings), payments_lifespan(settings)),
     )

@@ -15,13 +15,19 @@ from subgraphs.kernel.schema import FEDERATION_VERSION
 from subgraphs.money.fraud.mutations import FraudMutation
 from subgraphs.money.fraud.queries import FraudQuery
 from subgraphs.money.mutations import Mutation as WalletMutation
+from subgraphs.money.payments.schema import PaymentsMutation, PaymentsQuery
 from subgraphs.money.queries import Query as WalletQuery
 from subgraphs.money.trusty import mutations as trusty_mutations
 from subgraphs.money.trusty import queries as trusty_queries
 from subgraphs.money.types import Transaction, User, Wallet
 
-QUERIES: tuple[type, ...] = (WalletQuery, trusty_queries.Query, FraudQuery)
-MUTATIONS: tuple[type, ...] = (WalletMutation, trusty_mutations.Mutation, FraudMutation)
+QUERIES: tuple[type, ...] = (WalletQuery, trusty_queries.Query, FraudQuery, PaymentsQuery)
+MUTATIONS: tuple[type, ...] = (
+    WalletMutation,
+    trusty_mutations.Mutation,
+    FraudMutation,
+    PaymentsMutation,
+)
 
 schema = strawberry.federation.Schema(
     query=merge_types("Query", QUERIES),

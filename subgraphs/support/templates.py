@@ -53,6 +53,24 @@ TEMPLATES: Final[Mapping[str, NotificationTemplate]] = {
         "$amount was added to your wallet. Your balance is now $balance.",
         "/wallets/$walletId",
     ),
+    "money.payment.succeeded": NotificationTemplate(
+        Category.PAYMENTS,
+        "Payment successful",
+        "Your payment of $amount went through.",
+        "/payments/$paymentId",
+    ),
+    "money.payment.failed": NotificationTemplate(
+        Category.PAYMENTS,
+        "Payment failed",
+        "Your payment of $amount did not go through: $reason",
+        "/payments/$paymentId",
+    ),
+    "money.refund.succeeded": NotificationTemplate(
+        Category.PAYMENTS,
+        "Refund issued",
+        "$amount of your payment was refunded.",
+        "/payments/$paymentId",
+    ),
     "money.fraud.held": NotificationTemplate(
         Category.PAYMENTS,
         "A transaction is on hold for review",
