@@ -13,6 +13,9 @@ import orjson
 from bench.federation.processes import pinned
 
 WRK_SCRIPT = Path(__file__).with_name("wrk.lua")
+# A request unanswered this long counts as a socket error (and not in the latencies): long
+# enough that only a hung gateway reaches it, even a slow one under 50 connections.
+REQUEST_TIMEOUT_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ def run_wrk(
             f"-c{connections}",
             f"-d{max(1, round(seconds))}s",
             "--timeout",
-            "10s",
+            f"{REQUEST_TIMEOUT_SECONDS}s",
             "--latency",
             "-s",
             str(WRK_SCRIPT),
@@ -60,7 +63,7 @@ def run_wrk(
         env={**os.environ, "EHB_BENCH_BODY_FILE": str(body_file)},
         capture_output=True,
         text=True,
-        timeout=seconds + 60,
+        timeout=seconds + REQUEST_TIMEOUT_SECONDS + 60,
         check=False,
     )
     for line in finished.stdout.splitlines():

@@ -25,7 +25,7 @@ import orjson
 
 from bench.federation.gateways import GATEWAYS, Gateway, GatewayFailedToStart, get_json, post
 from bench.federation.gateways import start_gateway as launch
-from bench.federation.load import LoadResult, run_wrk
+from bench.federation.load import REQUEST_TIMEOUT_SECONDS, LoadResult, run_wrk
 from bench.federation.processes import (
     MemorySampler,
     Started,
@@ -396,7 +396,8 @@ def render(
         "",
         f"{settings.rounds} round(s), gateways interleaved; per gateway and round "
         f"{settings.warmup_seconds:g} s warm-up then {settings.duration_seconds:g} s measured, "
-        f"{settings.connections} connections (wrk, 1 thread); {pinning}. Figures are medians "
+        f"{settings.connections} connections (wrk, 1 thread, {REQUEST_TIMEOUT_SECONDS} s request "
+        f"timeout); {pinning}. Figures are medians "
         "over rounds; errors are summed. Workload: tests/fixtures/benchmark (shippingEstimate "
         "computed from the representation's price and weight, never null).",
         "",
