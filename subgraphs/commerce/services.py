@@ -255,10 +255,18 @@ async def place_order(
             )
         )
     await session.flush()
+    seller_ids = {product.seller_id for product in products.values()}
+    seller_user_ids = await session.scalars(select(Seller.user_id).where(Seller.id.in_(seller_ids)))
     record_event(
         session,
         "commerce.order.placed",
-        {"orderId": order.id, "totalAmount": order.total_amount, "currency": order.currency},
+        {
+            "orderId": order.id,
+            "totalAmount": order.total_amount,
+            "currency": order.currency,
+            # Who is paid (money's payment analytics and refunds for sellers).
+            "sellerUserIds": sorted(seller_user_ids),
+        },
         user_id=buyer_id,
     )
     return order

@@ -212,10 +212,25 @@ async def confirm_payment(
         )
     method = await session.get(PaymentMethod, payment.method_id)
     assert method is not None  # foreign key
-    if payment.purpose is PaymentPurpose.ORDER and payment.order_id is not None:
+    # Not for a PROCESSING retry: the provider may already have charged; it must complete
+    # (and be refunded if need be).
+    if (
+        payment.purpose is PaymentPurpose.ORDER
+        and payment.order_id is not None
+        and payment.status is not S.PROCESSING
+    ):
         order = await session.get(PayableOrder, payment.order_id)
-        if order is None or order.cancelled:
-            await _fail(session, payment, "order_cancelled", "The order was cancelled.")
+        if order is None or order.cancelled:  # nothing was charged: the intent is void
+            await _move(session, payment, S.CANCELED)
+            payment.failure_code = "order_cancelled"
+            payment.failure_message = "The order was cancelled; nothing was charged."
+            await session.flush()
+            record_event(
+                session,
+                "money.payment.canceled",
+                _event_payload(payment),
+                user_id=payment.payer_id,
+            )
             return payment
     if payment.wallet_id is not None:  # lock it; a frozen wallet neither pays nor receives
         wallet = (await lock_wallets(session, [payment.wallet_id]))[payment.wallet_id]
@@ -354,15 +369,16 @@ async def settle_from_provider(
     succeeded: bool,
     failure_code: str | None,
     failure_message: str | None,
-) -> str:
-    """A provider's word on a charge (a verified webhook). Returns what happened, in words."""
+) -> tuple[str, str | None]:
+    """A provider's word on a charge (a verified webhook): what happened, in words, and the
+    payment it concerns (None when no payment has this charge reference)."""
     payment = await session.scalar(
         select(Payment).where(Payment.provider_reference == provider_reference)
     )
     if payment is None:
-        return "no payment has this charge reference"
+        return "no payment has this charge reference", None
     if payment.status is not S.PROCESSING:
-        return f"payment {payment.id} is already {payment.status.value}"
+        return f"payment {payment.id} is already {payment.status.value}", payment.id
     if succeeded:
         await _capture(session, payment, actor_id=None)
     else:
@@ -372,7 +388,7 @@ async def settle_from_provider(
             failure_code or "declined",
             failure_message or "The provider reported the charge as failed.",
         )
-    return f"payment {payment.id} {payment.status.value}"
+    return f"payment {payment.id} {payment.status.value}", payment.id
 
 
 async def refund_payment(

@@ -119,7 +119,7 @@ async def receive_webhook(request: Request) -> Response:
         reference = data.get("reference")
         if event_type in ("charge.succeeded", "charge.failed") and isinstance(reference, str):
             code, message = data.get("failureCode"), data.get("failureMessage")
-            stored.outcome = await settle_from_provider(
+            stored.outcome, stored.payment_id = await settle_from_provider(
                 session,
                 provider_reference=reference[:64],
                 succeeded=event_type == "charge.succeeded",

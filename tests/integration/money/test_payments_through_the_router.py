@@ -9,12 +9,13 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 import pytest
 
-from subgraphs.kernel.demo import demo_id
+from subgraphs.kernel.demo import demo_id, demo_user_id
 from tests.integration.money.payments_platform import (
     PLACE_ORDER,
     RouterUser,
@@ -235,3 +236,61 @@ async def test_webhook_signatures_good_bad_stale_and_replayed(
     settled = ok(await payer.graphql(PAYMENT, {"id": created["id"]}), "payment")
     assert settled["status"] == "SUCCEEDED"
     assert await balance(payer, wallet_id) == 6400
+
+
+ANALYTICS = """
+query($input: PaymentAnalyticsInput!) {
+  paymentAnalytics(input: $input) {
+    day method currency count succeeded volume { amount } refunded { amount }
+    refundRate { numerator denominator basisPoints }
+  }
+}
+"""
+
+
+async def test_the_seller_paid_sees_the_payment_in_analytics_and_may_refund_it(
+    platform: Platform, http: aiohttp.ClientSession
+) -> None:
+    _, buyer = user(http, platform)
+    carol = RouterUser(http, platform, platform.bearer(demo_user_id("carol"), "user", "seller"))
+    _, stranger = user(http, platform)
+    since = datetime.now(UTC)
+    placed = ok(
+        await buyer.graphql(
+            PLACE_ORDER,
+            {"input": {"lines": [{"productId": demo_id("product", CANDLE), "quantity": 4}]}},
+        ),
+        "placeOrder",
+    )
+    method_id = await add_card(buyer.graphql)
+    created = ok(
+        await until_money_knows_order(
+            buyer,
+            CREATE,
+            {
+                "input": {
+                    "paymentMethodId": method_id,
+                    "purpose": "ORDER",
+                    "orderId": placed["id"],
+                    "idempotencyKey": key(),
+                }
+            },
+        ),
+        "createPayment",
+    )
+    assert (await confirm(buyer.graphql, created["id"]))["status"] == "SUCCEEDED"
+    refunded = ok(await refund(carol, created["id"], 1250), "refundPayment")
+    assert refunded["refundState"] == "PARTIALLY_REFUNDED"
+    assert error_code(await refund(stranger, created["id"], 1)) == "FORBIDDEN"
+
+    window = {
+        "since": (since - timedelta(minutes=1)).isoformat(),
+        "until": (datetime.now(UTC) + timedelta(minutes=1)).isoformat(),
+        "currency": "USD",
+    }
+    rows = ok(await carol.graphql(ANALYTICS, {"input": window}), "paymentAnalytics")
+    card = [row for row in rows if row["method"] == "CARD"]
+    assert len(card) == 1 and card[0]["succeeded"] >= 1
+    assert card[0]["volume"]["amount"] >= 5000 and card[0]["refunded"]["amount"] >= 1250
+    assert card[0]["refundRate"]["denominator"] == card[0]["volume"]["amount"]
+    assert error_code(await stranger.graphql(ANALYTICS, {"input": window})) == "FORBIDDEN"

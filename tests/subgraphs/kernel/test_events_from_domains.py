@@ -138,7 +138,12 @@ async def test_commerce_records_orders_placed_and_their_moves(tmp_path):
         ("commerce.order.cancelled", dropped.id),
     ]
     assert all(event["userId"] == buyer for event in events)
-    assert events[0]["payload"] == {"orderId": kept.id, "totalAmount": 1998, "currency": "EUR"}
+    assert events[0]["payload"] == {
+        "orderId": kept.id,
+        "totalAmount": 1998,
+        "currency": "EUR",
+        "sellerUserIds": [seller.user_id],
+    }
     assert events[3]["payload"]["previousStatus"] == "PAID"
     assert events[3]["payload"]["status"] == "SHIPPED"
 

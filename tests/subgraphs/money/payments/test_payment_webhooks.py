@@ -84,7 +84,15 @@ async def test_a_signed_charge_succeeded_settles_a_bank_deposit_once(secured: Se
     assert replay.status_code == 200 and replay.json()["duplicate"] is True
     wallet = ok(await money.graphql(WALLET_BALANCE, {"id": wallet_id}), "wallet")
     assert wallet["balance"]["amount"] == 4200
-    assert await count(money, WebhookEvent, WebhookEvent.provider_event_id == event["id"]) == 1
+    assert (
+        await count(
+            money,
+            WebhookEvent,
+            WebhookEvent.provider_event_id == event["id"],
+            WebhookEvent.payment_id == payment["id"],
+        )
+        == 1
+    )
 
 
 async def test_a_signed_charge_failed_fails_the_payment(secured: Secured) -> None:

@@ -416,3 +416,49 @@ async def test_analytics_count_exact_rates_for_admins_and_refuse_plain_users(
     assert error_code(await secured.admin.graphql(ANALYTICS, {"input": backwards})) == (
         "BAD_USER_INPUT"
     )
+
+
+async def test_a_cancelled_order_can_no_longer_be_paid(secured: Secured) -> None:
+    buyer_id = str(uuid.uuid4())
+    money = secured.as_user(buyer_id, "user")
+    method_id = await add_card(money.graphql)
+    order_id = await place_order(money, buyer_id, 4500, "EUR")
+    created = ok(
+        await money.graphql(
+            CREATE,
+            {
+                "input": {
+                    "paymentMethodId": method_id,
+                    "purpose": "ORDER",
+                    "orderId": order_id,
+                    "idempotencyKey": key(),
+                }
+            },
+        ),
+        "createPayment",
+    )
+    await handle_order_event(
+        money.database,
+        {
+            "id": uuid.uuid4().hex,
+            "type": "commerce.order.cancelled",
+            "userId": buyer_id,
+            "payload": {"orderId": order_id, "status": "CANCELLED"},
+        },
+    )
+    void = await confirm(money.graphql, created["id"])
+    assert void["status"] == "CANCELED" and void["failure"]["code"] == "order_cancelled"
+    assert void["capturedTransactionId"] is None
+    again = await money.graphql(
+        CREATE,
+        {
+            "input": {
+                "paymentMethodId": method_id,
+                "purpose": "ORDER",
+                "orderId": order_id,
+                "idempotencyKey": key(),
+            }
+        },
+    )
+    assert error_code(again) == "CONFLICT"
+    assert "cancelled" in again["errors"][0]["message"]
