@@ -6,13 +6,18 @@ import strawberry
 from sqlalchemy import select
 from strawberry.types import Info
 
-from subgraphs.kernel.access import acting_user_id, require_owner_or_staff
+from subgraphs.kernel.access import acting_user_id
 from subgraphs.kernel.context import SubgraphContext
 from subgraphs.kernel.pagination import Connection, paginate
 from subgraphs.money.payments import analytics, methods, models
 from subgraphs.money.payments.inputs import PaymentAnalyticsInput
 from subgraphs.money.payments.loaders import payment_by_id
-from subgraphs.money.payments.types import Payment, PaymentAnalyticsRow, PaymentMethod
+from subgraphs.money.payments.types import (
+    Payment,
+    PaymentAnalyticsRow,
+    PaymentMethod,
+    check_payment,
+)
 
 
 @strawberry.type
@@ -20,8 +25,8 @@ class PaymentsQuery:
     @strawberry.federation.field(
         authenticated=True,
         description=(
-            "A payment by id, or null when there is none. Someone else's is FORBIDDEN "
-            "(administrators see every payment)."
+            "A payment by id, or null when there is none. Its payer and the seller it paid see "
+            "it; anyone else FORBIDDEN (administrators see every payment)."
         ),
     )
     async def payment(self, info: Info[SubgraphContext, None], id: strawberry.ID) -> Payment | None:
@@ -29,7 +34,7 @@ class PaymentsQuery:
         found = await info.context.loaders.get(payment_by_id).load(str(id))
         if found is None:
             return None
-        require_owner_or_staff(info.context.viewer, found.payer_id, what=f"payment {found.id}")
+        check_payment(info.context.viewer, found)
         return Payment.from_model(found)
 
     @strawberry.federation.field(

@@ -1,6 +1,7 @@
 """Payments' GraphQL types. `Payment` and `PaymentMethod` are owned here; commerce's `Order`
-is extended with `payment`. Access: a payment and a payment method are their owner's (the
-payer's); administrators see all. Anonymous: UNAUTHENTICATED; anyone else: FORBIDDEN."""
+is extended with `payment`. Access: a payment method is its owner's; a payment its payer's and
+the seller's it paid (`payee_id`); administrators see all. Anonymous: UNAUTHENTICATED; anyone
+else: FORBIDDEN."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from datetime import date, datetime
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.kernel.access import ADMIN, is_staff, require_owner_or_staff
-from subgraphs.kernel.context import SubgraphContext
+from subgraphs.kernel.access import require_owner_or_staff
+from subgraphs.kernel.context import SubgraphContext, Viewer
 from subgraphs.kernel.scalars import Long, Money
 from subgraphs.money.loaders import wallet_by_id
 from subgraphs.money.payments import enums as _enums  # noqa: F401 (registers the enums first)
@@ -24,6 +25,14 @@ from subgraphs.money.payments.loaders import (
     refunds_by_payment_id,
 )
 from subgraphs.money.types import User, Wallet
+
+
+def check_payment(viewer: Viewer, payment: models.Payment) -> None:
+    """UNAUTHENTICATED when anonymous; FORBIDDEN unless the viewer paid it, was paid by it (the
+    order's seller) or is an administrator."""
+    if viewer.require_user_id() == payment.payee_id:
+        return
+    require_owner_or_staff(viewer, payment.payer_id, what=f"payment {payment.id}")
 
 
 @strawberry.enum(description="How much of a captured payment went back to the payer.")
@@ -138,8 +147,8 @@ class Refund:
 @strawberry.federation.type(
     keys=["id"],
     authenticated=True,
-    description="A payment intent and, once SUCCEEDED, the captured payment. Payer and "
-    "administrators only.",
+    description="A payment intent and, once SUCCEEDED, the captured payment. Its payer, the "
+    "seller it paid and administrators only.",
 )
 class Payment:
     id: strawberry.ID
@@ -253,7 +262,7 @@ class Payment:
         payment = await info.context.loaders.get(payment_by_id).load(str(id))
         if payment is None:
             return None
-        require_owner_or_staff(info.context.viewer, payment.payer_id, what=f"payment {payment.id}")
+        check_payment(info.context.viewer, payment)
         return cls.from_model(payment)
 
 
@@ -267,7 +276,7 @@ class Order:
         authenticated=True,
         description=(
             "The order's payment: the SUCCEEDED one, else the latest attempt; null when none. "
-            "Only the buyer (the payer) and administrators see it."
+            "Only the buyer (the payer), the seller paid and administrators see it."
         ),
     )
     async def payment(self, info: Info[SubgraphContext, None]) -> Payment | None:
@@ -277,9 +286,7 @@ class Order:
         chosen = next(
             (p for p in payments if p.status is models.PaymentStatus.SUCCEEDED), payments[-1]
         )
-        viewer = info.context.viewer
-        if not is_staff(viewer, ADMIN):
-            require_owner_or_staff(viewer, chosen.payer_id, what=f"the payment of order {self.id}")
+        check_payment(info.context.viewer, chosen)
         return Payment.from_model(chosen)
 
 

@@ -279,6 +279,9 @@ async def test_the_seller_paid_sees_the_payment_in_analytics_and_may_refund_it(
         "createPayment",
     )
     assert (await confirm(buyer.graphql, created["id"]))["status"] == "SUCCEEDED"
+    seen = ok(await carol.graphql(ORDER_WITH_PAYMENT, {"id": placed["id"]}), "order")
+    assert seen["payment"]["status"] == "SUCCEEDED"
+    assert error_code(await stranger.graphql(PAYMENT, {"id": created["id"]})) == "FORBIDDEN"
     refunded = ok(await refund(carol, created["id"], 1250), "refundPayment")
     assert refunded["refundState"] == "PARTIALLY_REFUNDED"
     assert error_code(await refund(stranger, created["id"], 1)) == "FORBIDDEN"
