@@ -236,7 +236,7 @@ def run_round(
             )
             # wrk stopping leaves up to `connections` requests in the gateway, still being worked
             # on: let it finish them before the window opens.
-            wait_until_idle(started.pid)
+            drains = [wait_until_idle(started.pid)]
             cpu_before, counted_before = tree_cpu_seconds(started.pid), subgraph_requests(urls)
             subgraphs_cpu_before = tree_cpu_seconds(subgraphs_pid)
             load: LoadResult = run_wrk(
@@ -249,10 +249,12 @@ def run_round(
             subgraphs_cpu = tree_cpu_seconds(subgraphs_pid) - subgraphs_cpu_before
             # The requests in flight when wrk stopped (one per connection) still cost the
             # gateway CPU and subgraph fetches: count that work once it is done, and them.
-            wait_until_idle(started.pid)
+            drains.append(wait_until_idle(started.pid))
             cpu_after, counted_after = tree_cpu_seconds(started.pid), subgraph_requests(urls)
         if started.process.poll() is not None:
             raise GatewayFailedToStart(f"exited during the run:\n{started.output()}")
+        if None in drains:
+            print("  warning: the gateway was still busy 30 s after a load run ended", flush=True)
         return RoundResult(
             gateway=gateway.key,
             round=round_number,

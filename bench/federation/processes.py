@@ -120,17 +120,19 @@ def tree_cpu_seconds(pid: int) -> float:
 
 def wait_until_idle(
     pid: int, *, quiet_cpu_fraction: float = 0.02, interval: float = 0.5, limit: float = 30.0
-) -> None:
+) -> float | None:
     """Waits until the process tree uses (almost) no CPU: work left over from requests a
-    finished load run abandoned must not be counted in the next one."""
-    deadline = time.monotonic() + limit
+    finished load run abandoned must not be counted in the next one. The seconds it took, or
+    None when the tree was still busy after ``limit`` seconds."""
+    started = time.monotonic()
     before = tree_cpu_seconds(pid)
-    while time.monotonic() < deadline:
+    while time.monotonic() - started < limit:
         time.sleep(interval)
         now = tree_cpu_seconds(pid)
         if now - before <= quiet_cpu_fraction * interval:
-            return
+            return time.monotonic() - started
         before = now
+    return None
 
 
 @dataclass
