@@ -18,10 +18,13 @@ Rules (docs/money.md, "Ledger API"):
   currency is its account's); anything else is `UnbalancedJournal`, a programming error.
 - An entry may not take an account below its `minimum_balance` (`InsufficientFunds`, CONFLICT);
   system accounts (minimum NULL) may go negative, which is how money enters and leaves.
-- Locks: `post_journal_transaction` locks its accounts itself, in id order. When you must read
-  state before posting (a wallet's status, a balance), lock every account you will post to in
-  ONE `lock_accounts`/`lock_wallets` call first, so locks are always taken in the same order
-  (no deadlocks). The ledger head is locked last, by the append.
+- Locks: `post_journal_transaction` locks its bounded accounts (those with a minimum: wallets,
+  vaults...) itself, in id order, then moves unbounded (system) accounts with atomic
+  `balance = balance + x` updates, then locks the ledger head, last. When you must read state
+  before posting (a wallet's status, a balance), lock every bounded account you will post to in
+  ONE `lock_accounts`/`lock_wallets` call first, so locks are always taken in the same order (no
+  deadlocks). Never lock a system account yourself: it is shared by every movement of its
+  currency and locking it before a wallet could deadlock with another request.
 - Nothing here commits or records events: the caller's unit of work does, so the postings,
   the cached balances, the chain head and the events commit together or not at all.
 """
@@ -35,6 +38,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from subgraphs.kernel.currencies import validate_currency
 from subgraphs.kernel.db import new_id, utcnow
@@ -215,18 +219,14 @@ def _check_entries(entries: Sequence[Entry], accounts: dict[str, Account]) -> No
         raise UnbalancedJournal(f"entries do not sum to zero per currency: {unbalanced}")
 
 
-def _apply(entries: Sequence[Entry], accounts: dict[str, Account]) -> None:
-    """Move the cached balances, refusing to leave an account below its minimum."""
+def _apply_bounded(entries: Sequence[Entry], accounts: dict[str, Account]) -> None:
+    """Move the cached balances of locked accounts, refusing to leave one below its minimum."""
     for entry in entries:
         account = accounts[entry.account_id]
         new_balance = account.balance + entry.amount
         if not LONG_MIN <= new_balance <= LONG_MAX:
             raise BalanceLimitExceeded(account.id)
-        if (
-            entry.amount < 0
-            and account.minimum_balance is not None
-            and new_balance < account.minimum_balance
-        ):
+        if entry.amount < 0 and new_balance < (account.minimum_balance or 0):
             raise InsufficientFunds(
                 account.id,
                 account.balance,
@@ -236,6 +236,25 @@ def _apply(entries: Sequence[Entry], accounts: dict[str, Account]) -> None:
             )
     for entry in entries:
         accounts[entry.account_id].balance += entry.amount
+
+
+async def _apply_unbounded(
+    session: AsyncSession, entries: Sequence[Entry], accounts: dict[str, Account]
+) -> None:
+    """Move unbounded (system) accounts' balances with one atomic `balance = balance + x` each,
+    never locking them up front: they are shared by every movement of their currency, and
+    nothing needs to read them first. In id order, like every lock."""
+    for entry in sorted(entries, key=lambda entry: entry.account_id):
+        new_balance = await session.scalar(
+            update(Account)
+            .where(Account.id == entry.account_id)
+            .values(balance=Account.balance + entry.amount)
+            .returning(Account.balance)
+            .execution_options(synchronize_session=False)
+        )
+        if new_balance is None or not LONG_MIN <= new_balance <= LONG_MAX:
+            raise BalanceLimitExceeded(entry.account_id)
+        set_committed_value(accounts[entry.account_id], "balance", int(new_balance))
 
 
 async def _advance_head(session: AsyncSession) -> tuple[int, str]:
@@ -281,9 +300,16 @@ async def post_journal_transaction(
         raise ValueError(f"journal kind {kind!r} must match {_KIND.pattern}")
     if len(memo) > MAX_MEMO or (reference is not None and len(reference) > MAX_REFERENCE):
         raise ValueError("memo is at most 200 characters and reference at most 100")
-    accounts = await lock_accounts(session, [entry.account_id for entry in entries])
-    _check_entries(entries, accounts)
-    _apply(entries, accounts)
+    found = await session.scalars(
+        select(Account).where(Account.id.in_([entry.account_id for entry in entries]))
+    )
+    accounts = {account.id: account for account in found}
+    _check_entries(entries, accounts)  # currencies and bounds never change: no lock needed
+    bounded = [e for e in entries if accounts[e.account_id].minimum_balance is not None]
+    unbounded = [e for e in entries if accounts[e.account_id].minimum_balance is None]
+    accounts |= await lock_accounts(session, [entry.account_id for entry in bounded])
+    _apply_bounded(bounded, accounts)
+    await _apply_unbounded(session, unbounded, accounts)
     sequence, previous_hash = await _advance_head(session)
     moment = created_at or utcnow()
     journal = JournalTransaction(

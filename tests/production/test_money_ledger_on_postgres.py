@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import secrets
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -54,6 +55,7 @@ OPENING_BALANCE = 1000
 TRANSFERS = 200
 DUPLICATED = 20  # transfers sent twice at once with the same key
 ENCRYPTION_KEYS = "EHB_MONEY_ENCRYPTION_KEYS"
+WEBHOOK_SECRET = "EHB_PAYMENTS_WEBHOOK_SECRET"
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +66,10 @@ async def platform(postgres_url: str) -> AsyncIterator[Platform]:
         await seed_demo_data(name, settings)
     patient = dict.fromkeys(SUBGRAPH_NAMES, settings)
     patient["money"] = settings.model_copy(update={"db_pool_timeout_seconds": 120.0})
+    # Production refuses to start money without its secrets; these are this run's own.
     keys = os.environ.get(ENCRYPTION_KEYS) or FieldKey.generate().entry()
-    with environment(ENCRYPTION_KEYS, keys):
+    webhook_secret = os.environ.get(WEBHOOK_SECRET) or secrets.token_urlsafe(32)
+    with environment(ENCRYPTION_KEYS, keys), environment(WEBHOOK_SECRET, webhook_secret):
         running = await start_platform(patient)
         yield running
     await running.stop()
