@@ -4,6 +4,7 @@ same body as fast as answers come back."""
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ class LoadResult:
     socket_errors: int  # connect + read + write + timeout
     graphql_errors: int  # 2xx answers whose body holds "errors"
     checked: int  # answers wrk's script looked at (all of them)
+    wrk_cpu_seconds: float  # wrk's own user + system time (it shares its CPU with the subgraphs)
 
     @property
     def requests_per_second(self) -> float:
@@ -58,6 +60,7 @@ def run_wrk(
         ],
         cpu,
     )
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     finished = subprocess.run(
         argv,
         env={**os.environ, "EHB_BENCH_BODY_FILE": str(body_file)},
@@ -65,6 +68,10 @@ def run_wrk(
         text=True,
         timeout=seconds + REQUEST_TIMEOUT_SECONDS + 60,
         check=False,
+    )
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wrk_cpu_seconds = (children_after.ru_utime - children_before.ru_utime) + (
+        children_after.ru_stime - children_before.ru_stime
     )
     for line in finished.stdout.splitlines():
         if line.startswith("EHB_RESULT "):
@@ -80,6 +87,7 @@ def run_wrk(
                 ),
                 graphql_errors=figures["graphql_errors"],
                 checked=figures["checked"],
+                wrk_cpu_seconds=wrk_cpu_seconds,
             )
     raise RuntimeError(
         f"wrk gave no result (exit {finished.returncode}):\n{finished.stdout}\n{finished.stderr}"

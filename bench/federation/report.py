@@ -37,6 +37,10 @@ class RoundResult:
         return self.subgraph_requests / self.issued_requests if self.issued_requests else 0.0
 
     @property
+    def wrk_busy_percent(self) -> float:
+        return 100 * self.load.wrk_cpu_seconds / self.load.seconds if self.load.seconds else 0.0
+
+    @property
     def subgraphs_busy_percent(self) -> float:
         """How much of their CPU the subgraphs used: far below 100 means they never limited."""
         return 100 * self.subgraphs_cpu_seconds / self.load.seconds if self.load.seconds else 0.0
@@ -58,6 +62,7 @@ class Summary:
     cpu_ms_per_request: float
     subgraph_requests_per_request: float
     subgraphs_busy_percent: float
+    wrk_busy_percent: float
 
 
 def summarise(gateway: Gateway, results: Sequence[RoundResult]) -> Summary:
@@ -77,6 +82,7 @@ def summarise(gateway: Gateway, results: Sequence[RoundResult]) -> Summary:
         cpu_ms_per_request=median([r.cpu_ms_per_request for r in results]),
         subgraph_requests_per_request=median([r.subgraph_requests_per_request for r in results]),
         subgraphs_busy_percent=median([r.subgraphs_busy_percent for r in results]),
+        wrk_busy_percent=median([r.wrk_busy_percent for r in results]),
     )
 
 
@@ -101,7 +107,7 @@ def summary_table(summaries: Sequence[Summary]) -> str:
         "peak RSS MB",
         "CPU ms/request",
         "subgraph requests/request",
-        "subgraphs' CPU %",
+        "load CPU % (subgraphs + wrk)",
     ]
     rows = [
         [
@@ -113,7 +119,7 @@ def summary_table(summaries: Sequence[Summary]) -> str:
             f"{s.peak_rss_mb:.0f}",
             f"{s.cpu_ms_per_request:.2f}",
             f"{s.subgraph_requests_per_request:.2f}",
-            f"{s.subgraphs_busy_percent:.0f}",
+            f"{s.subgraphs_busy_percent:.0f} + {s.wrk_busy_percent:.0f}",
         ]
         for s in summaries
     ]
