@@ -3,6 +3,7 @@ idempotency keys, filtered history, CSV statements and verifyLedger."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import uuid
@@ -382,3 +383,52 @@ async def test_verify_ledger_is_for_admins_and_finds_everything_in_order(secured
     assert report["data"]["verifyLedger"]["checkedTransactions"] >= 1
     assert report["data"]["verifyLedger"]["brokenLink"] is None
     assert codes(refused) == ["FORBIDDEN"]
+
+
+async def test_concurrent_transfers_on_sqlite_never_overdraw(secured: Secured):
+    source, _ = await funded_wallet(secured, 1_000)
+    target, _ = await funded_wallet(secured, 0)
+    transfer = {"fromWalletId": source, "toWalletId": target, "amount": 100}
+
+    # By an administrator: fraud screening (docs/money.md) holds a user's burst of transfers.
+    replies = await asyncio.gather(
+        *(
+            secured.admin.graphql(TRANSFER, {"input": {**transfer, "idempotencyKey": key()}})
+            for _ in range(20)
+        )
+    )
+
+    outcomes = sorted(codes(reply)[0] if "errors" in reply else "OK" for reply in replies)
+    assert outcomes == ["CONFLICT"] * 10 + ["OK"] * 10
+    assert await balance(secured, source) == 0
+    assert await balance(secured, target) == 1_000
+    report = await secured.admin.graphql(VERIFY)
+    assert report["data"]["verifyLedger"]["ok"] is True, report
+
+
+async def test_journal_postings_are_for_admins_and_system_postings_are_no_transactions(
+    secured: Secured,
+):
+    wallet, owner = await funded_wallet(secured, 0)
+    body = await owner.graphql(DEPOSIT, {"input": {"walletId": wallet, "amount": 70}})
+    posting = body["data"]["depositToWallet"]["id"]
+    query = """
+    query($id: ID!) { transaction(id: $id) { journalTransaction { sequence postings {
+      accountId amount { amount currency } } } } }
+    """
+
+    as_owner = await owner.graphql(query, {"id": posting})
+    as_admin = await secured.admin.graphql(query, {"id": posting})
+
+    assert codes(as_owner) == ["FORBIDDEN"]
+    postings = as_admin["data"]["transaction"]["journalTransaction"]["postings"]
+    assert [p["amount"] for p in postings] == [
+        {"amount": -70, "currency": "EUR"},
+        {"amount": 70, "currency": "EUR"},
+    ]
+    funding = postings[0]["accountId"]
+    assert postings[1]["accountId"] == wallet
+    entity = await secured.admin.graphql(
+        "query($id: ID!) { transaction(id: $id) { id } wallet(id: $id) { id } }", {"id": funding}
+    )
+    assert entity["data"] == {"transaction": None, "wallet": None}
