@@ -16,8 +16,11 @@ from starlette.requests import HTTPConnection
 
 from subgraphs.kernel.context import Viewer
 from subgraphs.money import services
+from subgraphs.money.fraud.errors import NoExecutor
 from subgraphs.money.fraud.models import FraudDecision, MovementKind
 from subgraphs.money.fraud.wallets import Screening
+from subgraphs.money.payments import services as payments
+from subgraphs.money.payments.providers import providers_of
 
 Executor = Callable[[AsyncSession, FraudDecision, HTTPConnection | None], Awaitable[str]]
 
@@ -65,9 +68,27 @@ async def _execute_withdrawal(
     return posting.id
 
 
+async def _execute_payment(
+    session: AsyncSession, decision: FraudDecision, request: HTTPConnection | None
+) -> str:
+    """Confirm the held payment now: the provider is charged (it may still decline, or ask
+    for a 3-D Secure challenge the payer then answers with confirmPayment)."""
+    if request is None:
+        raise NoExecutor(decision.kind.value)
+    payment = await payments.confirm_payment(
+        session,
+        actor=Viewer(user_id=decision.user_id),
+        provider=providers_of(request).get(),
+        payment_id=_text(decision, "paymentId"),
+        screening=Screening(approved_decision_id=decision.id),
+    )
+    return payment.id
+
+
 _EXECUTORS: dict[MovementKind, Executor] = {
     MovementKind.TRANSFER: _execute_transfer,
     MovementKind.WITHDRAWAL: _execute_withdrawal,
+    MovementKind.PAYMENT: _execute_payment,
 }
 
 

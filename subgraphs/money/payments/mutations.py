@@ -14,6 +14,7 @@ from strawberry.types import Info
 
 from subgraphs.kernel.access import acting_user_id
 from subgraphs.kernel.context import SubgraphContext
+from subgraphs.money.fraud.wallets import Screening
 from subgraphs.money.idempotency import run_idempotently
 from subgraphs.money.payments import methods, services
 from subgraphs.money.payments.inputs import (
@@ -175,6 +176,7 @@ class PaymentsMutation:
                 provider=providers_of(info.context.request).get(),
                 payment_id=str(input.payment_id),
                 challenge_response=input.challenge_response,
+                screening=Screening.of_request(info.context.request),
             )
             return {"paymentId": payment.id}
 

@@ -26,6 +26,8 @@ from subgraphs.kernel.events import record_event
 from subgraphs.kernel.scalars import LONG_MAX
 from subgraphs.kernel.validation import optional_text, parse_id
 from subgraphs.money.errors import WalletNotActive, WalletNotFound
+from subgraphs.money.fraud.payments import screen_payment
+from subgraphs.money.fraud.wallets import Screening
 from subgraphs.money.ledger import lock_wallets
 from subgraphs.money.models import Wallet, WalletStatus
 from subgraphs.money.payments import ledger_port
@@ -198,8 +200,10 @@ async def confirm_payment(
     provider: PaymentProvider,
     payment_id: str,
     challenge_response: str | None = None,
+    screening: Screening | None = None,
 ) -> Payment:
-    """Charge the payment's method (see the module docstring for where it ends up)."""
+    """Charge the payment's method (see the module docstring for where it ends up). The first
+    confirmation is screened for fraud (docs/money.md) before anything is charged."""
     payment = await payment_for(session, actor=actor, payment_id=payment_id)
     if payment.status not in (S.CREATED, S.REQUIRES_ACTION, S.PROCESSING):
         raise IllegalPaymentTransition(payment.id, payment.status.value, S.PROCESSING.value)
@@ -232,6 +236,10 @@ async def confirm_payment(
                 user_id=payment.payer_id,
             )
             return payment
+    if payment.status is S.CREATED:
+        await screen_payment(
+            session, actor=actor, payment=payment, method=method, screening=screening
+        )
     if payment.wallet_id is not None:  # lock it; a frozen wallet neither pays nor receives
         wallet = (await lock_wallets(session, [payment.wallet_id]))[payment.wallet_id]
         if wallet.status is not WalletStatus.ACTIVE:
