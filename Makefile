@@ -33,7 +33,7 @@ bench-subscriptions: bootstrap
 	bench/subscriptions/run
 
 # Our router against Apollo Gateway and Hive Gateway on the standard four-subgraph workload
-# (bench/federation/README.md; about 18 minutes with the defaults; its section of
+# (bench/federation/README.md; about 20 minutes with the defaults; its section of
 # bench/RESULTS.md). Options through BENCH_ARGS, e.g. make bench BENCH_ARGS="--rounds 5".
 bench: bootstrap
 	bench/federation/run $(BENCH_ARGS)
