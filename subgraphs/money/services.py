@@ -4,7 +4,7 @@ moves money accepts an idempotency key (`idempotency.py`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -120,17 +120,16 @@ async def _idempotent_posting(
     idempotency_key: str | None,
     operation: str,
     request: dict[str, Any],
-    move: Any,
+    move: Callable[[], Awaitable[Posting]],
 ) -> Posting:
     """Run `move()` (returning the posting the response shows) once per idempotency key."""
 
     async def execute() -> dict[str, Any]:
-        posting: Posting = await move()
+        posting = await move()
         return {"postingId": posting.id, "journalTransactionId": posting.journal_transaction_id}
 
     if idempotency_key is None:
-        posting: Posting = await move()
-        return posting
+        return await move()
     result = await run_idempotently(
         session,
         scope=_scope(actor),
