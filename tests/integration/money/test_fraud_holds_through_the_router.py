@@ -186,3 +186,46 @@ async def test_user_wallets_answer_their_owner_and_administrators_only(
     assert [(e["path"], e["extensions"]["code"]) for e in refused.errors] == [
         (["user", "wallets"], "FORBIDDEN")
     ]
+
+
+async def test_a_blocked_transfer_is_forbidden_moves_nothing_and_raises_a_critical_alert(
+    platform: Platform, http: aiohttp.ClientSession
+) -> None:
+    bob = client(platform, http, platform.bearer(BOB, "user"))
+    admin = client(platform, http, platform.admin_headers())
+    bob_usd, alice_usd = demo_id("wallet", "bob-usd"), demo_id("wallet", "alice-usd")
+
+    async def transfer(amount: int) -> Any:
+        return await bob.post(
+            TRANSFER,
+            {
+                "input": {
+                    "fromWalletId": bob_usd,
+                    "toWalletId": alice_usd,
+                    "amount": amount,
+                    "idempotencyKey": str(uuid.uuid4()),
+                }
+            },
+        )
+
+    for _ in range(5):
+        assert "errors" not in (await transfer(100)).body
+    before = (await bob.query(BALANCE, {"id": bob_usd}))["wallet"]["balance"]
+
+    # Too many transfers (40) and far above bob's average of 100 (40): blocked at 80.
+    blocked = await transfer(5_000)
+
+    [error] = blocked.errors
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    assert error["extensions"]["reason"] == "FRAUD_BLOCKED"
+    assert (await bob.query(BALANCE, {"id": bob_usd}))["wallet"]["balance"] == before
+    assert (await bob.query(HELD))["heldMovements"]["edges"] == []
+
+    async def block_alert() -> dict[str, Any] | None:
+        edges = (await admin.query(ALERTS))["alerts"]["edges"]
+        return next(
+            (e["node"] for e in edges if e["node"]["dedupKey"] == "rule:fraud-blocks"), None
+        )
+
+    alert = await eventually(block_alert)
+    assert (alert["source"], alert["severity"]) == ("money", "CRITICAL")
