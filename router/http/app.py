@@ -19,7 +19,11 @@ from router.http.routes import router_routes
 from router.http.state import STATE_KEY, RouterState
 from router.subscriptions import SubscriptionServer, UpstreamSubscriptions
 from router.supergraph import load_supergraph
-from router.transport import HttpSubgraphFetcher, create_subgraph_session
+from router.transport import (
+    HttpSubgraphFetcher,
+    create_subgraph_client,
+    create_subgraph_session,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +59,7 @@ def create_router_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, RouterState]]:
         session = create_subgraph_session(router_config)
+        client = create_subgraph_client(router_config)
         jwks_session = aiohttp.ClientSession() if router_config.jwks_url else None
         try:
             verifier = None
@@ -71,10 +76,9 @@ def create_router_app(
                     audience=router_config.token_audience,
                 )
             fetcher = HttpSubgraphFetcher(
-                session,
+                client,
                 endpoint_urls,
                 timeout_seconds=router_config.subgraph_timeout_seconds,
-                connect_timeout_seconds=router_config.subgraph_connect_timeout_seconds,
                 forwarded_headers=router_config.forwarded_headers,
                 subgraph_timeouts=router_config.subgraph_timeouts,
                 deduplicate=router_config.deduplicate_subgraph_fetches,
@@ -114,6 +118,7 @@ def create_router_app(
             }
             await upstreams.close()
         finally:
+            await client.close()
             await session.close()
             if jwks_session is not None:
                 await jwks_session.close()

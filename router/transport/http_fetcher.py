@@ -1,19 +1,23 @@
-"""Subgraph requests over HTTP: the router's ``SubgraphFetcher`` on a pooled aiohttp session."""
+"""Subgraph requests over HTTP: the router's ``SubgraphFetcher`` on a pooled keep-alive client."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import aiohttp
 import orjson
 
 from router.config import REQUEST_ID_HEADER
 from router.errors import SubgraphUnavailable
 from router.transport.fetch_timing import current_fetch_timing
+from router.transport.http_client import (
+    HttpProtocolError,
+    KeepAliveClient,
+    ServerDisconnected,
+    SubgraphConnectError,
+)
 from router.types import JSONObject, RequestContext, SubgraphRequest
 
 FORWARDED_FOR_HEADER = "x-forwarded-for"
@@ -44,25 +48,20 @@ class HttpSubgraphFetcher:
 
     def __init__(
         self,
-        session: aiohttp.ClientSession,
+        client: KeepAliveClient,
         subgraph_urls: Mapping[str, str],
         *,
         timeout_seconds: float,
-        connect_timeout_seconds: float | None = None,
         forwarded_headers: Iterable[str] = (),
         subgraph_timeouts: Mapping[str, float] | None = None,
         deduplicate: bool = False,
     ) -> None:
-        self._session = session
+        """``client`` connects (its own connect timeout); ``timeout_seconds`` (or the
+        subgraph's entry of ``subgraph_timeouts``) bounds each whole request."""
+        self._client = client
         self._urls = dict(subgraph_urls)
-        self._timeout_seconds = timeout_seconds
-        self._connect_timeout_seconds = connect_timeout_seconds
-        # A per-request timeout replaces the session's whole ClientTimeout, connect part included.
         self._timeouts = {
-            name: (seconds, self._client_timeout(seconds))
-            for name, seconds in (
-                (name, (subgraph_timeouts or {}).get(name, timeout_seconds)) for name in self._urls
-            )
+            name: (subgraph_timeouts or {}).get(name, timeout_seconds) for name in self._urls
         }
         self._forwarded_headers = tuple(name.lower() for name in forwarded_headers)
         self._deduplicate = deduplicate
@@ -84,10 +83,7 @@ class HttpSubgraphFetcher:
         url = self._urls.get(subgraph)
         if url is None:
             raise SubgraphUnavailable(subgraph, "the supergraph gives it no URL")
-        if timeout_seconds is None:
-            timeout, client_timeout = self._timeouts[subgraph]
-        else:
-            timeout, client_timeout = timeout_seconds, self._client_timeout(timeout_seconds)
+        timeout = self._timeouts[subgraph] if timeout_seconds is None else timeout_seconds
         body = orjson.dumps(_request_body(request))
         headers = self._headers(context)
         mutation = _MUTATION.match(request.query) is not None
@@ -96,13 +92,9 @@ class HttpSubgraphFetcher:
             timing.started()
         try:
             if not self._deduplicate or mutation:
-                status, payload = await self._send(
-                    subgraph, url, body, headers, client_timeout, timeout, mutation
-                )
+                status, payload = await self._send(subgraph, url, body, headers, timeout, mutation)
             else:
-                status, payload = await self._send_shared(
-                    subgraph, url, body, headers, client_timeout, timeout
-                )
+                status, payload = await self._send_shared(subgraph, url, body, headers, timeout)
         finally:
             if timing is not None:
                 timing.finished()
@@ -114,14 +106,13 @@ class HttpSubgraphFetcher:
         url: str,
         body: bytes,
         headers: Mapping[str, str],
-        client_timeout: aiohttp.ClientTimeout,
         limit_seconds: float,
     ) -> _Answer:
         key = (subgraph, body, tuple(headers.get(name) for name in self._forwarded_headers))
         shared = self._in_flight.get(key)
         if shared is None:
             shared = asyncio.ensure_future(
-                self._send(subgraph, url, body, headers, client_timeout, limit_seconds, False)
+                self._send(subgraph, url, body, headers, limit_seconds, False)
             )
             self._in_flight[key] = shared
             shared.add_done_callback(lambda _: self._in_flight.pop(key, None))
@@ -134,27 +125,23 @@ class HttpSubgraphFetcher:
         url: str,
         body: bytes,
         headers: Mapping[str, str],
-        client_timeout: aiohttp.ClientTimeout,
         limit_seconds: float,
         mutation: bool,
     ) -> _Answer:
         # A pooled keep-alive connection the subgraph closed while idle fails at once: retry
         # once on a fresh connection, but never a mutation (it may have reached the subgraph).
         attempts = 1 if mutation else 2
-        for attempt in range(1, attempts + 1):
-            try:
-                return await self._post(url, body, headers, client_timeout)
-            except aiohttp.ServerDisconnectedError as error:
-                if attempt == attempts:
-                    raise _unavailable(subgraph, error, limit_seconds) from error
-            except (aiohttp.ClientError, TimeoutError, OSError) as error:
-                raise _unavailable(subgraph, error, limit_seconds) from error
+        try:
+            async with asyncio.timeout(limit_seconds):
+                for attempt in range(1, attempts + 1):
+                    try:
+                        return await self._client.post(url, body, headers)
+                    except ServerDisconnected:
+                        if attempt == attempts:
+                            raise
+        except (OSError, HttpProtocolError) as error:  # TimeoutError is an OSError too
+            raise _unavailable(subgraph, error, limit_seconds) from error
         raise AssertionError("unreachable: the last attempt returns or raises")
-
-    def _client_timeout(self, total_seconds: float) -> aiohttp.ClientTimeout:
-        return aiohttp.ClientTimeout(
-            total=total_seconds, sock_connect=self._connect_timeout_seconds
-        )
 
     def _headers(self, context: RequestContext) -> dict[str, str]:
         headers = dict(REQUEST_HEADERS)
@@ -171,18 +158,6 @@ class HttpSubgraphFetcher:
             )
         return headers
 
-    async def _post(
-        self,
-        url: str,
-        body: bytes,
-        headers: Mapping[str, str],
-        client_timeout: aiohttp.ClientTimeout,
-    ) -> tuple[int, bytes]:
-        async with self._session.post(
-            url, data=body, headers=headers, timeout=client_timeout
-        ) as response:
-            return response.status, await response.read()
-
 
 def _request_body(request: SubgraphRequest) -> dict[str, Any]:
     body: dict[str, Any] = {"query": request.query}
@@ -196,15 +171,11 @@ def _request_body(request: SubgraphRequest) -> dict[str, Any]:
 def _unavailable(subgraph: str, error: BaseException, timeout: float) -> SubgraphUnavailable:
     if isinstance(error, TimeoutError):
         return SubgraphUnavailable(subgraph, f"no response within {timeout:g}s")
-    if isinstance(error, aiohttp.ClientConnectorError):
-        errno = error.os_error.errno
-        cause = os.strerror(errno) if errno else str(error.os_error)
-        return SubgraphUnavailable(
-            subgraph, f"cannot connect to {error.host}:{error.port}: {cause}"
-        )
-    if isinstance(error, aiohttp.ServerDisconnectedError):
+    if isinstance(error, SubgraphConnectError):
+        return SubgraphUnavailable(subgraph, str(error))
+    if isinstance(error, ServerDisconnected):
         return SubgraphUnavailable(subgraph, "the subgraph closed the connection before answering")
-    return SubgraphUnavailable(subgraph, f"HTTP transport error: {error!r}")
+    return SubgraphUnavailable(subgraph, f"HTTP transport error: {error}")
 
 
 def _graphql_response(subgraph: str, status: int, payload: bytes) -> JSONObject:

@@ -1,10 +1,11 @@
-"""The pooled keep-alive aiohttp session the router uses for every subgraph request."""
+"""The router's pooled subgraph connections: HTTP queries and mutations, WebSockets and probes."""
 
 from __future__ import annotations
 
 import aiohttp
 
 from router.config import RouterConfig
+from router.transport.http_client import KeepAliveClient
 
 
 def create_subgraph_session(config: RouterConfig) -> aiohttp.ClientSession:
@@ -27,4 +28,14 @@ def create_subgraph_session(config: RouterConfig) -> aiohttp.ClientSession:
         auto_decompress=True,
         raise_for_status=False,
         skip_auto_headers=("User-Agent",),
+    )
+
+
+def create_subgraph_client(config: RouterConfig) -> KeepAliveClient:
+    """The client of every subgraph query and mutation (``HttpSubgraphFetcher``); one per
+    router, closed on shutdown. The aiohttp session stays for WebSockets and health probes."""
+    return KeepAliveClient(
+        max_connections_per_origin=config.subgraph_max_connections,
+        keepalive_seconds=config.subgraph_keepalive_seconds,
+        connect_timeout_seconds=config.subgraph_connect_timeout_seconds,
     )

@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from router.config import RouterConfig
 from router.http.routes import router_routes
 from router.http.state import STATE_KEY, RouterState
-from router.transport import HttpSubgraphFetcher, create_subgraph_session
+from router.transport import HttpSubgraphFetcher, create_subgraph_client, create_subgraph_session
 from tests.router.http.graphql_core_engine import GraphQLCoreEngine
 
 MAX_REQUEST_BYTES = 2_000
@@ -21,8 +21,9 @@ def pipeline_app(subgraph_urls: dict[str, str], config: RouterConfig) -> Starlet
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, RouterState]]:
         session = create_subgraph_session(config)
+        client = create_subgraph_client(config)
         fetcher = HttpSubgraphFetcher(
-            session, subgraph_urls, timeout_seconds=config.subgraph_timeout_seconds
+            client, subgraph_urls, timeout_seconds=config.subgraph_timeout_seconds
         )
         yield {
             STATE_KEY: RouterState(
@@ -32,6 +33,7 @@ def pipeline_app(subgraph_urls: dict[str, str], config: RouterConfig) -> Starlet
                 subgraph_names=tuple(subgraph_urls),
             )
         }
+        await client.close()
         await session.close()
 
     return Starlette(routes=router_routes(), lifespan=lifespan)

@@ -49,7 +49,7 @@ async def test_the_lifespan_builds_the_router_from_the_supergraph_and_closes_its
         ):
             await state.fetcher("reviews", SubgraphRequest(query="{ a }"), RequestContext())
 
-    with pytest.raises(RuntimeError, match="Session is closed"):
+    with pytest.raises(RuntimeError, match="the subgraph client is closed"):
         await state.fetcher("accounts", SubgraphRequest(query="{ a }"), RequestContext())
 
 

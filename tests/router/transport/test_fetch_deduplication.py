@@ -4,7 +4,6 @@ and different forwarded headers (another auth context) never do. Timeouts are pe
 import asyncio
 from collections.abc import AsyncIterator
 
-import aiohttp
 import orjson
 import pytest
 from starlette.applications import Starlette
@@ -13,7 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from router.errors import SubgraphUnavailable
-from router.transport import HttpSubgraphFetcher
+from router.transport import HttpSubgraphFetcher, KeepAliveClient
 from router.types import RequestContext, SubgraphRequest
 from tests.fixtures.benchmark.loopback import LoopbackServer, start_loopback_server
 
@@ -38,11 +37,11 @@ async def counting_server() -> AsyncIterator[LoopbackServer]:
 
 @pytest.fixture
 def fetcher_for(
-    subgraph_session: aiohttp.ClientSession, counting_server: LoopbackServer
+    subgraph_client: KeepAliveClient, counting_server: LoopbackServer
 ) -> HttpSubgraphFetcher:
     received.clear()
     return HttpSubgraphFetcher(
-        subgraph_session,
+        subgraph_client,
         {"slow": counting_server.graphql_url, "fast": counting_server.graphql_url},
         timeout_seconds=5.0,
         forwarded_headers=["authorization"],
@@ -134,11 +133,11 @@ async def test_each_subgraph_has_its_own_timeout(fetcher_for: HttpSubgraphFetche
 
 
 async def test_without_deduplication_every_query_is_sent(
-    subgraph_session: aiohttp.ClientSession, counting_server: LoopbackServer
+    subgraph_client: KeepAliveClient, counting_server: LoopbackServer
 ) -> None:
     received.clear()
     fetcher = HttpSubgraphFetcher(
-        subgraph_session, {"slow": counting_server.graphql_url}, timeout_seconds=5.0
+        subgraph_client, {"slow": counting_server.graphql_url}, timeout_seconds=5.0
     )
 
     await _ask_together(fetcher, [(SubgraphRequest("{ answer { count } }"), RequestContext())] * 4)

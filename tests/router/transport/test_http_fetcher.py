@@ -1,7 +1,6 @@
 import asyncio
 from collections.abc import AsyncIterator
 
-import aiohttp
 import orjson
 import pytest
 from starlette.applications import Starlette
@@ -10,7 +9,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from router.errors import SubgraphUnavailable
-from router.transport import HttpSubgraphFetcher
+from router.transport import HttpSubgraphFetcher, KeepAliveClient
 from router.types import RequestContext, SubgraphRequest
 from tests.fixtures.benchmark.loopback import (
     LoopbackServer,
@@ -82,17 +81,17 @@ async def accounts_server() -> AsyncIterator[LoopbackServer]:
 
 
 def _fetcher(
-    session: aiohttp.ClientSession, urls: dict[str, str], timeout: float = 5.0
+    client: KeepAliveClient, urls: dict[str, str], timeout: float = 5.0
 ) -> HttpSubgraphFetcher:
     return HttpSubgraphFetcher(
-        session, urls, timeout_seconds=timeout, forwarded_headers=["Authorization"]
+        client, urls, timeout_seconds=timeout, forwarded_headers=["Authorization"]
     )
 
 
 async def test_a_query_reaches_the_named_subgraph_and_returns_its_response(
-    subgraph_session: aiohttp.ClientSession, accounts_server: LoopbackServer
+    subgraph_client: KeepAliveClient, accounts_server: LoopbackServer
 ) -> None:
-    fetcher = _fetcher(subgraph_session, {"accounts": accounts_server.graphql_url})
+    fetcher = _fetcher(subgraph_client, {"accounts": accounts_server.graphql_url})
     request = SubgraphRequest(
         query="query Find($id: ID!) { user(id: $id) { username } }",
         variables={"id": "2"},
@@ -105,9 +104,9 @@ async def test_a_query_reaches_the_named_subgraph_and_returns_its_response(
 
 
 async def test_the_request_id_and_forwarded_headers_reach_the_subgraph(
-    subgraph_session: aiohttp.ClientSession, misbehaving_server: LoopbackServer
+    subgraph_client: KeepAliveClient, misbehaving_server: LoopbackServer
 ) -> None:
-    fetcher = _fetcher(subgraph_session, {"echo": f"{misbehaving_server.base_url}/echo"})
+    fetcher = _fetcher(subgraph_client, {"echo": f"{misbehaving_server.base_url}/echo"})
     context = RequestContext(
         headers={"authorization": "Bearer t0k3n", "cookie": "secret=1"}, request_id="req-42"
     )
@@ -123,9 +122,9 @@ async def test_the_request_id_and_forwarded_headers_reach_the_subgraph(
 
 
 async def test_the_client_address_is_appended_to_x_forwarded_for(
-    subgraph_session: aiohttp.ClientSession, misbehaving_server: LoopbackServer
+    subgraph_client: KeepAliveClient, misbehaving_server: LoopbackServer
 ) -> None:
-    fetcher = _fetcher(subgraph_session, {"echo": f"{misbehaving_server.base_url}/echo"})
+    fetcher = _fetcher(subgraph_client, {"echo": f"{misbehaving_server.base_url}/echo"})
     direct = RequestContext(client_address="203.0.113.7")
     proxied = RequestContext(headers={"x-forwarded-for": "198.51.100.1"}, client_address="10.0.0.5")
     anonymous = RequestContext()
@@ -143,9 +142,9 @@ async def test_the_client_address_is_appended_to_x_forwarded_for(
 
 
 async def test_variables_and_operation_name_are_sent_only_when_present(
-    subgraph_session: aiohttp.ClientSession, misbehaving_server: LoopbackServer
+    subgraph_client: KeepAliveClient, misbehaving_server: LoopbackServer
 ) -> None:
-    fetcher = _fetcher(subgraph_session, {"echo": f"{misbehaving_server.base_url}/echo"})
+    fetcher = _fetcher(subgraph_client, {"echo": f"{misbehaving_server.base_url}/echo"})
     request = SubgraphRequest(
         query="query Q($n: Int) { a(n: $n) }", variables={"n": 3}, operation_name="Q"
     )
@@ -164,12 +163,12 @@ async def test_variables_and_operation_name_are_sent_only_when_present(
     [("/graphql-500", 500), ("/graphql-400", 400)],
 )
 async def test_a_graphql_body_is_returned_whatever_the_http_status(
-    subgraph_session: aiohttp.ClientSession,
+    subgraph_client: KeepAliveClient,
     misbehaving_server: LoopbackServer,
     path: str,
     status: int,
 ) -> None:
-    fetcher = _fetcher(subgraph_session, {"flaky": misbehaving_server.base_url + path})
+    fetcher = _fetcher(subgraph_client, {"flaky": misbehaving_server.base_url + path})
 
     response = await fetcher("flaky", SubgraphRequest(query="{ a }"), RequestContext())
 
@@ -192,12 +191,12 @@ async def test_a_graphql_body_is_returned_whatever_the_http_status(
     ],
 )
 async def test_a_body_that_is_not_a_graphql_response_makes_the_subgraph_unavailable(
-    subgraph_session: aiohttp.ClientSession,
+    subgraph_client: KeepAliveClient,
     misbehaving_server: LoopbackServer,
     path: str,
     reason: str,
 ) -> None:
-    fetcher = _fetcher(subgraph_session, {"broken": misbehaving_server.base_url + path})
+    fetcher = _fetcher(subgraph_client, {"broken": misbehaving_server.base_url + path})
 
     with pytest.raises(SubgraphUnavailable) as raised:
         await fetcher("broken", SubgraphRequest(query="{ a }"), RequestContext())
@@ -207,10 +206,10 @@ async def test_a_body_that_is_not_a_graphql_response_makes_the_subgraph_unavaila
 
 
 async def test_a_refused_connection_makes_the_subgraph_unavailable(
-    subgraph_session: aiohttp.ClientSession,
+    subgraph_client: KeepAliveClient,
 ) -> None:
     url = f"http://127.0.0.1:{unused_loopback_port()}/graphql"
-    fetcher = _fetcher(subgraph_session, {"down": url})
+    fetcher = _fetcher(subgraph_client, {"down": url})
 
     with pytest.raises(SubgraphUnavailable) as raised:
         await fetcher("down", SubgraphRequest(query="{ a }"), RequestContext())
@@ -220,10 +219,10 @@ async def test_a_refused_connection_makes_the_subgraph_unavailable(
 
 
 async def test_a_subgraph_slower_than_the_timeout_makes_it_unavailable(
-    subgraph_session: aiohttp.ClientSession, misbehaving_server: LoopbackServer
+    subgraph_client: KeepAliveClient, misbehaving_server: LoopbackServer
 ) -> None:
     fetcher = _fetcher(
-        subgraph_session, {"slow": f"{misbehaving_server.base_url}/slow"}, timeout=0.2
+        subgraph_client, {"slow": f"{misbehaving_server.base_url}/slow"}, timeout=0.2
     )
 
     with pytest.raises(SubgraphUnavailable) as raised:
@@ -233,9 +232,9 @@ async def test_a_subgraph_slower_than_the_timeout_makes_it_unavailable(
 
 
 async def test_a_per_call_timeout_overrides_the_default(
-    subgraph_session: aiohttp.ClientSession, misbehaving_server: LoopbackServer
+    subgraph_client: KeepAliveClient, misbehaving_server: LoopbackServer
 ) -> None:
-    fetcher = _fetcher(subgraph_session, {"slow": f"{misbehaving_server.base_url}/slow"})
+    fetcher = _fetcher(subgraph_client, {"slow": f"{misbehaving_server.base_url}/slow"})
 
     with pytest.raises(SubgraphUnavailable, match=r"no response within 0\.1s"):
         await fetcher.fetch(
@@ -244,18 +243,18 @@ async def test_a_per_call_timeout_overrides_the_default(
 
 
 async def test_an_unknown_subgraph_name_is_unavailable_with_a_reason(
-    subgraph_session: aiohttp.ClientSession,
+    subgraph_client: KeepAliveClient,
 ) -> None:
-    fetcher = _fetcher(subgraph_session, {})
+    fetcher = _fetcher(subgraph_client, {})
 
     with pytest.raises(SubgraphUnavailable, match="the supergraph gives it no URL"):
         await fetcher("ghost", SubgraphRequest(query="{ a }"), RequestContext())
 
 
 async def test_connections_are_kept_alive_and_reused(
-    subgraph_session: aiohttp.ClientSession, accounts_server: LoopbackServer
+    subgraph_client: KeepAliveClient, accounts_server: LoopbackServer
 ) -> None:
-    fetcher = _fetcher(subgraph_session, {"accounts": accounts_server.graphql_url})
+    fetcher = _fetcher(subgraph_client, {"accounts": accounts_server.graphql_url})
     request = SubgraphRequest(query="{ me { id } }")
 
     for _ in range(5):

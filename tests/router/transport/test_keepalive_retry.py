@@ -4,11 +4,10 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-import aiohttp
 import pytest
 
 from router.errors import SubgraphUnavailable
-from router.transport import HttpSubgraphFetcher
+from router.transport import HttpSubgraphFetcher, KeepAliveClient
 from router.types import RequestContext, SubgraphRequest
 
 BODY = b'{"data": {"a": "ok"}}'
@@ -53,11 +52,11 @@ async def hang_up_server() -> AsyncIterator[tuple[HangUpOnFirstConnection, str]]
 
 
 async def test_a_query_is_retried_once_when_the_connection_is_closed_unanswered(
-    subgraph_session: aiohttp.ClientSession,
+    subgraph_client: KeepAliveClient,
     hang_up_server: tuple[HangUpOnFirstConnection, str],
 ) -> None:
     behaviour, url = hang_up_server
-    fetcher = HttpSubgraphFetcher(subgraph_session, {"s": url}, timeout_seconds=2)
+    fetcher = HttpSubgraphFetcher(subgraph_client, {"s": url}, timeout_seconds=2)
 
     response = await fetcher("s", SubgraphRequest(query="query { a }"), RequestContext())
 
@@ -66,11 +65,11 @@ async def test_a_query_is_retried_once_when_the_connection_is_closed_unanswered(
 
 
 async def test_a_mutation_is_never_sent_twice(
-    subgraph_session: aiohttp.ClientSession,
+    subgraph_client: KeepAliveClient,
     hang_up_server: tuple[HangUpOnFirstConnection, str],
 ) -> None:
     behaviour, url = hang_up_server
-    fetcher = HttpSubgraphFetcher(subgraph_session, {"s": url}, timeout_seconds=2)
+    fetcher = HttpSubgraphFetcher(subgraph_client, {"s": url}, timeout_seconds=2)
 
     with pytest.raises(SubgraphUnavailable, match="closed the connection before answering"):
         await fetcher("s", SubgraphRequest(query="mutation { a }"), RequestContext())
