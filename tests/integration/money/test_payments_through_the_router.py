@@ -297,3 +297,28 @@ async def test_the_seller_paid_sees_the_payment_in_analytics_and_may_refund_it(
     assert card[0]["volume"]["amount"] >= 5000 and card[0]["refunded"]["amount"] >= 1250
     assert card[0]["refundRate"]["denominator"] == card[0]["volume"]["amount"]
     assert error_code(await stranger.graphql(ANALYTICS, {"input": window})) == "FORBIDDEN"
+
+
+NOTIFICATIONS = "{ notifications(first: 20) { edges { node { title body category link } } } }"
+
+
+async def test_payment_events_reach_the_payer_as_notifications(
+    platform: Platform, http: aiohttp.ClientSession
+) -> None:
+    _, payer = user(http, platform)
+    wallet_id = await open_wallet(payer.graphql, "EUR")
+    declined = await deposit_by_card(payer.graphql, wallet_id, 990, DECLINED_CARD)
+    paid = await deposit_by_card(payer.graphql, wallet_id, 1250)
+    wanted = {
+        ("Payment failed", "Your payment of 9.90 EUR did not go through: The card was declined."),
+        ("Payment successful", "Your payment of 12.50 EUR went through."),
+    }
+    async with asyncio.timeout(15):  # support hears money's events asynchronously
+        while True:
+            body = ok(await payer.graphql(NOTIFICATIONS, {}), "notifications")
+            nodes = [edge["node"] for edge in body["edges"]]
+            if wanted <= {(node["title"], node["body"]) for node in nodes}:
+                break
+            await asyncio.sleep(0.1)
+    links = {node["link"] for node in nodes if node["category"] == "PAYMENTS"}
+    assert {f"/payments/{declined['id']}", f"/payments/{paid['id']}"} <= links
