@@ -16,7 +16,11 @@ from subgraphs.kernel.migrations import migrate_to_head_async
 from subgraphs.kernel.seeding import seed_demo_data
 from subgraphs.kernel.settings import Settings
 from tests.integration.platform.client import GraphQLClient
-from tests.integration.platform.servers import Platform, start_platform
+from tests.integration.platform.servers import (
+    Platform,
+    money_production_secrets,
+    start_platform,
+)
 
 
 def postgres_settings(url: str) -> Settings:
@@ -35,9 +39,10 @@ async def platform(postgres_url: str) -> AsyncIterator[Platform]:
     for name in SUBGRAPH_NAMES:
         await migrate_to_head_async(name, postgres_url)
         await seed_demo_data(name, settings)
-    running = await start_platform(dict.fromkeys(SUBGRAPH_NAMES, settings))
-    yield running
-    await running.stop()
+    with money_production_secrets():
+        running = await start_platform(dict.fromkeys(SUBGRAPH_NAMES, settings))
+        yield running
+        await running.stop()
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,7 @@ for interactive traffic on a quiet machine, not part of what is proven here."""
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import secrets
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -25,9 +23,12 @@ import pytest
 from subgraphs import SUBGRAPH_NAMES
 from subgraphs.kernel.migrations import migrate_to_head_async
 from subgraphs.kernel.seeding import seed_demo_data
-from subgraphs.money.encryption import FieldKey
 from tests.integration.platform.client import GraphQLClient, Reply
-from tests.integration.platform.servers import Platform, environment, start_platform
+from tests.integration.platform.servers import (
+    Platform,
+    money_production_secrets,
+    start_platform,
+)
 from tests.production.conftest import postgres_settings
 
 pytestmark = pytest.mark.postgres
@@ -54,8 +55,6 @@ WALLETS = 5
 OPENING_BALANCE = 1000
 TRANSFERS = 200
 DUPLICATED = 20  # transfers sent twice at once with the same key
-ENCRYPTION_KEYS = "EHB_MONEY_ENCRYPTION_KEYS"
-WEBHOOK_SECRET = "EHB_PAYMENTS_WEBHOOK_SECRET"
 
 
 @pytest.fixture(scope="module")
@@ -66,10 +65,7 @@ async def platform(postgres_url: str) -> AsyncIterator[Platform]:
         await seed_demo_data(name, settings)
     patient = dict.fromkeys(SUBGRAPH_NAMES, settings)
     patient["money"] = settings.model_copy(update={"db_pool_timeout_seconds": 120.0})
-    # Production refuses to start money without its secrets; these are this run's own.
-    keys = os.environ.get(ENCRYPTION_KEYS) or FieldKey.generate().entry()
-    webhook_secret = os.environ.get(WEBHOOK_SECRET) or secrets.token_urlsafe(32)
-    with environment(ENCRYPTION_KEYS, keys), environment(WEBHOOK_SECRET, webhook_secret):
+    with money_production_secrets():
         running = await start_platform(patient)
         yield running
     await running.stop()

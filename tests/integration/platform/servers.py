@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import importlib
 import os
+import secrets
 import socket
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from subgraphs.kernel.demo import demo_user_id
 from subgraphs.kernel.seeding import seed_demo_data
 from subgraphs.kernel.settings import Settings
 from subgraphs.kernel.testing import migrated_settings
+from subgraphs.money.encryption import FieldKey
 from tests.fixtures.benchmark.loopback import bind_ephemeral_socket, serve_on_socket
 from tests.fixtures.tokens import JWKS_PATH, TokenMint
 
@@ -175,6 +177,10 @@ async def prepare_databases(directory: Path) -> dict[str, Settings]:
     return settings
 
 
+MONEY_ENCRYPTION_KEYS = "EHB_MONEY_ENCRYPTION_KEYS"
+PAYMENTS_WEBHOOK_SECRET = "EHB_PAYMENTS_WEBHOOK_SECRET"
+
+
 @contextlib.contextmanager
 def environment(name: str, value: str) -> Iterator[None]:
     previous = os.environ.get(name)
@@ -186,6 +192,19 @@ def environment(name: str, value: str) -> Iterator[None]:
             del os.environ[name]
         else:
             os.environ[name] = previous
+
+
+@contextlib.contextmanager
+def money_production_secrets() -> Iterator[None]:
+    """Production refuses to start money without its field-encryption keys and webhook secret
+    (read from the environment while it runs); this run's own, unless the environment has them."""
+    keys = os.environ.get(MONEY_ENCRYPTION_KEYS) or FieldKey.generate().entry()
+    webhook_secret = os.environ.get(PAYMENTS_WEBHOOK_SECRET) or secrets.token_urlsafe(32)
+    with (
+        environment(MONEY_ENCRYPTION_KEYS, keys),
+        environment(PAYMENTS_WEBHOOK_SECRET, webhook_secret),
+    ):
+        yield
 
 
 async def start_platform(settings: dict[str, Settings]) -> Platform:
