@@ -95,6 +95,7 @@ async def test_money_records_wallets_opened_and_deposits(tmp_path):
     assert deposited["payload"] == {
         "walletId": wallet.id,
         "transactionId": deposit.id,
+        "journalTransactionId": deposit.journal_transaction_id,
         "amount": 1250,
         "currency": "EUR",
         "balance": 1250,
