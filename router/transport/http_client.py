@@ -82,7 +82,7 @@ class _Connection(asyncio.Protocol):
         encoding, self.encoding = self.encoding, b""
         self.reusable = self.parser.should_keep_alive()
         if response is None or response.done():
-            self.reusable = False  # an answer nobody asked for: the stream is out of step
+            self.close()  # an answer nobody asked for: the stream is out of step
             return
         try:
             if encoding in (b"gzip", b"x-gzip"):
