@@ -166,7 +166,10 @@ class LedgerHead(Base):
 
 class IdempotencyRecord(Base):
     __tablename__ = "money_idempotency_keys"
-    __table_args__ = (UniqueConstraint("scope", "key", name="uq_money_idempotency_keys_scope"),)
+    __table_args__ = (
+        UniqueConstraint("scope", "key", name="uq_money_idempotency_keys_scope"),
+        Index("ix_money_idempotency_keys_created_at", "created_at"),  # retention
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     # Whose key it is: usually the acting user's id.

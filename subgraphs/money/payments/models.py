@@ -170,6 +170,7 @@ class WebhookEvent(Base):
     __tablename__ = "money_webhook_events"
     __table_args__ = (
         UniqueConstraint("provider", "provider_event_id", name="uq_money_webhook_events_event"),
+        Index("ix_money_webhook_events_received_at", "received_at"),  # retention
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
