@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.client
 import os
 import select
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -26,7 +27,8 @@ from bench.federation.processes import Started, pinned, start
 from tests.fixtures.benchmark.loopback import unused_loopback_port
 
 ROOT = Path(__file__).resolve().parents[2]
-EHB = ROOT / ".venv/bin/ehb"
+# The `ehb` of the environment running the harness (the .venv, under bench/federation/run).
+EHB = Path(sys.executable).parent / "ehb"
 LAUNCHERS = ROOT / "tests/integration/benchmark"
 HIVE_GATEWAY_CONFIG = Path(__file__).with_name("hive_gateway.config.mjs")
 HIVE_GATEWAY_BIN = ROOT / "tools/node/node_modules/@graphql-hive/gateway/dist/bin.js"
