@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
-from typing import Any
+from datetime import datetime
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from subgraphs.kernel.db import Database
+from subgraphs.kernel.db import Database, utcnow
 
 
 async def delete_batch(
@@ -76,3 +78,36 @@ async def run_periodically(
         except Exception:
             logger.exception("retention pass failed")
         await asyncio.sleep(interval_seconds)
+
+
+class PrunePolicy(Protocol):
+    @property
+    def interval_seconds(self) -> float: ...
+
+
+PolicyT = TypeVar("PolicyT", bound=PrunePolicy)
+
+
+class PeriodicRetention(ABC, Generic[PolicyT]):
+    """A subgraph's retention: `prune_once` deletes what is past its policy (with `delete_batch`)
+    and says how much went; `run` calls it every `policy.interval_seconds` in the lifespan."""
+
+    logger: ClassVar[logging.Logger]
+
+    def __init__(
+        self, database: Database, policy: PolicyT, *, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        self._database = database
+        self._policy = policy
+        self._clock = clock
+
+    async def run(self) -> None:
+        """Prune, then wait `interval_seconds`, until cancelled; a failure is logged."""
+        await run_periodically(
+            self.prune_once, interval_seconds=self._policy.interval_seconds, logger=self.logger
+        )
+
+    @abstractmethod
+    async def prune_once(self) -> object:
+        """Everything past retention now, batch after batch; returns how many rows went
+        (falsy when nothing did)."""

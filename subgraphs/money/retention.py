@@ -17,18 +17,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.applications import Starlette
 
 from subgraphs.kernel.app import Lifespan
-from subgraphs.kernel.db import Database, utcnow
-from subgraphs.kernel.retention import delete_all_batches, delete_batch, run_periodically
+from subgraphs.kernel.retention import PeriodicRetention, delete_all_batches, delete_batch
 from subgraphs.money.models import IdempotencyRecord
 from subgraphs.money.payments.models import RejectedWebhook, WebhookEvent
 
@@ -69,23 +68,8 @@ class Pruned:
         return any((self.idempotency_keys, self.webhook_events, self.rejected_webhooks))
 
 
-class Retention:
-    def __init__(
-        self,
-        database: Database,
-        policy: RetentionPolicy,
-        *,
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
-        self._database = database
-        self._policy = policy
-        self._clock = clock
-
-    async def run(self) -> None:
-        """Prune, then wait `interval_seconds`, until cancelled; a failure is logged."""
-        await run_periodically(
-            self.prune_once, interval_seconds=self._policy.interval_seconds, logger=logger
-        )
+class Retention(PeriodicRetention[RetentionPolicy]):
+    logger = logger
 
     async def prune_once(self) -> Pruned:
         """Everything past retention now, batch after batch; returns how many rows went."""

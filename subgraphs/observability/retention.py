@@ -15,12 +15,10 @@ observability lifespan. Several instances may prune at once: each delete is idem
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from subgraphs.kernel.db import Database, utcnow
-from subgraphs.kernel.retention import delete_all_batches, delete_batch, run_periodically
+from subgraphs.kernel.retention import PeriodicRetention, delete_all_batches, delete_batch
 from subgraphs.observability.models import Alert, AlertStatus, RuleHit, ServiceCheck
 
 logger = logging.getLogger("subgraphs.observability.retention")
@@ -46,23 +44,8 @@ class Pruned:
         return any((self.service_checks, self.resolved_alerts, self.rule_hits))
 
 
-class Retention:
-    def __init__(
-        self,
-        database: Database,
-        policy: RetentionPolicy,
-        *,
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
-        self._database = database
-        self._policy = policy
-        self._clock = clock
-
-    async def run(self) -> None:
-        """Prune, then wait `interval_seconds`, until cancelled; a failure is logged."""
-        await run_periodically(
-            self.prune_once, interval_seconds=self._policy.interval_seconds, logger=logger
-        )
+class Retention(PeriodicRetention[RetentionPolicy]):
+    logger = logger
 
     async def prune_once(self) -> Pruned:
         """Everything past retention now, batch after batch; returns how many rows went."""
