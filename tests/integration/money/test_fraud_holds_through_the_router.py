@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
-import pytest
 
 from subgraphs.kernel.demo import demo_id
 from tests.integration.platform.client import GraphQLClient
 from tests.integration.platform.demo import ALICE, BOB
-from tests.integration.platform.servers import Platform, prepare_databases, start_platform
+from tests.integration.platform.servers import Platform
 
 ALICE_EUR = demo_id("wallet", "alice-eur")
 
@@ -46,20 +45,6 @@ mutation Approve($input: ReviewHeldMovementInput!) {
 """
 ALERTS = "{ alerts { edges { node { dedupKey source severity status count } } } }"
 NOTIFICATIONS = "{ notifications { edges { node { category title body urgent } } } }"
-
-
-@pytest.fixture(scope="module")
-async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
-    settings = await prepare_databases(tmp_path_factory.mktemp("fraud-platform"))
-    running = await start_platform(settings)
-    yield running
-    await running.stop()
-
-
-@pytest.fixture(scope="module")
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 def client(platform: Platform, http: aiohttp.ClientSession, headers: dict[str, str]):

@@ -8,12 +8,10 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
-import pytest
 
 from subgraphs.kernel.demo import demo_id, demo_user_id
 from tests.integration.money.payments_platform import (
@@ -25,7 +23,7 @@ from tests.integration.money.payments_platform import (
     webhook_secret,
     webhook_url,
 )
-from tests.integration.platform.servers import Platform, prepare_databases, start_platform
+from tests.integration.platform.servers import Platform
 from tests.subgraphs.money.payments.payments_client import (
     ADD_BANK,
     CANCEL,
@@ -48,20 +46,6 @@ from tests.subgraphs.money.payments.payments_client import (
 )
 
 CANDLE = "carol-candle"  # 1,250 USD in the demo shop
-
-
-@pytest.fixture(scope="module")
-async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
-    settings = await prepare_databases(tmp_path_factory.mktemp("payments-platform"))
-    running = await start_platform(settings)
-    yield running
-    await running.stop()
-
-
-@pytest.fixture(scope="module")
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 async def balance(client: RouterUser, wallet_id: str) -> int:

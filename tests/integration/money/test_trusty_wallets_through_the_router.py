@@ -127,12 +127,6 @@ async def platform(
     await running.stop()
 
 
-@pytest.fixture(scope="module")
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
 class Member:
     """A user with an Ed25519 key pair, talking to the router with their own token."""
 

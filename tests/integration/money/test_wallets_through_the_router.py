@@ -7,14 +7,12 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import AsyncIterator
 
 import aiohttp
-import pytest
 
 from subgraphs.kernel.demo import demo_id
 from tests.integration.money.payments_platform import RouterUser, admin, user
-from tests.integration.platform.servers import Platform, prepare_databases, start_platform
+from tests.integration.platform.servers import Platform
 
 OPEN = "mutation($c: String!) { openWallet(input: { currency: $c }) { id } }"
 DEPOSIT = """
@@ -38,20 +36,6 @@ query($id: ID!) { wallet(id: $id) { id balance { amount }
 """
 FREEZE = "mutation($w: ID!) { freezeWallet(input: { walletId: $w }) { status } }"
 VERIFY = "{ verifyLedger { ok checkedTransactions brokenLink { reason } } }"
-
-
-@pytest.fixture(scope="module")
-async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
-    settings = await prepare_databases(tmp_path_factory.mktemp("wallets-platform"))
-    running = await start_platform(settings)
-    yield running
-    await running.stop()
-
-
-@pytest.fixture(scope="module")
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 async def opened_wallet(client: RouterUser) -> str:
