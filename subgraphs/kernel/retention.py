@@ -58,6 +58,22 @@ async def delete_all_batches(batch: Callable[[], Awaitable[int]], batch_size: in
             return total
 
 
+async def delete_all(
+    database: Database,
+    key: InstrumentedAttribute[Any],
+    *conditions: ColumnElement[bool],
+    oldest_first: InstrumentedAttribute[Any],
+    batch_size: int,
+) -> int:
+    """Every row matching `conditions`, a `delete_batch` at a time; returns the total deleted."""
+    return await delete_all_batches(
+        lambda: delete_batch(
+            database, key, *conditions, oldest_first=oldest_first, batch_size=batch_size
+        ),
+        batch_size,
+    )
+
+
 def deleted_count(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 

@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from subgraphs.kernel.retention import PeriodicRetention, delete_all_batches, delete_batch
+from subgraphs.kernel.retention import PeriodicRetention, delete_all
 from subgraphs.observability.models import Alert, AlertStatus, RuleHit, ServiceCheck
 
 logger = logging.getLogger("subgraphs.observability.retention")
@@ -55,35 +55,26 @@ class Retention(PeriodicRetention[RetentionPolicy]):
         checks_cutoff = now - timedelta(days=policy.checks_days)
         alerts_cutoff = now - timedelta(days=policy.resolved_alerts_days)
         hits_cutoff = now - timedelta(seconds=policy.rule_hits_seconds)
-        checks = await delete_all_batches(
-            lambda: delete_batch(
-                self._database,
-                ServiceCheck.id,
-                ServiceCheck.checked_at < checks_cutoff,
-                oldest_first=ServiceCheck.checked_at,
-                batch_size=size,
-            ),
-            size,
+        checks = await delete_all(
+            self._database,
+            ServiceCheck.id,
+            ServiceCheck.checked_at < checks_cutoff,
+            oldest_first=ServiceCheck.checked_at,
+            batch_size=size,
         )
-        alerts = await delete_all_batches(
-            lambda: delete_batch(
-                self._database,
-                Alert.id,
-                Alert.status == AlertStatus.RESOLVED,
-                Alert.resolved_at < alerts_cutoff,
-                oldest_first=Alert.resolved_at,
-                batch_size=size,
-            ),
-            size,
+        alerts = await delete_all(
+            self._database,
+            Alert.id,
+            Alert.status == AlertStatus.RESOLVED,
+            Alert.resolved_at < alerts_cutoff,
+            oldest_first=Alert.resolved_at,
+            batch_size=size,
         )
-        hits = await delete_all_batches(
-            lambda: delete_batch(
-                self._database,
-                RuleHit.id,
-                RuleHit.occurred_at < hits_cutoff,
-                oldest_first=RuleHit.occurred_at,
-                batch_size=size,
-            ),
-            size,
+        hits = await delete_all(
+            self._database,
+            RuleHit.id,
+            RuleHit.occurred_at < hits_cutoff,
+            oldest_first=RuleHit.occurred_at,
+            batch_size=size,
         )
         return Pruned(service_checks=checks, resolved_alerts=alerts, rule_hits=hits)

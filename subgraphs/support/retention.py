@@ -23,8 +23,7 @@ from sqlalchemy import delete, or_, select
 
 from subgraphs.kernel.retention import (
     PeriodicRetention,
-    delete_all_batches,
-    delete_batch,
+    delete_all,
     deleted_count,
 )
 from subgraphs.support.models import Delivery, DeliveryStatus, HandledEvent, Notification
@@ -69,26 +68,20 @@ class Retention(PeriodicRetention[RetentionPolicy]):
             deliveries += with_them
             if gone < size:
                 break
-        deliveries += await delete_all_batches(
-            lambda: delete_batch(
-                self._database,
-                Delivery.id,
-                Delivery.status.in_(FINAL),
-                Delivery.updated_at < notifications_cutoff,
-                oldest_first=Delivery.updated_at,
-                batch_size=size,
-            ),
-            size,
+        deliveries += await delete_all(
+            self._database,
+            Delivery.id,
+            Delivery.status.in_(FINAL),
+            Delivery.updated_at < notifications_cutoff,
+            oldest_first=Delivery.updated_at,
+            batch_size=size,
         )
-        events = await delete_all_batches(
-            lambda: delete_batch(
-                self._database,
-                HandledEvent.event_id,
-                HandledEvent.handled_at < events_cutoff,
-                oldest_first=HandledEvent.handled_at,
-                batch_size=size,
-            ),
-            size,
+        events = await delete_all(
+            self._database,
+            HandledEvent.event_id,
+            HandledEvent.handled_at < events_cutoff,
+            oldest_first=HandledEvent.handled_at,
+            batch_size=size,
         )
         return Pruned(notifications=notifications, deliveries=deliveries, handled_events=events)
 
