@@ -228,15 +228,19 @@ def _ms(samples: list[float], fraction: float) -> str:
     return f"{percentile(samples, fraction):.2f}" if samples else "n/a"
 
 
-def report(results: list[SizeResult], command: str, requests: int) -> str:
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def report(results: list[SizeResult], command: str, requests: int, load_before: str) -> str:
     lines = [
         "# Dashboard benchmark: results",
         "",
         f"Command: `{command}`  ",
         f"Machine: {machine()}  ",
         f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, revision {revision()}  ",
-        "Measured on a 2-core machine shared with other work at the same time: latencies are "
-        "this run's, not a property of the code. The statement counts do not depend on load.",
+        f"Load average before the run {load_before}, after {load_average()}: latencies stretch "
+        "when the machine is busy; the statement counts do not depend on load.",
         "",
         f"`bench/dashboard/dashboard.graphql` through the router, one request at a time, "
         f"{requests} measured requests per size, `$first` = size.",
@@ -345,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM unwinds like Ctrl-C, so the router process is stopped too.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     query = QUERY.replace(SERVICES_FIELD, "") if args.without_services else QUERY
+    load_before = load_average()
     results = asyncio.run(run(sizes, requests, warmup, query, profile))
     recorded = [a for a in (argv if argv is not None else sys.argv[1:])]
     for flag in ("--output", "--json", "--router-profile"):
@@ -352,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
             index = recorded.index(flag)
             del recorded[index : index + 2]
     command = shlex.join(["bench/dashboard/run", *recorded])
-    args.output.write_text(report(results, command, requests))
+    args.output.write_text(report(results, command, requests, load_before))
     if args.json is not None:
         args.json.write_bytes(orjson.dumps([r.as_json() for r in results]))
     print(f"wrote {args.output}")
