@@ -267,7 +267,10 @@ def _merge_entities(
                 for target, _ in targets:
                     deep_merge(target, entity)
         return
-    merges = [compiled_merge(target.selection) for target in flatten.targets]
+    merges = [
+        deep_merge if target.takes_whole_answer else compiled_merge(target.selection)
+        for target in flatten.targets
+    ]
     for entity, targets in zip(entities, batch.targets, strict=True):
         if isinstance(entity, dict):
             for target, target_index in targets:

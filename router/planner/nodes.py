@@ -103,6 +103,10 @@ class EntityTarget:
     rules: Mapping[str, RepresentationRule]
     selection: SubSelection
     contexts: tuple[ContextRewrite, ...] = ()
+    # Whether the fetch answers this target's entities with exactly ``selection``: no other
+    # target of the fetch selects anything else on their types, so the whole answer can be
+    # merged as it is (no per-selection copy).
+    takes_whole_answer: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -228,20 +228,57 @@ def fetch_node(
             ),
             selection=selection,
         )
+    rules = [
+        representation_rules(context, entry.requires, entry.entity_types) for entry in group.entries
+    ]
+    whole = whole_answer_targets(context, rules, [entry.selection for entry in group.entries])
     return FlattenNode(
         paths=tuple(group.paths),
         node=node,
         targets=tuple(
             EntityTarget(
-                entry.path,
-                representation_rules(context, entry.requires, entry.entity_types),
-                entry.selection,
-                tuple(group.contexts),
+                entry.path, entry_rules, entry.selection, tuple(group.contexts), entry_whole
             )
-            for entry in group.entries
+            for entry, entry_rules, entry_whole in zip(group.entries, rules, whole, strict=True)
         ),
         context_batches=context_batches,
     )
+
+
+def whole_answer_targets(
+    context: PlanningContext,
+    rules: list[dict[str, RepresentationRule]],
+    selections: list[SubSelection],
+) -> list[bool]:
+    """For each target of one entity fetch: whether the answer for its entities is exactly
+    its own selection. True when every target selects only ``... on <object type>`` fragments
+    and every other target selects the same (printed) on each (object) type this target's
+    representations are sent as, or nothing. A fetch for one target is always answered with
+    its own selection."""
+    if len(selections) == 1:
+        return [True]
+    by_type: list[dict[str, str]] = []
+    for selection in selections:
+        fragments: dict[str, str] = {}
+        for item in selection.items.values():
+            if not isinstance(item, SubFragment) or context.kind(item.type_condition) != "object":
+                return [False] * len(selections)
+            fragments[item.type_condition] = print_compact(item.selection)
+        by_type.append(fragments)
+    result: list[bool] = []
+    for index, target_rules in enumerate(rules):
+        sent_as = {rule.typename for rule in target_rules.values()}
+        own = by_type[index]
+        result.append(
+            all(context.kind(typename) == "object" for typename in sent_as)
+            and all(
+                other.get(typename) is None or other.get(typename) == own.get(typename)
+                for other_index, other in enumerate(by_type)
+                if other_index != index
+                for typename in sent_as
+            )
+        )
+    return result
 
 
 def sequence(nodes: list[PlanNode]) -> PlanNode | None:

@@ -53,6 +53,13 @@ OPERATIONS: list[tuple[str, dict[str, Any]]] = [
         {"id": "3"},
     ),
     ('{ user(id: "404") { name } __typename }', {}),
+    # One products fetch for both paths; "x" means name at one and upc at the other, so
+    # neither path may take the other's fields (the fetch answers each entity with both).
+    (
+        "{ users { reviews { product { x: name } } } "
+        "topProducts { reviews { author { reviews { product { x: upc price } } } } } }",
+        {},
+    ),
 ]
 
 
