@@ -6,12 +6,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from router.errors import SubgraphUnavailable
+from router.executor.collect_codegen import compiled_collect
 from router.executor.merge import apply_renames, deep_merge, renamed_path
 from router.executor.merge_codegen import compiled_merge
 from router.executor.representations import (
     EntityBatch,
     collect_contextual_entities,
-    collect_entities,
     locate,
 )
 from router.planner.aliases import Renames
@@ -163,7 +163,7 @@ def _root_keys(node: FetchNode) -> list[str]:
 async def run_entity_fetch(state: ExecutionState, flatten: FlattenNode) -> None:
     assert flatten.node.requires is not None
     if flatten.context_batches is None:
-        batch = collect_entities(state.data, flatten.targets)
+        batch = compiled_collect(flatten.targets)(state.data)
         await _fetch_entities(state, flatten, batch, {})
         return
     # @fromContext arguments: entities whose context values differ still share one request.
