@@ -5,13 +5,16 @@ variables and forwarded headers, so the same auth context) share one: one WebSoc
 subgraph, whose events are fanned out to every listener's queue. The last listener leaving
 tears the upstream down; an upstream that ends (completes, fails, closes) ends every listener
 with that outcome and is forgotten, so the next client opens a fresh one.
+
+An upstream opens on the subgraph's next healthy instance (``SubgraphInstances``); when its
+WebSocket cannot be opened there, that instance is taken out and the next one is tried.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -20,7 +23,12 @@ import aiohttp
 import orjson
 
 from router.errors import SubgraphUnavailable
-from router.transport.ws_client import SubscriptionRefused, subscribe_over_websocket
+from router.transport.instances import Instance, SubgraphInstances, every_instance_out
+from router.transport.ws_client import (
+    SubscriptionRefused,
+    WebSocketNotOpened,
+    subscribe_over_websocket,
+)
 from router.types import JSONObject, SubgraphRequest
 
 logger = logging.getLogger(__name__)
@@ -54,17 +62,25 @@ class UpstreamSubscriptions:
     def __init__(
         self,
         session: aiohttp.ClientSession,
-        subgraph_urls: Mapping[str, str],
+        subgraph_urls: Mapping[str, str | Sequence[str]] | SubgraphInstances,
         *,
         connect_timeout_seconds: float,
         keepalive_seconds: float,
     ) -> None:
         self._session = session
-        self._urls = dict(subgraph_urls)
+        self.instances = (
+            subgraph_urls
+            if isinstance(subgraph_urls, SubgraphInstances)
+            else SubgraphInstances(subgraph_urls)
+        )
         self._connect_timeout = connect_timeout_seconds
         self._keepalive = keepalive_seconds
         self._shared: dict[_Key, _Shared] = {}
         self.opened = 0  # upstream subscriptions opened so far (for tests and metrics)
+
+    def set_endpoints(self, endpoints: Mapping[str, str | Sequence[str]]) -> None:
+        """Open upstreams on these URLs from now on; open ones stay where they are."""
+        self.instances.set_endpoints(endpoints)
 
     @property
     def active(self) -> int:
@@ -123,25 +139,39 @@ class UpstreamSubscriptions:
         connection_payload: dict[str, str],
     ) -> None:
         end = UpstreamEnd("complete")
-        url = self._urls.get(subgraph)
         try:
-            if url is None:
+            pool = self.instances.pool(subgraph)
+            if pool is None:
                 raise SubgraphUnavailable(subgraph, "the supergraph gives it no URL")
-            events = subscribe_over_websocket(
-                self._session,
-                subgraph,
-                url,
-                request,
-                connection_payload=connection_payload,
-                connect_timeout_seconds=self._connect_timeout,
-                keepalive_seconds=self._keepalive,
-            )
-            try:
-                async for event in events:
-                    self._deliver(shared, event)
-            finally:
-                self._forget(shared)  # clients arriving from now on open a fresh upstream
-                await events.aclose()
+            instance = pool.choose()
+            if instance is None:
+                raise SubgraphUnavailable(subgraph, every_instance_out(pool))
+            tried: list[Instance] = []
+            while instance is not None:
+                events = subscribe_over_websocket(
+                    self._session,
+                    subgraph,
+                    instance.url,
+                    request,
+                    connection_payload=connection_payload,
+                    connect_timeout_seconds=self._connect_timeout,
+                    keepalive_seconds=self._keepalive,
+                )
+                retry: Instance | None = None
+                try:
+                    async for event in events:
+                        self._deliver(shared, event)
+                except WebSocketNotOpened as error:
+                    instance.take_out(error.reason)
+                    tried.append(instance)
+                    retry = pool.choose_untried(tried)
+                    if retry is None:
+                        raise
+                finally:
+                    if retry is None:
+                        self._forget(shared)  # clients arriving from now on open a fresh one
+                    await events.aclose()
+                instance = retry
         except SubscriptionRefused as error:
             errors = error.errors or [{"message": str(error)}]
             end = UpstreamEnd("error", tuple(_with_service(e, subgraph) for e in errors))

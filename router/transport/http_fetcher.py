@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -18,6 +19,12 @@ from router.transport.http_client import (
     ServerDisconnected,
     SubgraphConnectError,
 )
+from router.transport.instances import (
+    Instance,
+    InstancePool,
+    SubgraphInstances,
+    every_instance_out,
+)
 from router.types import JSONObject, RequestContext, SubgraphRequest
 
 FORWARDED_FOR_HEADER = "x-forwarded-for"
@@ -25,8 +32,11 @@ REQUEST_HEADERS: Mapping[str, str] = {
     "content-type": "application/json",
     "accept": "application/graphql-response+json, application/json",
 }
-# Only operations without side effects may be sent twice.
-_MUTATION = re.compile(r"^\s*mutation\b")
+# Only queries may be sent twice or shared. The planner writes each fetch node's operation kind
+# as the first word of the document it sends (entity fetches are queries), so this is the kind.
+_QUERY = re.compile(r"^\s*(?:query\b|\{)")
+
+logger = logging.getLogger(__name__)
 
 
 _Answer = tuple[int, bytes]
@@ -44,12 +54,18 @@ class HttpSubgraphFetcher:
     forwarded headers, so the same auth context) share one HTTP request; every caller decodes
     its own copy of the answer, since the executor merges responses in place. Mutations are
     never shared.
+
+    A subgraph may have several instances (``SubgraphInstances``): each request goes to the
+    next healthy one. When a query cannot connect, or its connection closes before any answer,
+    it is sent again on each other healthy instance in turn; an instance that refuses the
+    connection is taken out. Mutations are never sent twice and timeouts are never retried
+    (the request may still be running). ``set_endpoints`` replaces the URLs at runtime.
     """
 
     def __init__(
         self,
         client: KeepAliveClient,
-        subgraph_urls: Mapping[str, str],
+        subgraph_urls: Mapping[str, str | Sequence[str]] | SubgraphInstances,
         *,
         timeout_seconds: float,
         forwarded_headers: Iterable[str] = (),
@@ -57,12 +73,17 @@ class HttpSubgraphFetcher:
         deduplicate: bool = False,
     ) -> None:
         """``client`` connects (its own connect timeout); ``timeout_seconds`` (or the
-        subgraph's entry of ``subgraph_timeouts``) bounds each whole request."""
+        subgraph's entry of ``subgraph_timeouts``) bounds each whole request, retries included.
+        ``subgraph_urls``: one URL or several per subgraph, or the router's shared
+        ``SubgraphInstances``."""
         self._client = client
-        self._urls = dict(subgraph_urls)
-        self._timeouts = {
-            name: (subgraph_timeouts or {}).get(name, timeout_seconds) for name in self._urls
-        }
+        self.instances = (
+            subgraph_urls
+            if isinstance(subgraph_urls, SubgraphInstances)
+            else SubgraphInstances(subgraph_urls)
+        )
+        self._timeout = timeout_seconds
+        self._timeouts = dict(subgraph_timeouts or {})
         self._forwarded_headers = tuple(name.lower() for name in forwarded_headers)
         self._deduplicate = deduplicate
         self._in_flight: dict[tuple[str, bytes, tuple[str | None, ...]], asyncio.Task[_Answer]] = {}
@@ -80,40 +101,43 @@ class HttpSubgraphFetcher:
         *,
         timeout_seconds: float | None = None,
     ) -> JSONObject:
-        url = self._urls.get(subgraph)
-        if url is None:
+        pool = self.instances.pools.get(subgraph)
+        if pool is None:
             raise SubgraphUnavailable(subgraph, "the supergraph gives it no URL")
-        timeout = self._timeouts[subgraph] if timeout_seconds is None else timeout_seconds
+        if timeout_seconds is None:
+            timeout_seconds = self._timeouts.get(subgraph, self._timeout)
         body = orjson.dumps(_request_body(request))
         headers = self._headers(context)
-        mutation = _MUTATION.match(request.query) is not None
+        query = _QUERY.match(request.query) is not None
         timing = current_fetch_timing.get()
         if timing is not None:
             timing.started()
         try:
-            if not self._deduplicate or mutation:
-                status, payload = await self._send(subgraph, url, body, headers, timeout, mutation)
+            if not self._deduplicate or not query:
+                status, payload = await self._send(pool, body, headers, timeout_seconds, query)
             else:
-                status, payload = await self._send_shared(subgraph, url, body, headers, timeout)
+                status, payload = await self._send_shared(pool, body, headers, timeout_seconds)
         finally:
             if timing is not None:
                 timing.finished()
         return _graphql_response(subgraph, status, payload)
 
+    def set_endpoints(self, endpoints: Mapping[str, str | Sequence[str]]) -> None:
+        """Send each subgraph's requests to these URLs from now on; requests in flight finish
+        where they are. Instances whose URL stays keep their health."""
+        self.instances.set_endpoints(endpoints)
+
     async def _send_shared(
         self,
-        subgraph: str,
-        url: str,
+        pool: InstancePool,
         body: bytes,
         headers: Mapping[str, str],
         limit_seconds: float,
     ) -> _Answer:
-        key = (subgraph, body, tuple(headers.get(name) for name in self._forwarded_headers))
+        key = (pool.subgraph, body, tuple(headers.get(name) for name in self._forwarded_headers))
         shared = self._in_flight.get(key)
         if shared is None:
-            shared = asyncio.ensure_future(
-                self._send(subgraph, url, body, headers, limit_seconds, False)
-            )
+            shared = asyncio.ensure_future(self._send(pool, body, headers, limit_seconds, True))
             self._in_flight[key] = shared
             shared.add_done_callback(lambda _: self._in_flight.pop(key, None))
         # A caller that goes away (client disconnected) must not cancel the others' request.
@@ -121,27 +145,47 @@ class HttpSubgraphFetcher:
 
     async def _send(
         self,
-        subgraph: str,
-        url: str,
+        pool: InstancePool,
         body: bytes,
         headers: Mapping[str, str],
         limit_seconds: float,
-        mutation: bool,
+        query: bool,
     ) -> _Answer:
-        # A pooled keep-alive connection the subgraph closed while idle fails at once: retry
-        # once on a fresh connection, but never a mutation (it may have reached the subgraph).
-        attempts = 1 if mutation else 2
+        instance = pool.choose()
+        if instance is None:
+            raise SubgraphUnavailable(pool.subgraph, every_instance_out(pool))
+        tried: list[Instance] | None = None  # built on the first failure only
+        resent = False
         try:
             async with asyncio.timeout(limit_seconds):
-                for attempt in range(1, attempts + 1):
+                while True:
                     try:
-                        return await self._client.post(url, body, headers)
-                    except ServerDisconnected:
-                        if attempt == attempts:
-                            raise
+                        return await self._client.post(instance.url, body, headers)
+                    except SubgraphConnectError as error:
+                        if instance.take_out(str(error)):
+                            logger.warning(
+                                "subgraph %s instance %s taken out: %s",
+                                pool.subgraph,
+                                instance.url,
+                                error,
+                            )
+                        failure: OSError = error
+                    except ServerDisconnected as error:
+                        # Usually a pooled keep-alive connection the subgraph closed while
+                        # idle: a query is sent again once on a fresh connection.
+                        if query and not resent:
+                            resent = True
+                            continue
+                        failure = error
+                    if not query:
+                        raise failure  # a mutation may have reached the subgraph
+                    tried = [instance] if tried is None else [*tried, instance]
+                    untried = pool.choose_untried(tried)
+                    if untried is None:
+                        raise failure
+                    instance = untried
         except (OSError, HttpProtocolError) as error:  # TimeoutError is an OSError too
-            raise _unavailable(subgraph, error, limit_seconds) from error
-        raise AssertionError("unreachable: the last attempt returns or raises")
+            raise _unavailable(pool.subgraph, error, limit_seconds) from error
 
     def _headers(self, context: RequestContext) -> dict[str, str]:
         headers = dict(REQUEST_HEADERS)

@@ -39,6 +39,10 @@ class SubscriptionRefused(SubgraphUnavailable):
         )
 
 
+class WebSocketNotOpened(SubgraphUnavailable):
+    """No WebSocket could be opened: nothing reached the subgraph, another instance may do."""
+
+
 def websocket_url(http_url: str) -> str:
     """The subgraph's GraphQL URL with the ws(s) scheme."""
     if http_url.startswith("https://"):
@@ -69,7 +73,7 @@ async def subscribe_over_websocket(
             heartbeat=None,
         )
     except (TimeoutError, aiohttp.ClientError, OSError) as error:
-        raise SubgraphUnavailable(subgraph, f"cannot open a WebSocket: {error}") from None
+        raise WebSocketNotOpened(subgraph, f"cannot open a WebSocket: {error}") from None
     completed = False
     try:
         if ws.protocol != PROTOCOL:

@@ -1,0 +1,71 @@
+"""Continuous client load on the router while something breaks: every answer is checked
+against the benchmark oracle (tests/fixtures/benchmark/oracle.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import orjson
+from graphql import graphql_sync
+
+from tests.fixtures.benchmark.data import FIXTURE_DIR
+from tests.fixtures.benchmark.oracle import build
+
+QUERY = (FIXTURE_DIR / "query.graphql").read_text()
+EXPECTED = graphql_sync(build((FIXTURE_DIR / "api.graphql").read_text()), QUERY).data
+
+
+@dataclass
+class LoadResult:
+    answered: int = 0
+    answered_before_fault: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+async def load_with_fault(
+    graphql_url: str,
+    fault: Callable[[], None],
+    *,
+    clients: int,
+    seconds: float,
+    fault_after_seconds: float,
+) -> LoadResult:
+    """``clients`` loops posting the benchmark query for ``seconds``; ``fault`` is called
+    ``fault_after_seconds`` in."""
+    result = LoadResult()
+    until = time.monotonic() + seconds
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=clients)) as session:
+        loops = [
+            asyncio.create_task(_client(session, graphql_url, until, result))
+            for _ in range(clients)
+        ]
+        await asyncio.sleep(fault_after_seconds)
+        result.answered_before_fault = result.answered
+        fault()
+        await asyncio.gather(*loops)
+    return result
+
+
+async def _client(
+    session: aiohttp.ClientSession, url: str, until: float, result: LoadResult
+) -> None:
+    body = orjson.dumps({"query": QUERY})
+    headers = {"content-type": "application/json"}
+    while time.monotonic() < until:
+        try:
+            async with session.post(url, data=body, headers=headers) as response:
+                payload: dict[str, Any] = orjson.loads(await response.read())
+        except aiohttp.ClientError as error:
+            result.failures.append(f"client error: {error}")
+            continue
+        if response.status != 200 or "errors" in payload:
+            result.failures.append(f"HTTP {response.status}: {payload.get('errors')}")
+        elif payload.get("data") != EXPECTED:
+            result.failures.append("wrong data")
+        else:
+            result.answered += 1
