@@ -42,6 +42,7 @@ class InsufficientFunds(Conflict):
             f"{what} {account_id} has {balance} {currency} minor units; moving {needed} would "
             "take it below its minimum balance.",
             field="amount",
+            reason="INSUFFICIENT_FUNDS",
         )
 
 

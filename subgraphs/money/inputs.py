@@ -41,16 +41,6 @@ class DepositToWalletInput:
 
 
 @strawberry.input
-class WithdrawFromWalletInput:
-    wallet_id: strawberry.ID
-    amount: Long = strawberry.field(description="Minor units of the wallet's currency, > 0.")
-    description: str | None = strawberry.field(
-        default=None, description="At most 200 characters; defaults to 'Withdrawal'."
-    )
-    idempotency_key: str = strawberry.field(description=IDEMPOTENCY_KEY)
-
-
-@strawberry.input
 class TransferBetweenWalletsInput:
     from_wallet_id: strawberry.ID = strawberry.field(description="Yours (administrators: any).")
     to_wallet_id: strawberry.ID = strawberry.field(

@@ -77,7 +77,7 @@ HEAD_ID = 1
 
 # System account purposes of the wallet operations (features add their own).
 FUNDING = "funding"  # deposits come from here
-SETTLEMENT = "settlement"  # withdrawals go here
+SETTLEMENT = "settlement"  # paid-out payouts end here (subgraphs/money/payouts)
 FEES = "fees"
 
 _KIND = re.compile(r"^[A-Z][A-Z0-9_]{0,31}$")

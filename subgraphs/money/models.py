@@ -181,7 +181,7 @@ class IdempotencyRecord(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-FEATURE_PACKAGES = ("payments", "trusty", "fraud")
+FEATURE_PACKAGES = ("payments", "trusty", "fraud", "payouts")
 
 
 def _import_feature_models() -> None:

@@ -1,4 +1,5 @@
-"""money's root mutation fields for wallets (the kernel commits once all of them succeed)."""
+"""money's root mutation fields for wallets (the kernel commits once all of them succeed).
+`withdrawFromWallet` is a payout: `subgraphs.money.payouts.mutations`."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from subgraphs.money.inputs import (
     OpenWalletInput,
     TransferBetweenWalletsInput,
     UnfreezeWalletInput,
-    WithdrawFromWalletInput,
 )
 from subgraphs.money.models import WalletStatus
 from subgraphs.money.types import Transaction, Wallet
@@ -57,27 +57,6 @@ class Mutation:
             amount=input.amount,
             description=input.description,
             idempotency_key=input.idempotency_key,
-        )
-        return Transaction.from_model(posting)
-
-    @strawberry.federation.mutation(
-        authenticated=True,
-        description=(
-            "Take money out of an ACTIVE wallet of the signed-in user (administrators: any), "
-            "to the platform's settlement account. More than the balance: CONFLICT."
-        ),
-    )
-    async def withdraw_from_wallet(
-        self, info: Info[SubgraphContext, None], input: WithdrawFromWalletInput
-    ) -> Transaction:
-        posting = await services.withdraw_from_wallet(
-            info.context.session,
-            actor=info.context.viewer,
-            wallet_id=str(input.wallet_id),
-            amount=input.amount,
-            description=input.description,
-            idempotency_key=input.idempotency_key,
-            screening=Screening.of_request(info.context.request),
         )
         return Transaction.from_model(posting)
 

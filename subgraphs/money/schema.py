@@ -16,17 +16,26 @@ from subgraphs.money.fraud.mutations import FraudMutation
 from subgraphs.money.fraud.queries import FraudQuery
 from subgraphs.money.mutations import Mutation as WalletMutation
 from subgraphs.money.payments.schema import PaymentsMutation, PaymentsQuery
+from subgraphs.money.payouts.mutations import PayoutsMutation
+from subgraphs.money.payouts.queries import PayoutsQuery
 from subgraphs.money.queries import Query as WalletQuery
 from subgraphs.money.trusty import mutations as trusty_mutations
 from subgraphs.money.trusty import queries as trusty_queries
 from subgraphs.money.types import Transaction, User, Wallet
 
-QUERIES: tuple[type, ...] = (WalletQuery, trusty_queries.Query, FraudQuery, PaymentsQuery)
+QUERIES: tuple[type, ...] = (
+    WalletQuery,
+    trusty_queries.Query,
+    FraudQuery,
+    PaymentsQuery,
+    PayoutsQuery,
+)
 MUTATIONS: tuple[type, ...] = (
     WalletMutation,
     trusty_mutations.Mutation,
     FraudMutation,
     PaymentsMutation,
+    PayoutsMutation,
 )
 
 schema = strawberry.federation.Schema(

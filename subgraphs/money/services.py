@@ -1,6 +1,7 @@
 """money's wallet operations on the ledger. Functions take the session, never commit, never
 import Strawberry. Every movement is a journal transaction (`ledger.py`); every mutation that
-moves money accepts an idempotency key (`idempotency.py`)."""
+moves money accepts an idempotency key (`idempotency.py`). Withdrawals are payouts through the
+payments provider: `subgraphs.money.payouts`."""
 
 from __future__ import annotations
 
@@ -31,7 +32,6 @@ from subgraphs.money.fraud.wallets import Screening, screen_wallet_movement
 from subgraphs.money.idempotency import run_idempotently
 from subgraphs.money.ledger import (
     FUNDING,
-    SETTLEMENT,
     WALLET_KIND,
     Entry,
     lock_wallets,
@@ -42,7 +42,6 @@ from subgraphs.money.models import Account, Posting, Wallet, WalletStatus
 
 MAX_DESCRIPTION = 200
 DEFAULT_DEPOSIT_DESCRIPTION = "Deposit"
-DEFAULT_WITHDRAWAL_DESCRIPTION = "Withdrawal"
 DEFAULT_TRANSFER_DESCRIPTION = "Transfer"
 PLATFORM_SCOPE = "platform"
 """The idempotency scope of trusted callers without a user (the seed, internal jobs)."""
@@ -90,7 +89,8 @@ async def open_wallet(
     return wallet
 
 
-def _positive_amount(amount: int) -> int:
+def positive_amount(amount: int) -> int:
+    """`amount` if it is a positive 64-bit number of minor units, else BAD_USER_INPUT."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise InvalidAmount("it must be a positive number of minor units")
     if amount > LONG_MAX:
@@ -98,7 +98,8 @@ def _positive_amount(amount: int) -> int:
     return amount
 
 
-def _text(description: str | None, default: str) -> str:
+def description_text(description: str | None, default: str) -> str:
+    """A movement's description: at most 200 characters, `default` when omitted."""
     return optional_text(
         description, field="description", max_length=MAX_DESCRIPTION, default=default
     )
@@ -160,8 +161,8 @@ async def deposit_to_wallet(
     (seeding). `transaction_id` fixes the posting's id (the seed's demo ids)."""
     if actor is not None:
         actor.require_user_id()
-    amount = _positive_amount(amount)
-    text = _text(description, DEFAULT_DEPOSIT_DESCRIPTION)
+    amount = positive_amount(amount)
+    text = description_text(description, DEFAULT_DEPOSIT_DESCRIPTION)
     wallet_id = parse_id(wallet_id, field="walletId")
 
     async def move() -> Posting:
@@ -206,74 +207,6 @@ async def deposit_to_wallet(
     )
 
 
-async def withdraw_from_wallet(
-    session: AsyncSession,
-    *,
-    actor: Viewer | None,
-    wallet_id: str,
-    amount: int,
-    description: str | None = None,
-    idempotency_key: str | None = None,
-    screening: Screening | None = None,
-) -> Posting:
-    """Move `amount` minor units out of an ACTIVE wallet to the currency's `settlement` system
-    account (money leaving the platform). Never below the wallet's minimum (CONFLICT).
-    Returns the wallet's (negative) posting. Screened for fraud (docs/money.md)."""
-    if actor is not None:
-        actor.require_user_id()
-    amount = _positive_amount(amount)
-    text = _text(description, DEFAULT_WITHDRAWAL_DESCRIPTION)
-    wallet_id = parse_id(wallet_id, field="walletId")
-
-    async def move() -> Posting:
-        wallet = (await lock_wallets(session, [wallet_id]))[wallet_id]
-        if actor is not None:
-            require_owner_or_staff(actor, wallet.owner_id, what=f"wallet {wallet.id}")
-        _require_active(wallet)
-        await screen_wallet_movement(
-            session,
-            kind=MovementKind.WITHDRAWAL,
-            actor=actor,
-            wallet=wallet,
-            amount=amount,
-            request={"walletId": wallet.id, "description": text},
-            idempotency_key=idempotency_key,
-            screening=screening,
-        )
-        settlement = await system_account(session, wallet.currency, SETTLEMENT)
-        journal = await post_journal_transaction(
-            session,
-            kind="WITHDRAWAL",
-            entries=[Entry(wallet.id, -amount), Entry(settlement.id, amount)],
-            memo=text,
-            initiated_by=actor.user_id if actor is not None else None,
-        )
-        posting = journal.postings[0]
-        record_event(
-            session,
-            "money.withdrawal.succeeded",
-            {
-                "walletId": wallet.id,
-                "transactionId": posting.id,
-                "journalTransactionId": journal.id,
-                "amount": amount,
-                "currency": wallet.currency,
-                "balance": wallet.balance,
-            },
-            user_id=wallet.owner_id,
-        )
-        return posting
-
-    return await _idempotent_posting(
-        session,
-        actor=actor,
-        idempotency_key=idempotency_key,
-        operation="withdrawFromWallet",
-        request={"walletId": wallet_id, "amount": amount, "description": text},
-        move=move,
-    )
-
-
 async def transfer_between_wallets(
     session: AsyncSession,
     *,
@@ -291,8 +224,8 @@ async def transfer_between_wallets(
     nor overdraw. Returns the source wallet's (negative) posting. Screened for fraud."""
     if actor is not None:
         actor.require_user_id()
-    amount = _positive_amount(amount)
-    text = _text(description, DEFAULT_TRANSFER_DESCRIPTION)
+    amount = positive_amount(amount)
+    text = description_text(description, DEFAULT_TRANSFER_DESCRIPTION)
     source_id = parse_id(from_wallet_id, field="fromWalletId")
     destination_id = parse_id(to_wallet_id, field="toWalletId")
     if source_id == destination_id:

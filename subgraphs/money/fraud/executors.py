@@ -21,6 +21,7 @@ from subgraphs.money.fraud.models import FraudDecision, MovementKind
 from subgraphs.money.fraud.wallets import Screening
 from subgraphs.money.payments import services as payments
 from subgraphs.money.payments.providers import providers_of
+from subgraphs.money.payouts import services as payouts
 
 Executor = Callable[[AsyncSession, FraudDecision, HTTPConnection | None], Awaitable[str]]
 
@@ -56,16 +57,24 @@ async def _execute_transfer(
 async def _execute_withdrawal(
     session: AsyncSession, decision: FraudDecision, request: HTTPConnection | None
 ) -> str:
-    posting = await services.withdraw_from_wallet(
+    """Create the held payout now: the wallet is debited and the provider asked (it may still
+    refuse, or be unreachable: the payout then waits PENDING for a retry)."""
+    if request is None:
+        raise NoExecutor(decision.kind.value)
+    if decision.idempotency_key is None:
+        raise LookupError(f"held {decision.kind.value} {decision.id} has no idempotency key")
+    payout = await payouts.withdraw_from_wallet(
         session,
         actor=Viewer(user_id=decision.user_id),
+        provider=providers_of(request).get(),
         wallet_id=_text(decision, "walletId"),
+        method_id=_text(decision, "paymentMethodId"),
         amount=decision.amount,
         description=_optional_text(decision, "description"),
         idempotency_key=decision.idempotency_key,
         screening=Screening(approved_decision_id=decision.id),
     )
-    return posting.id
+    return payout.id
 
 
 async def _execute_payment(

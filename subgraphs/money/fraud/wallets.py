@@ -1,4 +1,4 @@
-"""Screening wallet movements (transfers and withdrawals): the wallet services call
+"""Screening wallet movements (transfers and withdrawals, i.e. payouts): the wallet services call
 `screen_wallet_movement` once the source wallet is locked and its owner checked, right before
 the journal transaction.
 
@@ -10,6 +10,7 @@ seed, internal jobs) and staff acting on someone else's wallet (audited operatio
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,8 +43,11 @@ async def screen_wallet_movement(
     request: dict[str, Any],
     idempotency_key: str | None,
     screening: Screening | None,
+    payment_method_id: str | None = None,
+    payment_method_created_at: datetime | None = None,
 ) -> FraudDecision | None:
-    """None when not screened; else the PASSED decision, or MovementHeld / MovementBlocked."""
+    """None when not screened; else the PASSED decision, or MovementHeld / MovementBlocked.
+    A payout names the bank account it pays (`payment_method_*`): the new-method rule sees it."""
     if actor is None or actor.user_id != wallet.owner_id:
         return None
     screening = screening or Screening()
@@ -54,6 +58,8 @@ async def screen_wallet_movement(
         currency=wallet.currency,
         origin=screening.origin,
         source_wallet_id=wallet.id,
+        payment_method_id=payment_method_id,
+        payment_method_created_at=payment_method_created_at,
         idempotency_key=idempotency_key,
         request=request,
         approved_decision_id=screening.approved_decision_id,

@@ -178,6 +178,7 @@ class WebhookEvent(Base):
     provider_event_id: Mapped[str] = mapped_column(String(64))
     type: Mapped[str] = mapped_column(String(64))
     payment_id: Mapped[str | None] = mapped_column(String(36))
+    payout_id: Mapped[str | None] = mapped_column(String(36))
     outcome: Mapped[str] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -48,6 +48,22 @@ class RefundResult:
     reference: str
 
 
+class PayoutOutcome(enum.Enum):
+    IN_TRANSIT = "IN_TRANSIT"
+    """Accepted; `payout.paid` or `payout.failed` arrives later as a signed webhook."""
+    FAILED = "FAILED"
+    """Refused at once (e.g. the account is closed): no money left the provider."""
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutResult:
+    outcome: PayoutOutcome
+    reference: str
+    """The provider's id of the payout (its webhooks name it)."""
+    failure_code: str | None = None
+    failure_message: str | None = None
+
+
 class ProviderNetworkError(Exception):
     """The provider was not reached or did not answer: nothing is known, retry with the same
     idempotency key."""
@@ -84,3 +100,18 @@ class PaymentProvider(Protocol):
     async def refund(
         self, *, charge_reference: str, amount: int, currency: str, idempotency_key: str
     ) -> RefundResult: ...
+
+    async def create_payout(
+        self,
+        *,
+        account_number: str,
+        bank_code: str,
+        holder_name: str,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        attempt: int,
+    ) -> PayoutResult:
+        """Send `amount` to the bank account. The same `idempotency_key` never pays twice (a
+        retry after `ProviderNetworkError` answers the first payout)."""
+        ...

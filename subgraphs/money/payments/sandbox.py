@@ -14,6 +14,15 @@ response `pass` charges it, any other response fails it.
 Other numbers that pass the Luhn check succeed (brand from the first digit).
 EHB wallets never reach a provider. Bank debits are always PENDING: a signed webhook
 (`charge.succeeded` / `charge.failed` naming the charge reference) settles them.
+Payouts (`create_payout`) to these test bank account numbers:
+
+| account number | what a payout does                                                       |
+| -------------- | ------------------------------------------------------------------------ |
+| 000111111113   | is refused at once (`account_closed`)                                    |
+| 000111111116   | every attempt is a network error                                         |
+| 000111111119   | the first attempt is a network error, later attempts are accepted        |
+| anything else  | is accepted (IN_TRANSIT); a signed `payout.paid` / `payout.failed` settles it |
+
 The token names the card's behaviour (`sbx_<behaviour>_<random>`), so the sandbox stays
 stateless and the same card behaves the same after a restart.
 """
@@ -29,6 +38,8 @@ from subgraphs.money.payments.provider import (
     CardToken,
     ChargeOutcome,
     ChargeResult,
+    PayoutOutcome,
+    PayoutResult,
     ProviderNetworkError,
     RefundResult,
 )
@@ -44,6 +55,9 @@ TEST_CARDS: Final[dict[str, str]] = {
     "4000000000000119": "flaky",
     "4000000000000127": "down",
 }
+PAYOUT_ACCOUNT_CLOSED = "000111111113"
+PAYOUT_NETWORK_DOWN = "000111111116"
+PAYOUT_NETWORK_FLAKY = "000111111119"
 _BRANDS: Final = {"4": "visa", "5": "mastercard", "3": "amex", "6": "discover"}
 
 
@@ -147,3 +161,26 @@ class SandboxProvider:
     ) -> RefundResult:
         digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
         return RefundResult(reference=f"sbx_re_{digest}")
+
+    async def create_payout(
+        self,
+        *,
+        account_number: str,
+        bank_code: str,
+        holder_name: str,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        attempt: int,
+    ) -> PayoutResult:
+        digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+        reference = f"sbx_po_{digest}"
+        if account_number == PAYOUT_NETWORK_DOWN or (
+            account_number == PAYOUT_NETWORK_FLAKY and attempt <= 1
+        ):
+            raise ProviderNetworkError("sandbox: connection reset by the test bank account")
+        if account_number == PAYOUT_ACCOUNT_CLOSED:
+            return PayoutResult(
+                PayoutOutcome.FAILED, reference, "account_closed", "The bank account is closed."
+            )
+        return PayoutResult(PayoutOutcome.IN_TRANSIT, reference)

@@ -6,8 +6,9 @@
 - Good signature: the JSON body `{"id", "type", "data": {...}}` is stored once by its provider
   event id (`money_webhook_events`); a replay of the same id answers 200 `{"duplicate": true}`
   and changes nothing. `charge.succeeded` / `charge.failed` (`data.reference`, and for failures
-  `data.failureCode`, `data.failureMessage`) settle a PROCESSING payment; other types are
-  stored and acknowledged.
+  `data.failureCode`, `data.failureMessage`) settle a PROCESSING payment; `payout.paid` /
+  `payout.failed` (same fields) settle an IN_TRANSIT payout (`subgraphs.money.payouts`); other
+  types are stored and acknowledged.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ from subgraphs.money.payments.models import RejectedWebhook, WebhookEvent
 from subgraphs.money.payments.providers import ProviderRegistry
 from subgraphs.money.payments.services import settle_from_provider
 from subgraphs.money.payments.signatures import SIGNATURE_HEADER, SignatureRejected, verify
+from subgraphs.money.payouts.settlement import (
+    PAYOUT_EVENTS,
+    PAYOUT_PAID,
+    settle_payout_from_provider,
+)
 
 logger = logging.getLogger("subgraphs.money.payments")
 
@@ -117,14 +123,24 @@ async def receive_webhook(request: Request) -> Response:
             await session.rollback()
             return JSONResponse({"received": True, "duplicate": True})
         reference = data.get("reference")
+        code, message = data.get("failureCode"), data.get("failureMessage")
+        failure_code = code if isinstance(code, str) else None
+        failure_message = message if isinstance(message, str) else None
         if event_type in ("charge.succeeded", "charge.failed") and isinstance(reference, str):
-            code, message = data.get("failureCode"), data.get("failureMessage")
             stored.outcome, stored.payment_id = await settle_from_provider(
                 session,
                 provider_reference=reference[:64],
                 succeeded=event_type == "charge.succeeded",
-                failure_code=code if isinstance(code, str) else None,
-                failure_message=message if isinstance(message, str) else None,
+                failure_code=failure_code,
+                failure_message=failure_message,
+            )
+        elif event_type in PAYOUT_EVENTS and isinstance(reference, str):
+            stored.outcome, stored.payout_id = await settle_payout_from_provider(
+                session,
+                provider_reference=reference[:64],
+                paid=event_type == PAYOUT_PAID,
+                failure_code=failure_code,
+                failure_message=failure_message,
             )
         else:
             stored.outcome = "acknowledged (nothing to do)"

@@ -1,5 +1,6 @@
-"""Wallet movements over real HTTP with real tokens: transfers, withdrawals, freezes,
-idempotency keys, filtered history, CSV statements and verifyLedger."""
+"""Wallet movements over real HTTP with real tokens: transfers, withdrawals (payouts to a bank
+account: tests/subgraphs/money/payouts/ for their life), freezes, idempotency keys, filtered
+history, CSV statements and verifyLedger."""
 
 from __future__ import annotations
 
@@ -27,7 +28,14 @@ mutation($input: TransferBetweenWalletsInput!) {{
 }}
 """
 WITHDRAW = f"""
-mutation($input: WithdrawFromWalletInput!) {{ withdrawFromWallet(input: $input) {{ {MOVED} }} }}
+mutation($input: WithdrawFromWalletInput!) {{
+  withdrawFromWallet(input: $input) {{ id status transaction {{ {MOVED} }} }}
+}}
+"""
+ADD_BANK = """
+mutation($input: AddBankAccountPaymentMethodInput!) {
+  addBankAccountPaymentMethod(input: $input) { id }
+}
 """
 FREEZE = "mutation($id: ID!) { freezeWallet(input: { walletId: $id }) { id status } }"
 UNFREEZE = "mutation($id: ID!) { unfreezeWallet(input: { walletId: $id }) { id status } }"
@@ -73,6 +81,23 @@ async def funded_wallet(
         body = await owner.graphql(DEPOSIT, {"input": {"walletId": wallet_id, "amount": amount}})
         assert "errors" not in body, body
     return wallet_id, owner
+
+
+async def bank_account(owner: RunningSubgraph) -> str:
+    """A new bank-account payment method of `owner` (a payout destination the sandbox accepts)."""
+    body = await owner.graphql(
+        ADD_BANK,
+        {
+            "input": {
+                "holderName": "Ada",
+                "accountNumber": "DE89370400440532013000",
+                "bankCode": "COBADEFF",
+            }
+        },
+    )
+    assert "errors" not in body, body
+    method_id: str = body["data"]["addBankAccountPaymentMethod"]["id"]
+    return method_id
 
 
 async def balance(secured: Secured, wallet_id: str) -> int:
@@ -145,7 +170,15 @@ async def test_only_the_owner_or_an_admin_moves_money_out_of_a_wallet(secured: S
 
     stolen = await receiver.graphql(TRANSFER, {"input": {**transfer, "idempotencyKey": key()}})
     withdrawn = await receiver.graphql(
-        WITHDRAW, {"input": {"walletId": source, "amount": 10, "idempotencyKey": key()}}
+        WITHDRAW,
+        {
+            "input": {
+                "walletId": source,
+                "paymentMethodId": await bank_account(receiver),
+                "amount": 10,
+                "idempotencyKey": key(),
+            }
+        },
     )
     anonymous = await secured.anonymous.graphql(
         TRANSFER, {"input": {**transfer, "idempotencyKey": key()}}
@@ -162,17 +195,22 @@ async def test_only_the_owner_or_an_admin_moves_money_out_of_a_wallet(secured: S
 
 async def test_withdrawals_take_money_out_but_never_below_zero(secured: Secured):
     wallet, owner = await funded_wallet(secured, 800)
+    method = await bank_account(owner)
+    withdrawal = {"walletId": wallet, "paymentMethodId": method}
 
     taken = await owner.graphql(
-        WITHDRAW, {"input": {"walletId": wallet, "amount": 800, "idempotencyKey": key()}}
+        WITHDRAW, {"input": {**withdrawal, "amount": 800, "idempotencyKey": key()}}
     )
     refused = await owner.graphql(
-        WITHDRAW, {"input": {"walletId": wallet, "amount": 1, "idempotencyKey": key()}}
+        WITHDRAW, {"input": {**withdrawal, "amount": 1, "idempotencyKey": key()}}
     )
 
-    assert taken["data"]["withdrawFromWallet"]["kind"] == "WITHDRAWAL"
-    assert taken["data"]["withdrawFromWallet"]["wallet"]["balance"] == {"amount": 0}
+    assert "errors" not in taken, taken
+    assert taken["data"]["withdrawFromWallet"]["status"] == "IN_TRANSIT"
+    assert taken["data"]["withdrawFromWallet"]["transaction"]["kind"] == "WITHDRAWAL"
+    assert taken["data"]["withdrawFromWallet"]["transaction"]["wallet"]["balance"] == {"amount": 0}
     assert codes(refused) == ["CONFLICT"]
+    assert refused["errors"][0]["extensions"]["reason"] == "INSUFFICIENT_FUNDS"
     assert "minimum balance" in refused["errors"][0]["message"]
 
 
@@ -196,6 +234,7 @@ async def test_a_retry_with_the_same_key_returns_the_first_result_and_moves_noth
         {
             "input": {
                 "walletId": source,
+                "paymentMethodId": await bank_account(owner),
                 "amount": 250,
                 "idempotencyKey": transfer["idempotencyKey"],
             }
@@ -223,10 +262,26 @@ async def test_idempotency_keys_belong_to_the_user_who_sent_them(secured: Secure
     shared = key()
 
     one = await first_owner.graphql(
-        WITHDRAW, {"input": {"walletId": first_wallet, "amount": 10, "idempotencyKey": shared}}
+        WITHDRAW,
+        {
+            "input": {
+                "walletId": first_wallet,
+                "paymentMethodId": await bank_account(first_owner),
+                "amount": 10,
+                "idempotencyKey": shared,
+            }
+        },
     )
     two = await second_owner.graphql(
-        WITHDRAW, {"input": {"walletId": second_wallet, "amount": 20, "idempotencyKey": shared}}
+        WITHDRAW,
+        {
+            "input": {
+                "walletId": second_wallet,
+                "paymentMethodId": await bank_account(second_owner),
+                "amount": 20,
+                "idempotencyKey": shared,
+            }
+        },
     )
 
     assert "errors" not in one and "errors" not in two, (one, two)
@@ -285,9 +340,18 @@ async def test_history_filters_by_kind_direction_and_date_and_pages_with_cursors
     for amount in (10, 20, 30):
         transfer = {"fromWalletId": wallet, "toWalletId": target, "amount": amount}
         await owner.graphql(TRANSFER, {"input": {**transfer, "idempotencyKey": key()}})
-    await owner.graphql(
-        WITHDRAW, {"input": {"walletId": wallet, "amount": 5, "idempotencyKey": key()}}
+    withdrawn = await owner.graphql(
+        WITHDRAW,
+        {
+            "input": {
+                "walletId": wallet,
+                "paymentMethodId": await bank_account(owner),
+                "amount": 5,
+                "idempotencyKey": key(),
+            }
+        },
     )
+    assert "errors" not in withdrawn, withdrawn
 
     async def history(**variables: Any) -> list[dict[str, Any]]:
         body = await owner.graphql(HISTORY, {"id": wallet, **variables})

@@ -18,7 +18,7 @@ from subgraphs.kernel.events import record_event
 from subgraphs.money import services
 from subgraphs.money.errors import InsufficientFunds
 from subgraphs.money.fraud import FraudDecision, FraudOutcome, MovementBlocked, MovementHeld
-from subgraphs.money.fraud.models import MovementKind, ReviewStatus
+from subgraphs.money.fraud.models import ReviewStatus
 from subgraphs.money.fraud.review import approve_held_movement, reject_held_movement
 from subgraphs.money.fraud.settings import FraudSettings
 from subgraphs.money.models import Outbox, Wallet
@@ -138,11 +138,16 @@ async def test_a_rejected_hold_never_moves_money(people):
 
 async def test_an_approval_checks_the_balance_again_and_keeps_the_hold_when_it_fails(people):
     source, _, decision_id = await held_transfer(people)
-    # Meanwhile most of the money left (a trusted withdrawal): 300 remain, the hold is 500.
+    # Meanwhile most of the money left (a trusted transfer): 300 remain, the hold is 500.
+    elsewhere = await people.open(str(uuid.uuid4()))
     await in_request(
         people.database,
-        lambda session: services.withdraw_from_wallet(
-            session, actor=None, wallet_id=source, amount=10_000 - LIMIT * 100 - 300
+        lambda session: services.transfer_between_wallets(
+            session,
+            actor=None,
+            from_wallet_id=source,
+            to_wallet_id=elsewhere,
+            amount=10_000 - LIMIT * 100 - 300,
         ),
     )
 
@@ -220,40 +225,14 @@ async def test_a_block_refuses_and_moves_nothing(people):
     assert len(await people.events("money.fraud.blocked")) == 1
 
 
-async def test_a_held_withdrawal_is_approved_into_a_withdrawal(people):
-    source = await people.open(people.alice, deposit=10_000)
-    for _ in range(LIMIT):
-        await in_request(
-            people.database,
-            lambda session: services.withdraw_from_wallet(
-                session, actor=Viewer(user_id=people.alice), wallet_id=source, amount=100
-            ),
-        )
-    with pytest.raises(MovementHeld) as held:
-        await in_request(
-            people.database,
-            lambda session: services.withdraw_from_wallet(
-                session, actor=Viewer(user_id=people.alice), wallet_id=source, amount=300
-            ),
-        )
-    decision_id = held.value.extensions["decisionId"]
-    assert (await people.decision(decision_id)).kind is MovementKind.WITHDRAWAL
-
-    await in_request(
-        people.database,
-        lambda session: approve_held_movement(session, viewer=ADMIN, decision_id=decision_id),
-    )
-
-    assert await people.balance(source) == 10_000 - LIMIT * 100 - 300
-
-
 async def test_trusted_callers_are_not_screened(people):
     source = await people.open(people.alice, deposit=10_000)
+    target = await people.open(people.bob)
     for _ in range(LIMIT + 2):
         await in_request(
             people.database,
-            lambda session: services.withdraw_from_wallet(
-                session, actor=None, wallet_id=source, amount=100
+            lambda session: services.transfer_between_wallets(
+                session, actor=None, from_wallet_id=source, to_wallet_id=target, amount=100
             ),
         )
 
