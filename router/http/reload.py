@@ -38,7 +38,8 @@ SIGHUP_REASON = "SIGHUP"
 
 
 def load_checked_supergraph(sdl: str, *, config: RouterConfig) -> Supergraph:
-    """The supergraph, checked against the settings that name its subgraphs.
+    """The supergraph, checked against the settings that name its subgraphs (a warning for
+    ``@policy`` names without a rule).
 
     Raises ``SupergraphError``/``GraphQLError`` for an unusable supergraph and ``ValueError``
     for settings it contradicts."""
@@ -48,6 +49,14 @@ def load_checked_supergraph(sdl: str, *, config: RouterConfig) -> Supergraph:
         raise ValueError(
             f"EHB_ROUTER_SUBGRAPH_TIMEOUTS names {', '.join(unknown)}, not subgraphs of the "
             f"supergraph ({', '.join(sorted(supergraph.subgraphs))})"
+        )
+    unknown_policies = sorted(
+        name for name in supergraph.authorization.policy_names if name not in config.policies
+    )
+    if unknown_policies:
+        logger.warning(
+            "@policy names without a rule in EHB_ROUTER_POLICIES (never satisfied): %s",
+            ", ".join(unknown_policies),
         )
     return supergraph
 
