@@ -4,16 +4,22 @@ Every metric carries the subgraph's name (`subgraph` label), so several subgraph
 one process (`ehb dev`) or sharing a `PROMETHEUS_MULTIPROC_DIR` stay apart. Operation names
 are bounded whatever callers send: a request without `operationName` is `anonymous`, and each
 process gives its own label to the first `metrics_max_operations` distinct (valid GraphQL)
-names, then counts the rest as `other`. With `PROMETHEUS_MULTIPROC_DIR` set (several processes
-serving one subgraph) a scrape adds up every process's figures (prometheus-client's
-multiprocess mode). The endpoint needs no token: expose it on a private network only.
+names, then counts the rest as `other`. With `ehb subgraph <name> --workers N` a scrape adds up
+every worker's figures: `prepare_worker_metrics` switches prometheus-client's multiprocess mode
+on before the app is built and the workers forked (the values live in memory-mapped files under
+`PROMETHEUS_MULTIPROC_DIR`: a temporary directory unless the variable names one). The endpoint
+needs no token: expose it on a private network only.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -23,6 +29,7 @@ from prometheus_client import (
     ProcessCollector,
     generate_latest,
 )
+from prometheus_client import values as prometheus_values
 from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -132,6 +139,28 @@ def metrics_route(metrics: SubgraphMetrics | None) -> Route:
         return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     return Route("/metrics", serve_metrics, methods=["GET"])
+
+
+def prepare_worker_metrics(workers: int) -> None:
+    """Before building the app and forking `workers` processes: make their figures add up.
+    A directory named by `PROMETHEUS_MULTIPROC_DIR` loses its leftover `*.db` files (counters
+    start at zero); without the variable and with several workers, a temporary one is made
+    (removed when the parent exits)."""
+    directory = _multiprocess_directory()
+    if directory is None:
+        if workers < 2:
+            return
+        directory = tempfile.mkdtemp(prefix="ehb-subgraph-metrics-")
+        atexit.register(shutil.rmtree, directory, True)
+        os.environ[MULTIPROC_VARIABLE] = directory
+    else:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        for stale in Path(directory).glob("*.db"):
+            stale.unlink()
+    if not getattr(prometheus_values.ValueClass, "_multiprocess", False):
+        # prometheus-client picks its value class when imported, maybe before the variable
+        # was set: metrics created from now on use the files.
+        prometheus_values.ValueClass = prometheus_values.MultiProcessValue()  # type: ignore[no-untyped-call]
 
 
 def _multiprocess_directory() -> str | None:
