@@ -1,7 +1,9 @@
 """Pipeline step 1: turn an HTTP request into a GraphQL request (GraphQL over HTTP).
 
 POST carries ``{query, operationName, variables, extensions}`` as ``application/json``; GET
-carries the same keys as query parameters, ``variables`` and ``extensions`` JSON-encoded.
+carries the same keys as query parameters, ``variables`` and ``extensions`` JSON-encoded (the
+query string no longer than the body limit). The document is ``query`` or, with persisted
+queries (``router.operation.persisted_queries``), the one ``extensions.persistedQuery`` names.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import orjson
 from starlette.requests import ClientDisconnect, Request
 
 from router.http.request_errors import bad_request
+from router.operation.persisted_queries import PersistedQueries
 
 JSON_MEDIA_TYPE = "application/json"
 
@@ -27,16 +30,43 @@ class GraphQLRequest:
     extensions: dict[str, Any] | None = None
 
 
-async def parse_graphql_request(request: Request, *, max_body_bytes: int) -> GraphQLRequest:
-    """Raises ``RequestError`` (400, 405, 413 or 415) when the request is not usable."""
+async def parse_graphql_request(
+    request: Request,
+    *,
+    max_body_bytes: int,
+    persisted_queries: PersistedQueries | None = None,
+) -> GraphQLRequest:
+    """Raises ``RequestError`` (400, 405, 413, 414 or 415; persisted query errors) when the
+    request is not usable."""
+    method: Literal["GET", "POST"]
     if request.method == "GET":
-        return _from_query_parameters(request.query_params)
-    if request.method == "POST":
+        method = "GET"
+        if len(request.scope["query_string"]) > max_body_bytes:
+            raise bad_request(
+                f"The query string is longer than {max_body_bytes} bytes: send the request "
+                "with POST",
+                status_code=414,
+            )
+        payload: Mapping[str, Any] = _query_parameters(request.query_params)
+    elif request.method == "POST":
+        method = "POST"
         _check_content_type(request.headers.get("content-type"))
-        body = await _read_body(request, max_body_bytes)
-        return _from_json_body(body)
-    raise bad_request(
-        f"GraphQL requests are sent with GET or POST, not {request.method}", status_code=405
+        payload = _json_body(await _read_body(request, max_body_bytes))
+    else:
+        raise bad_request(
+            f"GraphQL requests are sent with GET or POST, not {request.method}", status_code=405
+        )
+    extensions = _object_or_none("extensions", payload.get("extensions"))
+    if persisted_queries is None:
+        query = _query(payload.get("query"))
+    else:
+        query = await persisted_queries.resolve(_optional_query(payload.get("query")), extensions)
+    return GraphQLRequest(
+        method=method,
+        query=query,
+        operation_name=_operation_name(payload.get("operationName")),
+        variables=_object_or_none("variables", payload.get("variables")),
+        extensions=extensions,
     )
 
 
@@ -76,7 +106,7 @@ async def _read_body(request: Request, max_body_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
-def _from_json_body(body: bytes) -> GraphQLRequest:
+def _json_body(body: bytes) -> dict[str, Any]:
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError as error:
@@ -85,23 +115,16 @@ def _from_json_body(body: bytes) -> GraphQLRequest:
         raise bad_request("Batched requests (a JSON array) are not supported")
     if not isinstance(payload, dict):
         raise bad_request("The request body must be a JSON object")
-    return GraphQLRequest(
-        method="POST",
-        query=_query(payload.get("query")),
-        operation_name=_operation_name(payload.get("operationName")),
-        variables=_object_or_none("variables", payload.get("variables")),
-        extensions=_object_or_none("extensions", payload.get("extensions")),
-    )
+    return payload
 
 
-def _from_query_parameters(parameters: Mapping[str, str]) -> GraphQLRequest:
-    return GraphQLRequest(
-        method="GET",
-        query=_query(parameters.get("query")),
-        operation_name=_operation_name(parameters.get("operationName") or None),
-        variables=_object_or_none("variables", _decode_parameter("variables", parameters)),
-        extensions=_object_or_none("extensions", _decode_parameter("extensions", parameters)),
-    )
+def _query_parameters(parameters: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "query": parameters.get("query"),
+        "operationName": parameters.get("operationName") or None,
+        "variables": _decode_parameter("variables", parameters),
+        "extensions": _decode_parameter("extensions", parameters),
+    }
 
 
 def _decode_parameter(name: str, parameters: Mapping[str, str]) -> Any:
@@ -122,6 +145,11 @@ def _query(value: Any) -> str:
     if not value.strip():
         raise bad_request("'query' is empty")
     return value
+
+
+def _optional_query(value: Any) -> str | None:
+    """A persisted query may come without its document (APQ, safelisted ids)."""
+    return None if value is None else _query(value)
 
 
 def _operation_name(value: Any) -> str | None:

@@ -46,7 +46,7 @@ async def test_a_get_query_is_answered(client: aiohttp.ClientSession, router_url
     async with client.get(
         router_url,
         params={"query": "query($id: ID!) { user(id: $id) { name } }", "variables": '{"id":"3"}'},
-        headers={"accept": "application/graphql-response+json"},
+        headers={"accept": "application/graphql-response+json", "apollo-require-preflight": "1"},
     ) as response:
         body = orjson.loads(await response.read())
 

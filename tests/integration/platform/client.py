@@ -66,7 +66,9 @@ class GraphQLClient:
             )
 
     async def get(self, params: dict[str, str]) -> Reply:
-        async with self.session.get(self.url, params=params, headers=self.headers) as response:
+        # The CSRF preflight header the router requires of GET requests (router.http.csrf).
+        headers = {**self.headers, "apollo-require-preflight": "true"}
+        async with self.session.get(self.url, params=params, headers=headers) as response:
             return Reply(
                 response.status, response.content_type, orjson.loads(await response.read())
             )

@@ -75,7 +75,7 @@ async def test_get_with_query_parameters_works_too(platform: SubscriptionPlatfor
     response = await platform.client.get(
         platform.http_url,
         params={"query": "subscription($n: Int!) { countTo(to: $n) }", "variables": '{"n": 1}'},
-        headers={"accept": "text/event-stream"},
+        headers={"accept": "text/event-stream", "apollo-require-preflight": "1"},
     )
     assert [item async for item in events(response)] == [
         ("next", {"data": {"countTo": 1}}),

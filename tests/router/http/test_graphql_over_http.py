@@ -29,7 +29,9 @@ async def _post(
 async def _get(
     client: aiohttp.ClientSession, router_url: str, params: dict[str, str]
 ) -> tuple[int, dict[str, Any], aiohttp.ClientResponse]:
-    async with client.get(f"{router_url}/graphql", params=params) as response:
+    # The CSRF preflight header every non-browser GraphQL client can send (router.http.csrf).
+    headers = {"apollo-require-preflight": "true"}
+    async with client.get(f"{router_url}/graphql", params=params, headers=headers) as response:
         return response.status, orjson.loads(await response.read()), response
 
 
