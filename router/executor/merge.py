@@ -9,6 +9,9 @@ from router.planner.selection import SubFragment, SubSelection
 
 
 def deep_merge(target: dict[str, Any], source: dict[str, Any]) -> None:
+    if target.keys().isdisjoint(source):  # the usual entity answer: only new fields
+        target.update(source)
+        return
     for key, value in source.items():
         existing = target.get(key)
         if isinstance(existing, dict) and isinstance(value, dict):
