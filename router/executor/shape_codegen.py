@@ -3,6 +3,13 @@
 The generated code does exactly what ``Shaper.object`` interprets (tests hold the two
 together) without looking at instructions at run time: field names, nullability and list
 depths become constants and branches of straight-line code.
+
+Each operation gets two versions. The fast one builds each object as one dict literal and
+tracks no response path: it serves every response that needs no error (no null in a non-null
+position, no enum value the API lacks), by far the usual case, and gives up (``NeedsErrors``)
+at the first thing that would need one. The response is then shaped again from the start by
+the tracking version, which records errors at their paths and bubbles nulls. Operations with
+fields or fragments authorization removed always use the tracking version.
 """
 
 from __future__ import annotations
@@ -202,6 +209,22 @@ class _Generator:
 
 def compile_shape(selection: ShapeSelection) -> ShapeFunction:
     """A function ``(data, path, shaper) -> shaped data | None | INVALID``."""
+    tracking = compile_tracking_shape(selection)
+    fast = compile_fast_shape(selection)
+    if fast is None:
+        return tracking
+
+    def shape(data: dict[str, Any], path: list[str | int], shaper: Shaper) -> Any:
+        try:
+            return fast(data)
+        except NeedsErrors:
+            return tracking(data, path, shaper)
+
+    return shape
+
+
+def compile_tracking_shape(selection: ShapeSelection) -> ShapeFunction:
+    """The version that tracks the response path: errors at their paths, nulls bubbled."""
     generator = _Generator()
     entry = generator.selection(selection)
     namespace: dict[str, Any] = {"INVALID": INVALID}
@@ -209,3 +232,147 @@ def compile_shape(selection: ShapeSelection) -> ShapeFunction:
     exec("\n".join(generator.lines), namespace)
     function: ShapeFunction = namespace[entry]
     return function
+
+
+class NeedsErrors(Exception):
+    """The fast version met something that needs an error: shape with the tracking one."""
+
+
+class _Denied(Exception):
+    """Authorization removed a field or fragment: no fast version."""
+
+
+def _slow() -> Any:
+    raise NeedsErrors
+
+
+FastShapeFunction = Callable[[dict[str, Any]], Any]
+
+
+def compile_fast_shape(selection: ShapeSelection) -> FastShapeFunction | None:
+    """A function ``data -> shaped data`` that raises ``NeedsErrors`` where the response
+    needs an error; None when the operation has fields or fragments authorization removed."""
+    generator = _FastGenerator()
+    try:
+        entry = generator.selection(selection)
+    except _Denied:
+        return None
+    namespace: dict[str, Any] = {"slow": _slow}
+    namespace.update(generator.constants)
+    exec("\n".join(generator.lines), namespace)
+    function: FastShapeFunction = namespace[entry]
+    return function
+
+
+class _FastGenerator:
+    """Functions ``f(value) -> shaped`` (``None``: the value shapes to null; the caller decides
+    whether that is allowed), one dict literal per object, no path, no shaper."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.names: dict[int, str] = {}
+        self.constants: dict[str, Any] = {}
+        self.counter = 0
+
+    def _name(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def selection(self, selection: ShapeSelection) -> str:
+        known = self.names.get(id(selection))
+        if known is not None:
+            return known
+        name = self._name("select")
+        self.names[id(selection)] = name
+        if selection.static_type is not None:
+            body = self._object(selection.static_type, selection.by_type[selection.static_type])
+            self.lines.append(f"{name} = {body}")
+            return name
+        table = {
+            typename: self._object(typename, fields)
+            for typename, fields in selection.by_type.items()
+        }
+        table_name = self._name("table")
+        entries = ", ".join(f"{typename!r}: {function}" for typename, function in table.items())
+        self.lines += [
+            f"{table_name} = {{{entries}}}",
+            f"def {name}(v):",
+            f"    f = {table_name}.get(v.get('__typename'))",
+            "    return None if f is None else f(v)",
+        ]
+        return name
+
+    def _object(self, typename: str, fields: tuple[ShapeField, ...]) -> str:
+        statements: list[str] = []
+        entries: list[str] = []
+        for position, field in enumerate(fields):
+            key = repr(field.response_key)
+            if field.kind in (DENIED, DENIED_TYPE):
+                raise _Denied
+            if field.kind == TYPENAME:
+                entries.append(f"{key}: {typename!r}")
+                continue
+            read = f"v.get({field.storage_key!r})"
+            shape = self._value(field)
+            if shape is None and (field.kind == RAW or not field.non_null):
+                entries.append(f"{key}: {read}")
+                continue
+            variable = f"x{position}"
+            statements.append(f"    {variable} = {read}")
+            if shape is not None:
+                statements.append(
+                    f"    {variable} = None if {variable} is None else {shape.format(variable)}"
+                )
+            if field.non_null:
+                statements += [f"    if {variable} is None:", "        slow()"]
+            entries.append(f"{key}: {variable}")
+        name = self._name("object")
+        self.lines += [
+            f"def {name}(v):",
+            *statements,
+            "    return {" + ", ".join(entries) + "}",
+        ]
+        return name
+
+    def _value(self, field: ShapeField) -> str | None:
+        """How a non-null raw value of ``field`` shapes (a format string of the value's
+        expression); None: as it is."""
+        if field.kind == RAW:
+            return None
+        inner = self._inner(field)
+        if not field.item_non_null:
+            return inner
+        return self._list_function(field, 0, inner) + "({})"
+
+    def _inner(self, field: ShapeField) -> str | None:
+        """How a non-null raw value of the field's named type shapes."""
+        if field.kind == COMPOSITE:
+            function = self.selection(field.selection)  # type: ignore[arg-type]
+            return f"({function}({{0}}) if {{0}}.__class__ is dict else None)"
+        if field.enum_values is not None:
+            values = self._name("values")
+            self.constants[values] = field.enum_values
+            return f"({{0}} if {{0}} in {values} else slow())"
+        return None
+
+    def _list_function(self, field: ShapeField, level: int, inner: str | None) -> str:
+        if level + 1 < len(field.item_non_null):
+            element = self._list_function(field, level + 1, inner) + "(e)"
+        elif inner is not None:
+            element = inner.format("e")
+        else:
+            element = "e"
+        name = self._name("items")
+        code = [
+            f"def {name}(x):",
+            "    if x.__class__ is not list:",
+            "        return None",
+        ]
+        # A list of plain leaves shapes to a copy of itself.
+        shaped = "x.copy()" if element == "e" else f"[None if e is None else {element} for e in x]"
+        if field.item_non_null[level]:
+            code += [f"    out = {shaped}", "    if None in out:", "        slow()"]
+            shaped = "out"
+        code.append(f"    return {shaped}")
+        self.lines += code
+        return name
