@@ -1,13 +1,17 @@
-"""Answer ``__schema`` and ``__type`` locally from the API schema with graphql-core."""
+"""Answer ``__schema`` and ``__type`` locally from the API schema with graphql-core, for the
+callers ``IntrospectionAccess`` lets in."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import ExecutionResult, GraphQLSchema, execute
 from graphql.language import ast
 
+from router.auth.principal import Principal
+from router.errors import RequestError
 from router.operation.document import ClientOperation
 from router.operation.normalise import INTROSPECTION_ROOT_FIELDS
 
@@ -62,3 +66,32 @@ class LocalIntrospection:
         result = execute(self._schema, self._document, variable_values=dict(variables))
         assert isinstance(result, ExecutionResult)
         return result.data or {}
+
+
+INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
+
+
+@dataclass(frozen=True, slots=True)
+class IntrospectionAccess:
+    """Who may introspect: everyone while ``enabled``; otherwise only callers whose token
+    carries ``scope`` (None: nobody). ``__typename`` is never introspection."""
+
+    enabled: bool = True
+    scope: str | None = None
+
+    def check(self, introspection: LocalIntrospection, principal: Principal | None) -> None:
+        """Raises ``RequestError`` (INTROSPECTION_DISABLED) for an operation the caller may not
+        run because it introspects."""
+        if self.enabled or not introspection.present:
+            return
+        if self.scope is not None and principal is not None and self.scope in principal.scopes:
+            return
+        raise RequestError(
+            [
+                {
+                    "message": "Introspection is disabled on this router for this caller: "
+                    "remove __schema and __type from the operation",
+                    "extensions": {"code": INTROSPECTION_DISABLED},
+                }
+            ]
+        )
