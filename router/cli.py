@@ -14,13 +14,15 @@ from pathlib import Path
 from subgraphs import DEFAULT_ROUTER_PORT, SUBGRAPH_NAMES
 
 
-def _parse_subgraph_urls(values: list[str]) -> dict[str, str]:
-    urls: dict[str, str] = {}
+def _parse_subgraph_urls(values: list[str]) -> dict[str, list[str]]:
+    """``NAME=URL[,URL...]``, repeatable: every URL given for a name is one of its instances."""
+    urls: dict[str, list[str]] = {}
     for value in values:
-        name, separator, url = value.partition("=")
-        if not separator or not name or not url:
-            raise SystemExit(f"--subgraph-url expects NAME=URL, got {value!r}")
-        urls[name] = url
+        name, separator, listed = value.partition("=")
+        instances = [url.strip() for url in listed.split(",") if url.strip()]
+        if not separator or not name or not instances:
+            raise SystemExit(f"--subgraph-url expects NAME=URL[,URL...], got {value!r}")
+        urls.setdefault(name, []).extend(instances)
     return urls
 
 
@@ -42,8 +44,9 @@ def _build_parser() -> argparse.ArgumentParser:
         "--subgraph-url",
         action="append",
         default=[],
-        metavar="NAME=URL",
-        help="override the URL the supergraph gives a subgraph (repeatable)",
+        metavar="NAME=URL[,URL...]",
+        help="override the URL the supergraph gives a subgraph; several URLs (comma-separated "
+        "or the option repeated) are instances the router balances and fails over between",
     )
     router.add_argument(
         "--workers",
@@ -57,6 +60,13 @@ def _build_parser() -> argparse.ArgumentParser:
     subgraph.add_argument("name", choices=SUBGRAPH_NAMES)
     subgraph.add_argument("--host", default="127.0.0.1")
     subgraph.add_argument("--port", type=int, default=None)
+    subgraph.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="serve from N processes sharing the port (docs/configuration.md; default 1)",
+    )
 
     compose = commands.add_parser(
         "compose", help="export subgraph SDLs, write schema/supergraph.graphql and the API schema"
@@ -123,11 +133,22 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="restore even when the database is in use or its tables hold rows",
     )
+    for command in commands.choices.values():
+        command.add_argument(
+            "--config",
+            type=Path,
+            default=None,
+            metavar="PATH",
+            help="the ehb.toml settings file (sets EHB_CONFIG; environment variables win; "
+            "docs/configuration.md)",
+        )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
+    if args.config is not None:
+        _use_config_file(args.config)
     if args.command == "router":
         from router.http.server import serve_router
 
@@ -165,14 +186,18 @@ def main(argv: list[str] | None = None) -> int:
         return run_compose(args.root, check=args.check)
     if args.command == "dev":
         from router.dev import run_dev
+        from router.logging_setup import REQUEST_ID, configure_logging
+        from subgraphs.kernel.log_context import REQUEST_ID as SUBGRAPH_REQUEST_ID
 
+        try:
+            configure_logging(request_ids=(REQUEST_ID, SUBGRAPH_REQUEST_ID))
+        except ValueError as error:
+            print(f"ehb dev: {error}", file=sys.stderr)
+            return 2
         run_dev(host=args.host, port=args.port, seed=args.seed, data_dir=args.data_dir)
         return 0
     if args.command == "subgraph":
-        from subgraphs.kernel.serve import serve_subgraph
-
-        serve_subgraph(args.name, host=args.host, port=args.port)
-        return 0
+        return _serve_subgraph(args.name, host=args.host, port=args.port, workers=args.workers)
     if args.command == "migrate":
         from subgraphs.kernel.migrations import migrate_to_head
 
@@ -198,6 +223,33 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_restore(args.backup, args.subgraph, args.dir, force=args.force)
     raise AssertionError(args.command)
+
+
+def _use_config_file(path: Path) -> None:
+    """``--config``: every setting reader of this process and its children finds the file."""
+    import os
+
+    from router.config_file import CONFIG_ENV
+
+    if not path.is_file():
+        print(f"ehb: configuration file {path} does not exist", file=sys.stderr)
+        raise SystemExit(2)
+    os.environ[CONFIG_ENV] = str(path.resolve())
+
+
+def _serve_subgraph(name: str, *, host: str, port: int | None, workers: int) -> int:
+    from router.logging_setup import configure_logging
+    from router.workers import serve_config
+    from subgraphs.kernel.log_context import REQUEST_ID
+    from subgraphs.kernel.serve import serve_subgraph
+
+    try:
+        configure_logging(request_ids=(REQUEST_ID,))
+        serve_subgraph(name, host=host, port=port, workers=workers, run=serve_config)
+    except ValueError as error:  # a bad setting or configuration file
+        print(f"ehb subgraph: {error}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _identity_keys(action: str, data_dir: Path) -> int:

@@ -8,6 +8,15 @@ variable                                   meaning                              
 ``EHB_ROUTER_SUBGRAPH_TIMEOUT``            seconds one subgraph request may take   ``30``
 ``EHB_ROUTER_SUBGRAPH_TIMEOUTS``           per-subgraph timeouts overriding the    (none)
                                            one above: ``name=seconds,...``
+``EHB_ROUTER_SUBGRAPH_URLS``               instance URLs replacing the             (none)
+                                           supergraph's: ``name=url1|url2,...``
+``EHB_ROUTER_INSTANCE_CHECK_PATH``         path where each instance of a subgraph  ``/health``
+                                           with several answers 2xx while healthy
+``EHB_ROUTER_INSTANCE_CHECK_INTERVAL``     seconds between two instance checks     ``2``
+``EHB_ROUTER_INSTANCE_CHECK_TIMEOUT``      seconds one instance check may take     ``1``
+``EHB_ROUTER_INSTANCE_UNHEALTHY_AFTER``    failed checks in a row that take an     ``2``
+                                           instance out
+``EHB_ROUTER_INSTANCE_HEALTHY_AFTER``      passed checks in a row that put it back ``2``
 ``EHB_ROUTER_DEDUP``                       ``0`` stops identical concurrent        ``1``
                                            client queries sharing one execution
                                            and identical in-flight subgraph
@@ -44,7 +53,64 @@ variable                                   meaning                              
                                            WebSocket clients and subgraphs (and
                                            comments to event streams); a subgraph
                                            silent this long after a ping is gone
+``EHB_ROUTER_RATE_LIMIT_IP``               requests per client address: limits     (off)
+                                           like ``100/second``, several separated
+                                           by ``;``; over one: HTTP 429
+``EHB_ROUTER_RATE_LIMIT_USER``             the same per signed-in user (token      (off)
+                                           ``sub``)
+``EHB_ROUTER_RATE_LIMIT_STORAGE``          rate limit counters: ``memory://`` or   ``memory://``
+                                           ``redis://host:port/db`` (shared by
+                                           every router instance)
+``EHB_ROUTER_RATE_LIMIT_PREFIX``           Redis key prefix of the counters        ``ehb-router``
+``EHB_ROUTER_TRUSTED_PROXIES``             proxies (addresses, CIDR networks)      (none)
+                                           whose ``X-Forwarded-For`` names the
+                                           client address
+``EHB_ROUTER_APQ``                         ``0`` refuses Automatic Persisted       ``1``
+                                           Queries
+``EHB_ROUTER_APQ_CACHE``                   APQ documents: ``memory://`` (LRU of    ``memory://``
+                                           1000) or ``redis://...`` (shared, 24 h)
+``EHB_ROUTER_SAFELIST``                    path of a persisted query manifest:     (none)
+                                           only its operations run (APQ off)
+``EHB_ROUTER_SAFELIST_REQUIRE_ID``         ``1``: safelisted operations only by    ``0``
+                                           id
+``EHB_ROUTER_CSRF``                        ``0`` stops refusing GET requests       ``1``
+                                           without a preflight header (CSRF)
+``EHB_ROUTER_CSRF_REQUIRED_HEADERS``       those headers, comma-separated          (Apollo's)
+                                           (``x-apollo-operation-name``,
+                                           ``apollo-require-preflight``)
+``EHB_ROUTER_CORS_ORIGINS``                origins allowed cross-origin access,    (none)
+                                           comma-separated, or ``*``; none: no
+                                           CORS headers (same origin only)
+``EHB_ROUTER_CORS_ALLOW_CREDENTIALS``      ``1`` allows cookies cross-origin       ``0``
+                                           (not with ``*``)
+``EHB_ROUTER_CORS_ALLOW_HEADERS``          request headers allowed beyond          (none)
+                                           content-type, authorization and the
+                                           CSRF headers
+``EHB_ROUTER_CORS_MAX_AGE``                seconds browsers cache a preflight      ``600``
+``EHB_ROUTER_SUPERGRAPH_POLL``             seconds between looks at the supergraph ``5``
+                                           file (``ehb router`` reloads it when
+                                           it changes, and on SIGHUP)
+``EHB_ROUTER_METRICS``                     ``0`` switches Prometheus metrics off   ``1``
+                                           (``GET /metrics`` answers 404)
+``EHB_ROUTER_METRICS_MAX_OPERATIONS``      distinct operation names with their     ``200``
+                                           own metric labels (then ``other``)
+``EHB_ROUTER_OTLP_TRACES_ENDPOINT``        OTLP/HTTP traces URL; setting it turns  (none)
+                                           tracing on (as do the standard
+                                           ``OTEL_*`` variables)
 =========================================  ======================================  =========
+
+Telemetry (docs/telemetry.md): OpenTelemetry tracing is off unless ``OTEL_TRACES_EXPORTER=otlp``
+or an OTLP endpoint variable is set (``router.telemetry.settings``); ``OTEL_SERVICE_NAME``
+defaults to ``ehb-router``.
+
+Operation limits (``EHB_ROUTER_MAX_DEPTH``, ``_MAX_ALIASES``, ``_MAX_ROOT_FIELDS``,
+``_MAX_FIELDS``, ``_MAX_TOKENS``, ``_MAX_DOCUMENT_BYTES``), demand control (``EHB_ROUTER_MAX_COST``,
+``_COST_MODE``, ``_COST_LIST_SIZE``) and introspection (``EHB_ROUTER_INTROSPECTION``,
+``_INTROSPECTION_SCOPE``, off by default when ``EHB_ROUTER_ENV=production``): see the table in
+``router.operation.limits``.
+
+Several instances of a subgraph (``EHB_ROUTER_SUBGRAPH_URLS``, ``ehb router --subgraph-url
+name=url1,url2``; the ``EHB_ROUTER_INSTANCE_*`` settings): ``router.instance_settings``.
 
 Authentication and authorization (docs/identity-and-access.md): with ``EHB_ROUTER_JWKS_URL`` set,
 ``Authorization: Bearer <token>`` is verified against that JWKS (EdDSA only; ``iss``, ``aud``,
@@ -85,6 +151,13 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from router.auth.policies import NO_POLICIES, PolicyRules, load_policy_rules
+from router.http.cors import CorsConfig
+from router.http.csrf import CsrfConfig
+from router.http.rate_limit import RateLimitConfig
+from router.instance_settings import InstanceSettings
+from router.operation.limits import OperationLimits
+from router.operation.persisted_queries import PersistedQueryConfig
+from router.telemetry.settings import TracingSettings
 
 ENV_PREFIX = "EHB_ROUTER_"
 REQUEST_ID_HEADER = "x-request-id"
@@ -116,6 +189,16 @@ class RouterConfig:
     policies: PolicyRules = NO_POLICIES
     websocket_init_timeout_seconds: float = 10.0
     subscription_keepalive_seconds: float = 15.0
+    supergraph_poll_seconds: float = 5.0
+    rate_limits: RateLimitConfig = field(default_factory=RateLimitConfig)
+    persisted_queries: PersistedQueryConfig = field(default_factory=PersistedQueryConfig)
+    csrf: CsrfConfig = field(default_factory=CsrfConfig)
+    cors: CorsConfig = field(default_factory=CorsConfig)
+    instances: InstanceSettings = field(default_factory=InstanceSettings)
+    metrics: bool = True
+    metrics_max_operations: int = 200
+    tracing: TracingSettings = field(default_factory=TracingSettings)
+    operation_limits: OperationLimits = field(default_factory=OperationLimits)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> RouterConfig:
@@ -184,6 +267,20 @@ class RouterConfig:
             subscription_keepalive_seconds=positive(
                 "SUBSCRIPTION_KEEPALIVE", float, defaults.subscription_keepalive_seconds
             ),
+            supergraph_poll_seconds=positive(
+                "SUPERGRAPH_POLL", float, defaults.supergraph_poll_seconds
+            ),
+            rate_limits=RateLimitConfig.from_env(env, ENV_PREFIX),
+            persisted_queries=PersistedQueryConfig.from_env(env, ENV_PREFIX),
+            csrf=CsrfConfig.from_env(env, ENV_PREFIX),
+            cors=CorsConfig.from_env(env, ENV_PREFIX),
+            instances=InstanceSettings.from_env(env),
+            metrics=_switch(env, "METRICS", default=True),
+            metrics_max_operations=positive(
+                "METRICS_MAX_OPERATIONS", int, defaults.metrics_max_operations
+            ),
+            tracing=TracingSettings.from_env(env),
+            operation_limits=OperationLimits.from_env(env),
         )
 
 

@@ -13,17 +13,21 @@ from router.auth.policies import NO_POLICIES, PolicyRules
 from router.auth.principal import Principal
 from router.errors import QueryPlanningError, RequestError
 from router.executor.fetch import ExecutionState
-from router.executor.introspection import LocalIntrospection
+from router.executor.introspection import IntrospectionAccess, LocalIntrospection
 from router.executor.shape import ShapeCompiler, Shaper, ShapeSelection
 from router.executor.shape_codegen import ShapeFunction, compile_shape
 from router.executor.subscription import SubscriptionExecution, split_subscription_plan
 from router.executor.variables import coerce_variables, subgraph_variables
 from router.executor.walk import run_plan
-from router.operation.document import ClientOperation, load_operation
+from router.operation.demand import OperationDemand
+from router.operation.document import ClientOperation
+from router.operation.guard import OperationGuard
+from router.operation.limits import OperationLimits
 from router.planner.nodes import QueryPlan
 from router.planner.override_labels import OverrideLabelPolicy
 from router.planner.plan import OperationPlan, QueryPlanner
 from router.supergraph import Requirement, Supergraph
+from router.telemetry.hooks import plan_cache_missed
 from router.types import RequestContext, SubgraphFetcher
 
 OperationType = Literal["query", "mutation", "subscription"]
@@ -41,8 +45,11 @@ class PreparedOperation:
         introspection: LocalIntrospection,
         compiler: ShapeCompiler,
         root_type: str,
+        demand: OperationDemand | None = None,
     ) -> None:
         self.operation = operation
+        # The estimated-cost check each execution runs (None: demand control is off).
+        self.demand = demand
         self.operation_type = cast(OperationType, operation.operation_type)
         self.operation_plan = operation_plan
         self.introspection = introspection
@@ -83,11 +90,16 @@ class QueryEngine:
         override_labels: Iterable[str] = (),
         rng: random.Random | None = None,
         policies: PolicyRules = NO_POLICIES,
+        limits: OperationLimits | None = None,
     ) -> None:
         """``override_labels``: the custom progressive-override labels to treat as active;
         ``rng`` decides the ``percent(N)`` labels of each request (injectable for tests);
-        ``policies``: the rules deciding the supergraph's ``@policy`` names."""
+        ``policies``: the rules deciding the supergraph's ``@policy`` names; ``limits``: the
+        operation limits, demand control and introspection access (default: the defaults)."""
         self.supergraph = supergraph
+        limits = limits or OperationLimits()
+        self._guard = OperationGuard(supergraph.api_schema, supergraph.schema, limits)
+        self._introspection = IntrospectionAccess(limits.introspection, limits.introspection_scope)
         self.authorizer = (
             Authorizer(supergraph.authorization, supergraph.api_schema, policies)
             if supergraph.authorization
@@ -147,9 +159,13 @@ class QueryEngine:
         prepared = self._cache.get(key)
         if prepared is not None:
             self._cache.move_to_end(key)
+            self._introspection.check(prepared.introspection, principal)
             return prepared
+        plan_cache_missed()
         if operation is None:
-            operation = load_operation(self.supergraph.api_schema, document, operation_name)
+            operation = self._guard.load(document, operation_name)
+        introspection = LocalIntrospection(self.supergraph.api_schema, operation)
+        self._introspection.check(introspection, principal)
         selection_filter = (
             None
             if outcome is None or self.authorizer is None
@@ -166,9 +182,10 @@ class QueryEngine:
         prepared = PreparedOperation(
             operation,
             operation_plan,
-            LocalIntrospection(self.supergraph.api_schema, operation),
+            introspection,
             self._compiler,
             root.name,
+            self._guard.demand(operation),
         )
         self._cache[key] = prepared
         if len(self._cache) > self._cache_size:
@@ -184,7 +201,7 @@ class QueryEngine:
         requirement_key = (document, operation_name)
         requirements = self._requirements.get(requirement_key)
         if requirements is None:
-            operation = load_operation(self.supergraph.api_schema, document, operation_name)
+            operation = self._guard.load(document, operation_name)
             requirements = self.authorizer.relevant(operation)
             self._requirements[requirement_key] = requirements
             if len(self._requirements) > self._cache_size:
@@ -207,6 +224,8 @@ class QueryEngine:
         coerced = coerce_variables(
             self.supergraph.api_schema, prepared.variable_definitions, inputs
         )
+        if prepared.demand is not None:
+            prepared.demand.check(coerced)
         operation_plan = prepared.operation_plan
         values = tuple(bool(coerced.get(name)) for name in operation_plan.condition_variables)
         root, per_event = split_subscription_plan(operation_plan.variant(values).node)
@@ -241,6 +260,8 @@ class QueryEngine:
         coerced = coerce_variables(
             self.supergraph.api_schema, prepared.variable_definitions, inputs
         )
+        if prepared.demand is not None:
+            prepared.demand.check(coerced)
         operation_plan = prepared.operation_plan
         values = tuple(bool(coerced.get(name)) for name in operation_plan.condition_variables)
         variant = operation_plan.variant(values)

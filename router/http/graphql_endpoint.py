@@ -12,9 +12,11 @@ from starlette.responses import Response
 from router.config import REQUEST_ID_HEADER
 from router.errors import RequestError, SubgraphUnavailable
 from router.http.authenticate import WWW_AUTHENTICATE, authenticate
+from router.http.csrf import check_preflighted
 from router.http.execute import execute_operation
 from router.http.graphql_request import parse_graphql_request
 from router.http.prepare import prepare_operation
+from router.http.rate_limit import RateLimited
 from router.http.request_errors import SUBGRAPH_UNAVAILABLE, internal_error_body
 from router.http.request_id import request_id_for
 from router.http.serialise import (
@@ -24,7 +26,9 @@ from router.http.serialise import (
     server_timing,
 )
 from router.http.state import router_state
+from router.logging_setup import REQUEST_ID
 from router.subscriptions.sse import event_stream_response
+from router.telemetry.requests import observe_operation, observe_result, planning
 from router.types import RequestContext
 
 logger = logging.getLogger(__name__)
@@ -36,15 +40,25 @@ async def graphql_endpoint(request: Request) -> Response:
     started = time.perf_counter()
     state = router_state(request)
     request_id = request_id_for(request)
+    REQUEST_ID.set(request_id)  # for the logs of this request (router.logging_setup)
     media_type = negotiate_media_type(request.headers.get("accept"))
     status_code = 200
     body: dict[str, Any]
     subgraph_seconds = 0.0
+    retry_after: int | None = None
     try:
+        rate_limiter = state.rate_limiter
+        if rate_limiter is not None:
+            await rate_limiter.check_address(rate_limiter.client_address(request))
+        check_preflighted(request.method, request.headers, state.config.csrf)
         graphql_request = await parse_graphql_request(
-            request, max_body_bytes=state.config.max_request_bytes
+            request,
+            max_body_bytes=state.config.max_request_bytes,
+            persisted_queries=state.persisted_queries,
         )
         principal = await authenticate(request, state.verifier)
+        if rate_limiter is not None:
+            await rate_limiter.check_user(principal)
         if state.subscriptions is not None and accepts_event_stream(request.headers.get("accept")):
             # GraphQL over SSE: results (and problems found before execution) as events.
             return event_stream_response(
@@ -61,7 +75,9 @@ async def graphql_endpoint(request: Request) -> Response:
                 ),
                 headers={REQUEST_ID_HEADER: request_id},
             )
-        prepared = prepare_operation(state.engine, graphql_request, principal)
+        with planning(request):
+            prepared = prepare_operation(state.engine, graphql_request, principal)
+        observe_operation(request, graphql_request.operation_name, prepared)
         context = RequestContext(
             headers=request.headers,
             request_id=request_id,
@@ -78,6 +94,9 @@ async def graphql_endpoint(request: Request) -> Response:
             measure_fetches=state.config.server_timing,
         )
         body, subgraph_seconds = execution.body, execution.subgraph_seconds
+    except RateLimited as error:
+        body, status_code = {"errors": error.errors}, error.status_code
+        retry_after = error.retry_after_seconds
     except RequestError as error:
         body, status_code = {"errors": error.errors}, error.status_code
     except SubgraphUnavailable as error:
@@ -88,11 +107,14 @@ async def graphql_endpoint(request: Request) -> Response:
     except Exception:
         logger.exception("request %s failed unexpectedly", request_id)
         body, status_code = internal_error_body(request_id), 500
+    observe_result(request, body)
     headers: dict[str, str] | None = None
     if status_code == 405:
         headers = {"allow": ALLOWED_METHODS}
     elif status_code == 401:
         headers = {"www-authenticate": WWW_AUTHENTICATE}
+    elif retry_after is not None:
+        headers = {"retry-after": str(retry_after)}
     response = graphql_response(
         body,
         status_code=status_code,

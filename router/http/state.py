@@ -11,6 +11,8 @@ from router.auth import TokenVerifier
 from router.config import RouterConfig
 from router.http.deduplicate import QueryDeduplicator
 from router.http.engine_protocol import GraphQLEngine
+from router.http.rate_limit import RateLimiter
+from router.operation.persisted_queries import PersistedQueries
 from router.subscriptions import SubscriptionServer
 from router.transport import HttpSubgraphFetcher
 
@@ -29,7 +31,21 @@ class RouterState:
     subscriptions: SubscriptionServer | None = None
     # None: every query runs on its own (EHB_ROUTER_DEDUP=0).
     deduplicator: QueryDeduplicator | None = None
+    # None: no rate limits configured (EHB_ROUTER_RATE_LIMIT_*).
+    rate_limiter: RateLimiter | None = None
+    # None: documents only as ``query`` (no APQ, no safelist).
+    persisted_queries: PersistedQueries | None = None
+
+
+class LiveState:
+    """The lifespan state's one mutable thing: the ``RouterState`` new requests get. A
+    supergraph reload (``router.http.reload``) replaces it; a request reads it once."""
+
+    __slots__ = ("current",)
+
+    def __init__(self, current: RouterState) -> None:
+        self.current = current
 
 
 def router_state(request: HTTPConnection) -> RouterState:
-    return cast(RouterState, getattr(request.state, STATE_KEY))
+    return cast(LiveState, getattr(request.state, STATE_KEY)).current

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from starlette.websockets import WebSocket
 
+from router.http.rate_limit import RateLimited
 from router.http.request_id import request_id_for
 from router.http.state import router_state
+from router.http.websocket_admission import OperationAdmission, refuse_connection
 from router.subscriptions.websocket import INTERNAL_SERVER_ERROR, serve_websocket
 
 
@@ -14,4 +16,21 @@ async def graphql_websocket(websocket: WebSocket) -> None:
     if state.subscriptions is None:
         await websocket.close(INTERNAL_SERVER_ERROR, "This router serves no subscriptions")
         return
-    await serve_websocket(state.subscriptions, websocket, request_id_for(websocket))
+    limiter = state.rate_limiter
+    address = "" if limiter is None else limiter.client_address(websocket)
+    if limiter is not None:
+        try:
+            await limiter.check_address(address)
+        except RateLimited as error:
+            await refuse_connection(websocket, error)
+            return
+    admission = None
+    if limiter is not None or state.persisted_queries is not None:
+        admission = OperationAdmission(address, limiter, state.persisted_queries)
+    await serve_websocket(
+        state.subscriptions,
+        websocket,
+        request_id_for(websocket),
+        admit=admission,
+        max_message_bytes=state.config.max_request_bytes,
+    )

@@ -38,9 +38,10 @@ def _error(error: GraphQLError, code: str) -> dict[str, Any]:
     return formatted
 
 
-def parse_document(source: str) -> ast.DocumentNode:
+def parse_document(source: str, *, max_tokens: int | None = None) -> ast.DocumentNode:
+    """``max_tokens``: graphql-core stops parsing past this many tokens (a GraphQLError)."""
     try:
-        return parse(source)
+        return parse(source, max_tokens=max_tokens)
     except GraphQLError as error:
         raise RequestError([_error(error, "GRAPHQL_PARSE_FAILED")]) from error
 

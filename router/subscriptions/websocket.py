@@ -11,6 +11,9 @@
   errors, then ``complete``). Requests the router refuses before execution answer ``error``.
 - Once the caller's token has expired, every operation is refused with ``error``
   (``UNAUTHENTICATED``); running subscriptions end as said above.
+- ``admit`` (the router's edge defences: rate limits, persisted queries) turns each
+  ``subscribe`` payload into the document to run or refuses it with ``error``; a message longer
+  than ``max_message_bytes`` closes with 1009.
 - ``ping`` is answered with ``pong``; the server pings every ``keepalive_seconds`` after ack.
 - A client ``complete`` or a disconnect cancels its subscriptions (and their upstreams).
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -47,6 +51,11 @@ INIT_TIMEOUT = 4408
 SUBSCRIBER_EXISTS = 4409
 TOO_MANY_INITIALISATION_REQUESTS = 4429
 INTERNAL_SERVER_ERROR = 4500
+MESSAGE_TOO_BIG = 1009
+
+# The document a ``subscribe`` payload runs for the connection's principal; raises
+# ``RequestError`` to refuse it (sent as an ``error`` message).
+AdmitOperation = Callable[[dict[str, Any], Principal | None], Awaitable[str]]
 
 
 class _Close(Exception):
@@ -59,8 +68,17 @@ class _Close(Exception):
 class _Connection:
     """One client socket and the operations running on it."""
 
-    def __init__(self, server: SubscriptionServer, websocket: WebSocket, request_id: str) -> None:
+    def __init__(
+        self,
+        server: SubscriptionServer,
+        websocket: WebSocket,
+        request_id: str,
+        admit: AdmitOperation | None = None,
+        max_message_bytes: int | None = None,
+    ) -> None:
         self.server = server
+        self.admit = admit
+        self.max_message_bytes = max_message_bytes
         self.websocket = websocket
         self.request_id = request_id
         self.acknowledged = False
@@ -100,6 +118,8 @@ class _Connection:
                 raw = message.get("text")
                 if raw is None:
                     raw = message.get("bytes")
+                if self.max_message_bytes is not None and _too_big(raw, self.max_message_bytes):
+                    raise _Close(MESSAGE_TOO_BIG, "Message too big")
                 await self.handle(_decode(raw))
                 if self.acknowledged and keepalive is None:
                     keepalive = asyncio.create_task(self._keepalive())
@@ -174,7 +194,10 @@ class _Connection:
         payload = message.get("payload")
         if not isinstance(operation_id, str) or not operation_id:
             raise _Close(BAD_REQUEST, "Invalid message: 'subscribe' needs an id")
-        if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        if not isinstance(payload, dict) or not (
+            isinstance(payload.get("query"), str)
+            or (self.admit is not None and "query" not in payload and "extensions" in payload)
+        ):
             raise _Close(BAD_REQUEST, "Invalid message: 'subscribe' needs a payload with a query")
         name = payload.get("operationName")
         variables = payload.get("variables")
@@ -184,13 +207,13 @@ class _Connection:
             raise _Close(BAD_REQUEST, "Invalid message: bad operationName or variables")
         if operation_id in self.operations:
             raise _Close(SUBSCRIBER_EXISTS, f"Subscriber for {operation_id} already exists")
-        task = asyncio.create_task(self._operation(operation_id, payload["query"], name, variables))
+        task = asyncio.create_task(self._operation(operation_id, payload, name, variables))
         self.operations[operation_id] = task
 
     async def _operation(
         self,
         operation_id: str,
-        query: str,
+        payload: dict[str, Any],
         operation_name: str | None,
         variables: dict[str, Any] | None,
     ) -> None:
@@ -209,6 +232,11 @@ class _Connection:
                 )
                 return
             try:
+                query = (
+                    payload["query"]
+                    if self.admit is None
+                    else await self.admit(payload, self.principal)
+                )
                 prepared = engine.prepare(query, operation_name, principal=self.principal)
                 if prepared.operation_type != "subscription":
                     result = await engine.execute(prepared, variables, context)
@@ -248,7 +276,12 @@ class _Connection:
 
 
 async def serve_websocket(
-    server: SubscriptionServer, websocket: WebSocket, request_id: str
+    server: SubscriptionServer,
+    websocket: WebSocket,
+    request_id: str,
+    *,
+    admit: AdmitOperation | None = None,
+    max_message_bytes: int | None = None,
 ) -> None:
     """Run one client's graphql-transport-ws connection until either side closes it."""
     offered = websocket.scope.get("subprotocols") or []
@@ -257,7 +290,7 @@ async def serve_websocket(
         await websocket.close(SUBPROTOCOL_NOT_ACCEPTABLE, "Subprotocol not acceptable")
         return
     await websocket.accept(subprotocol=PROTOCOL)
-    await _Connection(server, websocket, request_id).run()
+    await _Connection(server, websocket, request_id, admit, max_message_bytes).run()
 
 
 def _decode(raw: str | bytes | None) -> dict[str, Any]:
@@ -270,6 +303,12 @@ def _decode(raw: str | bytes | None) -> dict[str, Any]:
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
         raise _Close(BAD_REQUEST, "Invalid message: not an object with a type")
     return message
+
+
+def _too_big(raw: str | bytes | None, limit: int) -> bool:
+    if raw is None or len(raw) <= limit // 4:  # a character is at most 4 bytes in UTF-8
+        return False
+    return len(raw if isinstance(raw, bytes) else raw.encode()) > limit
 
 
 def _authorization(payload: dict[str, Any] | None) -> str | None:

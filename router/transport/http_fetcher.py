@@ -12,6 +12,7 @@ import orjson
 
 from router.config import REQUEST_ID_HEADER
 from router.errors import SubgraphUnavailable
+from router.telemetry.hooks import add_trace_headers, record_answer
 from router.transport.fetch_timing import current_fetch_timing
 from router.transport.http_client import (
     HttpProtocolError,
@@ -160,7 +161,9 @@ class HttpSubgraphFetcher:
             async with asyncio.timeout(limit_seconds):
                 while True:
                     try:
-                        return await self._client.post(instance.url, body, headers)
+                        return record_answer(
+                            instance.url, await self._client.post(instance.url, body, headers)
+                        )
                     except SubgraphConnectError as error:
                         if instance.take_out(str(error)):
                             logger.warning(
@@ -200,6 +203,7 @@ class HttpSubgraphFetcher:
             headers[FORWARDED_FOR_HEADER] = (
                 f"{earlier}, {context.client_address}" if earlier else context.client_address
             )
+        add_trace_headers(headers)
         return headers
 
 

@@ -30,7 +30,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.federation import Schema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -49,9 +48,12 @@ from subgraphs.kernel.db import Database, open_database
 from subgraphs.kernel.errors import Unauthenticated
 from subgraphs.kernel.events import open_event_bus, running_relay
 from subgraphs.kernel.extensions import KERNEL_EXTENSIONS, quiet_strawberry_error_log
+from subgraphs.kernel.log_context import REQUEST_ID
+from subgraphs.kernel.metrics import metrics_route
 from subgraphs.kernel.migrations import pending_migration_reason
 from subgraphs.kernel.settings import Settings
 from subgraphs.kernel.statement_timing import reporting_send, tallying
+from subgraphs.kernel.telemetry import ObservedEndpoint, ObservedGraphQL, SubgraphTelemetry
 
 logger = logging.getLogger("subgraphs.kernel")
 
@@ -62,13 +64,14 @@ Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
 """A subgraph's own resources: entered after the database opens, left before it closes."""
 
 
-class _GraphQLView(GraphQL[SubgraphContext, None]):
+class _GraphQLView(ObservedGraphQL):
     """Strawberry's ASGI view with our per-request context (session from the lifespan)."""
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> SubgraphContext:
         database: Database = request.app.state.database
         viewer = request.scope.get(_VIEWER_SCOPE_KEY, ANONYMOUS)
         context = build_context(request, database.sessions(), viewer)
+        REQUEST_ID.set(context.request_id)
         request.scope[_CONTEXT_SCOPE_KEY] = context
         if isinstance(response, Response):
             response.headers[REQUEST_ID_HEADER] = context.request_id
@@ -125,6 +128,13 @@ class _GraphQLEndpoint:
                 await context.session.close()
 
 
+def _relays_here(app: Starlette, database_url: str) -> bool:
+    """One of several workers (`app.state.worker_index`, subgraphs.kernel.serve) relays only on
+    PostgreSQL, whose advisory lock keeps relays from racing; on SQLite only worker 0 does."""
+    first_worker = getattr(app.state, "worker_index", 0) == 0
+    return first_worker or database_url.startswith("postgresql")
+
+
 def installed_version() -> str:
     """The installed `ehb5` distribution's version (reported by `GET /health`)."""
     try:
@@ -169,10 +179,12 @@ def create_subgraph_app(
     settings = settings or Settings()
     database_url = settings.database_url(name)
     running_version = installed_version()
+    telemetry = SubgraphTelemetry(name, settings)
 
     @asynccontextmanager
     async def kernel_lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.database = open_database(database_url, settings)
+        telemetry.start(app.state.database.engine)
         try:
             async with (
                 open_token_verifier(settings) as verifier,
@@ -181,7 +193,7 @@ def create_subgraph_app(
                 app.state.token_verifier = verifier
                 app.state.events = events
                 async with AsyncExitStack() as stack:
-                    if settings.outbox_relay:
+                    if settings.outbox_relay and _relays_here(app, database_url):
                         app.state.outbox_relay = await stack.enter_async_context(
                             running_relay(name, events, settings)
                         )
@@ -189,6 +201,7 @@ def create_subgraph_app(
                         await stack.enter_async_context(lifespan(app))
                     yield
         finally:
+            await telemetry.shutdown()
             await app.state.database.dispose()
 
     async def health(_: Request) -> Response:
@@ -215,10 +228,11 @@ def create_subgraph_app(
     endpoint = _GraphQLEndpoint(view, statement_timing=settings.sql_statement_timing)
     app = Starlette(
         routes=[
-            Route("/graphql", endpoint, methods=["GET", "POST"]),
+            Route("/graphql", ObservedEndpoint(endpoint, telemetry), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", endpoint),
             Route("/health", health, methods=["GET"]),
             Route("/ready", ready, methods=["GET"]),
+            metrics_route(telemetry.metrics),
             *extra_routes,
         ],
         lifespan=kernel_lifespan,

@@ -24,6 +24,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from subgraphs import DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES
+from subgraphs.kernel.metrics import prepare_worker_metrics
 from subgraphs.kernel.settings import Settings
 
 
@@ -68,6 +69,7 @@ def serve_subgraph(
         raise ValueError("several workers need a `run` that forks them (router.workers)")
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO)
+    prepare_worker_metrics(workers)  # /metrics adds up every worker's figures
     app = load_app(name)
     config = uvicorn.Config(
         app,

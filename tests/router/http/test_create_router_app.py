@@ -40,7 +40,7 @@ async def test_the_lifespan_builds_the_router_from_the_supergraph_and_closes_its
 
     async with app.router.lifespan_context(app) as lifespan_state:
         assert lifespan_state is not None
-        state = lifespan_state[STATE_KEY]
+        state = lifespan_state[STATE_KEY].current
         assert isinstance(state, RouterState)
         assert state.subgraph_names == ("accounts", "inventory", "products", "reviews")
         assert state.engine.prepare("{ me { id } }", None).operation_type == "query"
@@ -63,5 +63,7 @@ async def test_the_configured_override_labels_reach_the_planner() -> None:
         app = create_router_app(sdl, config=RouterConfig(override_labels=labels))
         async with app.router.lifespan_context(app) as lifespan_state:
             assert lifespan_state is not None
-            plan = print_plan(lifespan_state[STATE_KEY].engine.prepare(operation, None).plan)
+            plan = print_plan(
+                lifespan_state[STATE_KEY].current.engine.prepare(operation, None).plan
+            )
             assert re.findall(r'service: "(\w+)"', plan) == services
