@@ -8,11 +8,14 @@ from router.http.rate_limit import RateLimited
 from router.http.request_id import request_id_for
 from router.http.state import router_state
 from router.http.websocket_admission import OperationAdmission, refuse_connection
+from router.logging_setup import REQUEST_ID
 from router.subscriptions.websocket import INTERNAL_SERVER_ERROR, serve_websocket
 
 
 async def graphql_websocket(websocket: WebSocket) -> None:
     state = router_state(websocket)
+    request_id = request_id_for(websocket)
+    REQUEST_ID.set(request_id)  # for the logs of this connection (router.logging_setup)
     if state.subscriptions is None:
         await websocket.close(INTERNAL_SERVER_ERROR, "This router serves no subscriptions")
         return
@@ -30,7 +33,7 @@ async def graphql_websocket(websocket: WebSocket) -> None:
     await serve_websocket(
         state.subscriptions,
         websocket,
-        request_id_for(websocket),
+        request_id,
         admit=admission,
         max_message_bytes=state.config.max_request_bytes,
     )

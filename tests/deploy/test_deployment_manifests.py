@@ -28,6 +28,7 @@ from starlette.routing import BaseRoute, Route
 
 from router.cli import _build_parser
 from router.config import RouterConfig
+from router.logging_setup import log_format
 from router.http.routes import router_routes
 from subgraphs import DEFAULT_ROUTER_PORT, DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES
 from subgraphs.kernel.serve import load_app
@@ -71,7 +72,7 @@ def _settings_classes() -> Iterator[type[BaseSettings]]:
 
 def variables_the_code_reads(monkeypatch: pytest.MonkeyPatch) -> set[str]:
     """Every EHB_* variable: the pydantic settings classes' fields, the per-subgraph database
-    URLs (checked to be read), and whatever RouterConfig.from_env asks for."""
+    URLs (checked to be read), and whatever RouterConfig.from_env and the log set-up ask for."""
     names: set[str] = set()
     for settings_class in _settings_classes():
         prefix = str(settings_class.model_config.get("env_prefix", ""))
@@ -84,6 +85,7 @@ def variables_the_code_reads(monkeypatch: pytest.MonkeyPatch) -> set[str]:
         names.add(variable)
     environment = _RecordingEnvironment()
     RouterConfig.from_env(environment)
+    log_format(environment)
     assert "EHB_ROUTER_JWKS_URL" in environment.asked
     return names | environment.asked
 
