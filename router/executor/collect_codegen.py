@@ -108,8 +108,8 @@ def _add_function(
         "        return",
     ]
     added = ["    index[k] = len(reps)", "    reps.append(r)", f"    owners.append([{owner}])"]
-    flat = all(isinstance(item, SubField) and item.selection is None for item in items)
-    if not flat:
+    fields = [item for item in items if isinstance(item, SubField) and item.selection is None]
+    if len(fields) != len(items):
         project = f"{name}_project"
         namespace[project] = compiled_project(rule.selection)
         return [
@@ -122,7 +122,7 @@ def _add_function(
             *found,
             *added,
         ]
-    keys = [item.key for item in items]
+    keys = [item.key for item in fields]
     values = {key: f"x{position}" for position, key in enumerate(keys) if key != "__typename"}
     # The object's own __typename is there (its rule was found by it) and replaced by the rule's.
     code = [f"def {name}(v, index, reps, owners):"]
