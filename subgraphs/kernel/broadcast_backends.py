@@ -2,8 +2,12 @@
 
 broadcaster 0.3.1's own backends lose their subscribers for good when the connection drops
 (and its Redis listener could sleep before the first SUBSCRIBE reached Redis, hearing nothing).
-Here a dropped connection is reopened with backoff and every channel subscribed again; what is
-published while it is down is lost to this subscriber (pub/sub), never wedged.
+Here a dropped connection is reopened with backoff and every channel subscribed again. When the
+server answers again at once (a killed connection), subscriptions go on. When it does not (it is
+stopped or restarting), what is published meanwhile is lost (pub/sub), so each subscribed
+channel is sent a `ConnectionLost` event: its subscribers end with an error (`bus.Messages`)
+rather than wait, unaware, for messages that may never come. Subscribing while the connection is
+down fails (`bus.EventBus.subscribe` raises EventsUnavailable).
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from typing import Any
 import asyncpg
 from broadcaster import BroadcastBackend, Event
 from broadcaster._backends.redis import RedisBackend
+from redis.exceptions import RedisError
 
-__all__ = ["PostgresBackend", "ResilientRedisBackend"]
+__all__ = ["BroadcasterUnavailable", "ConnectionLost", "PostgresBackend", "ResilientRedisBackend"]
 
 logger = logging.getLogger("subgraphs.kernel.bus")
 
@@ -24,14 +29,44 @@ FIRST_RETRY_SECONDS = 0.1
 MAX_RETRY_SECONDS = 5.0
 
 
+class ConnectionLost(Event):
+    """Put on `channel` when the backend lost its connection: messages may have been missed."""
+
+    def __init__(self, channel: str) -> None:
+        super().__init__(channel=channel, message="")
+
+
+class BroadcasterUnavailable(ConnectionError):
+    """The backend has no connection to its server right now."""
+
+
 class ResilientRedisBackend(RedisBackend):
     """broadcaster's Redis backend, its listener woken after each SUBSCRIBE (not before, when
     redis-py saw no channel, stopped listening and the listener slept for good), and listening
-    again after a dropped connection (redis-py resubscribes when it reconnects)."""
+    again after a dropped connection (redis-py resubscribes when it reconnects).
+
+    After a failed read the listener reconnects at once: when the server answers (a killed
+    connection), subscriptions go on. When it does not, the server is away: every subscribed
+    channel gets a `ConnectionLost`, and the listener reconnects with backoff. The pub/sub
+    connection is only (re)opened under `_connecting`: redis-py's connect is not safe to run
+    twice at once (the loser's socket leaks), and a SUBSCRIBE may open it while the listener
+    does."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self._channels: set[str] = set()
+        self._connecting = asyncio.Lock()
 
     async def subscribe(self, channel: str) -> None:
-        await self._pubsub.subscribe(channel)
+        async with self._connecting:
+            await self._pubsub.subscribe(channel)
+        self._channels.add(channel)
         self._ready.set()
+
+    async def unsubscribe(self, channel: str) -> None:
+        self._channels.discard(channel)
+        async with self._connecting:
+            await self._pubsub.unsubscribe(channel)
 
     async def _pubsub_listener(self) -> None:
         delay = FIRST_RETRY_SECONDS
@@ -39,6 +74,8 @@ class ResilientRedisBackend(RedisBackend):
             await self._ready.wait()
             self._ready.clear()
             try:
+                async with self._connecting:
+                    await self._connect_pubsub()
                 async for message in self._pubsub.listen():
                     delay = FIRST_RETRY_SECONDS
                     if message["type"] == "message":
@@ -51,21 +88,38 @@ class ResilientRedisBackend(RedisBackend):
                 raise
             except Exception:
                 logger.warning("Redis pub/sub listener failed; listening again", exc_info=True)
-                connection = self._pubsub.connection
-                if connection is not None:
-                    # redis-py keeps a dead pub/sub socket "connected" (it reads with
-                    # disconnect_on_error=False); drop it so the next read reconnects, which
-                    # resubscribes every channel (PubSub.on_connect).
-                    await connection.disconnect()
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, MAX_RETRY_SECONDS)
+                if not await self._reconnected():
+                    for channel in self._channels:
+                        await self._queue.put(ConnectionLost(channel))
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, MAX_RETRY_SECONDS)
                 if self._pubsub.channels:
                     self._ready.set()
+
+    async def _reconnected(self) -> bool:
+        """Whether the pub/sub connection is open again, every channel subscribed again
+        (`PubSub.on_connect`), right after it failed."""
+        async with self._connecting:
+            connection = self._pubsub.connection
+            if connection is not None:
+                # redis-py keeps a dead pub/sub socket "connected" (it reads with
+                # disconnect_on_error=False): drop it, or connecting would do nothing.
+                await connection.disconnect()
+            try:
+                await self._connect_pubsub()
+            except (OSError, RedisError):
+                return False
+        return True
+
+    async def _connect_pubsub(self) -> None:
+        """Open the pub/sub connection unless open; reopening resubscribes every channel."""
+        await self._pubsub.connect()  # type: ignore[no-untyped-call]
 
 
 class PostgresBackend(BroadcastBackend):
     """LISTEN on one connection (reopened, with every channel, when it drops), NOTIFY on another
-    (reopened on the next publish after a failure), so publishing never waits for listening."""
+    (reopened on the next publish after a failure), so publishing never waits for listening.
+    While the LISTEN connection is down, `subscribe` raises `BroadcasterUnavailable`."""
 
     def __init__(self, url: str) -> None:
         self._url = url
@@ -105,13 +159,21 @@ class PostgresBackend(BroadcastBackend):
         self._reconnect = asyncio.get_running_loop().create_task(self._reopen())
 
     async def _reopen(self) -> None:
+        """Listen again; when the server does not answer at once, it is away: subscribers are
+        told (`ConnectionLost`) rather than left waiting, and the reconnects go on with
+        backoff."""
         delay = FIRST_RETRY_SECONDS
+        told = False
         while not self._closing:
             try:
                 self._listen = await self._open_listener()
                 return
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 logger.warning("PostgreSQL LISTEN reconnect failed", exc_info=True)
+                if not told:
+                    told = True
+                    for channel in self._channels:
+                        self._queue.put_nowait(ConnectionLost(channel))
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, MAX_RETRY_SECONDS)
 
@@ -124,10 +186,11 @@ class PostgresBackend(BroadcastBackend):
         return listen if listen is not None and not listen.is_closed() else None
 
     async def subscribe(self, channel: str) -> None:
-        self._channels.add(channel)
         listen = self._alive()
-        if listen is not None:  # else the reconnect adds it
-            await listen.add_listener(channel, self._on_notification)
+        if listen is None:
+            raise BroadcasterUnavailable("the PostgreSQL LISTEN connection is down")
+        self._channels.add(channel)
+        await listen.add_listener(channel, self._on_notification)
 
     async def unsubscribe(self, channel: str) -> None:
         self._channels.discard(channel)

@@ -11,7 +11,10 @@
 `memory://` is one broadcaster per URL shared by every app of the process (`ehb dev` serves the
 six subgraphs in one process; they must hear each other), reference-counted and closed with the
 last app. Other URLs (`redis://`, `postgres://`) get a connection per app: instances meet
-through the server, with backends that reconnect (`broadcast_backends.py`).
+through the server, with backends that reconnect (`broadcast_backends.py`). When the server
+cannot be reached, `subscribe` raises `EventsUnavailable` (a GraphQL error with that code), and a
+subscription whose connection drops ends with it (messages may have been missed meanwhile);
+`consume` subscribes again by itself.
 `postgresql+asyncpg://` URLs are accepted and given to asyncpg as `postgresql://`. A
 PostgreSQL NOTIFY payload is at most 8000 bytes: keep events small.
 """
@@ -30,7 +33,12 @@ import orjson
 from broadcaster import Broadcast
 from broadcaster._base import Subscriber, Unsubscribed
 
-from subgraphs.kernel.broadcast_backends import PostgresBackend, ResilientRedisBackend
+from subgraphs.kernel.broadcast_backends import (
+    ConnectionLost,
+    PostgresBackend,
+    ResilientRedisBackend,
+)
+from subgraphs.kernel.errors import EventsUnavailable
 
 __all__ = ["DOMAIN_EVENTS", "EventBus", "Handler", "Messages", "open_event_bus"]
 
@@ -43,6 +51,19 @@ Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
 HANDLER_ATTEMPTS = 3
 HANDLER_FIRST_BACKOFF_SECONDS = 0.1
+# The consumer subscribes again this often while the broadcaster is down (briefly: an event the
+# relays publish once it is back, before the consumer is, reaches no consumer).
+RESUBSCRIBE_FIRST_SECONDS = 0.1
+RESUBSCRIBE_MAX_SECONDS = 1.0
+
+UNAVAILABLE_MESSAGE = (
+    "The event stream is unavailable: the subgraph cannot reach its event broadcaster. "
+    "Subscribe again later."
+)
+LOST_MESSAGE = (
+    "The event stream was interrupted: the subgraph lost its connection to the event "
+    "broadcaster, so events may have been missed. Subscribe again."
+)
 
 
 def broadcast_url(url: str) -> str:
@@ -66,7 +87,8 @@ def _decode(message: str | bytes) -> dict[str, Any] | None:
 
 class Messages:
     """The decoded messages of one subscription. Unlike an async generator, a cancelled
-    `__anext__` (a timeout) leaves it usable."""
+    `__anext__` (a timeout) leaves it usable. Raises `EventsUnavailable` when the broadcaster's
+    connection dropped."""
 
     def __init__(self, subscriber: Subscriber) -> None:
         self._subscriber = subscriber
@@ -80,6 +102,8 @@ class Messages:
                 event = await self._subscriber.get()
             except Unsubscribed:
                 raise StopAsyncIteration from None
+            if isinstance(event, ConnectionLost):
+                raise EventsUnavailable(LOST_MESSAGE)
             decoded = _decode(event.message)
             if decoded is not None:
                 return decoded
@@ -107,15 +131,22 @@ class EventBus:
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
         """Messages published on `channel` from now on, decoded (non-objects are dropped).
         Waiting for the next one may be cancelled (e.g. `asyncio.timeout`) without losing the
-        subscription."""
+        subscription. Raises `EventsUnavailable` when the broadcaster cannot be reached."""
         subscription = self.broadcast.subscribe(channel)
         async with self._lock:  # backends (re)subscribe on one connection
-            subscriber = await subscription.__aenter__()
+            try:
+                subscriber = await subscription.__aenter__()
+            except Exception as error:  # the backend's client errors, whatever the backend
+                logger.warning("could not subscribe to %r: %r", channel, error)
+                raise EventsUnavailable(UNAVAILABLE_MESSAGE) from error
         try:
             yield Messages(subscriber)
         finally:
             async with self._lock:
-                await subscription.__aexit__(None, None, None)
+                try:
+                    await subscription.__aexit__(None, None, None)
+                except Exception as error:  # the server is gone: nothing left to unsubscribe
+                    logger.warning("could not unsubscribe from %r: %r", channel, error)
 
     def consume(self, types_prefix: str, handler: Handler) -> Callable[[], None]:
         """Run `handler(envelope)` for each domain event whose type starts with `types_prefix`.
@@ -140,15 +171,31 @@ class EventBus:
             self._consumer_task.result()  # raises why it could not subscribe
 
     async def _consume(self, subscribed: asyncio.Event) -> None:
-        async with self.subscribe(DOMAIN_EVENTS) as envelopes:
-            subscribed.set()
-            async for envelope in envelopes:
-                event_type = envelope.get("type")
-                if not isinstance(event_type, str):
-                    continue
-                for consumer in list(self._consumers):
-                    if event_type.startswith(consumer.prefix):
-                        await _run_handler(consumer.handler, envelope)
+        """Handle `domain-events` until cancelled, subscribing again whenever the connection
+        drops (the first subscription's failure is the caller's to report)."""
+        delay = RESUBSCRIBE_FIRST_SECONDS
+        while True:
+            try:
+                async with self.subscribe(DOMAIN_EVENTS) as envelopes:
+                    subscribed.set()
+                    delay = RESUBSCRIBE_FIRST_SECONDS
+                    await self._handle(envelopes)
+                return
+            except EventsUnavailable:
+                if not subscribed.is_set():
+                    raise
+                logger.warning("domain event consumer lost its subscription; subscribing again")
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RESUBSCRIBE_MAX_SECONDS)
+
+    async def _handle(self, envelopes: AsyncIterator[dict[str, Any]]) -> None:
+        async for envelope in envelopes:
+            event_type = envelope.get("type")
+            if not isinstance(event_type, str):
+                continue
+            for consumer in list(self._consumers):
+                if event_type.startswith(consumer.prefix):
+                    await _run_handler(consumer.handler, envelope)
 
     async def aclose(self) -> None:
         task, self._consumer_task = self._consumer_task, None

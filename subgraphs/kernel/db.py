@@ -2,6 +2,12 @@
 
 Engines are only ever created by `open_database`, called from the app lifespan (or migrations),
 never at import time.
+
+A PostgreSQL server that cannot be reached (stopped, restarting, out of connections) or that
+drops a connection mid-statement raises `DatabaseUnavailable`: the client gets a
+DATABASE_UNAVAILABLE error instead of an opaque internal one. Connections are checked before
+use (`pool_pre_ping`) and a dropped one invalidates the pool, so once the server is back the
+next request reconnects, without restarting the process.
 """
 
 from __future__ import annotations
@@ -14,15 +20,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from sqlalchemy import DateTime, MetaData, event
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine import Dialect, ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 
+from subgraphs.kernel.errors import DatabaseUnavailable
 from subgraphs.kernel.session import SerialSession
 from subgraphs.kernel.settings import Settings
 from subgraphs.kernel.statement_timing import count_statements_per_request
@@ -90,6 +99,33 @@ def _use_write_ahead_log(path: str) -> None:
         return
 
 
+UNAVAILABLE_MESSAGE = "The database is unavailable right now; try again shortly."
+# Failures to open a connection that say the server is away (not that we are misconfigured).
+_AWAY_ON_CONNECT: tuple[type[BaseException], ...] = (
+    OSError,  # refused, unreachable, timed out
+    asyncpg.CannotConnectNowError,  # starting up or shutting down
+    asyncpg.TooManyConnectionsError,
+    asyncpg.ConnectionDoesNotExistError,
+)
+
+
+def _connect_or_unavailable(
+    dialect: Dialect, _record: ConnectionPoolEntry, cargs: tuple[Any, ...], cparams: dict[str, Any]
+) -> Any:
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except _AWAY_ON_CONNECT as error:
+        raise DatabaseUnavailable(UNAVAILABLE_MESSAGE) from error
+
+
+def _unavailable_on_disconnect(context: ExceptionContext) -> BaseException | None:
+    """The error a statement raises when its connection died (the pool is invalidated). A
+    failed pre-ping is left alone: the pool reconnects then."""
+    if context.is_disconnect and not context.is_pre_ping:
+        return DatabaseUnavailable(UNAVAILABLE_MESSAGE)
+    return None
+
+
 def create_engine(database_url: str, settings: Settings | None = None) -> AsyncEngine:
     """An async engine; SQLite gets WAL + foreign keys and its directory created."""
     url = make_url(database_url)
@@ -101,13 +137,17 @@ def create_engine(database_url: str, settings: Settings | None = None) -> AsyncE
         event.listen(engine.sync_engine, "connect", _enable_sqlite_pragmas)
         return engine
     settings = settings or Settings()
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_seconds,
         pool_pre_ping=True,
+        connect_args={"timeout": settings.db_connect_timeout_seconds},
     )
+    event.listen(engine.sync_engine, "do_connect", _connect_or_unavailable)
+    event.listen(engine.sync_engine, "handle_error", _unavailable_on_disconnect)
+    return engine
 
 
 @dataclass(frozen=True, slots=True)

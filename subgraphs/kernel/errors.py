@@ -51,14 +51,37 @@ class Conflict(DomainError):
     code = "CONFLICT"
 
 
+class ServiceUnavailable(DomainError):
+    """A backing service (database, broadcaster) cannot be reached right now; the same request
+    may succeed later. Raised by the kernel, not by domain code."""
+
+    code = "SERVICE_UNAVAILABLE"
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The subgraph's database refused or dropped the connection, or none was free in time."""
+
+    code = "DATABASE_UNAVAILABLE"
+
+
+class EventsUnavailable(ServiceUnavailable):
+    """The event bus's broadcaster (Redis, PostgreSQL) cannot be reached: a subscription cannot
+    start, or has ended because events may have been missed. Subscribe again later."""
+
+    code = "EVENTS_UNAVAILABLE"
+
+
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 __all__ = [
     "INTERNAL_SERVER_ERROR",
     "BadUserInput",
     "Conflict",
+    "DatabaseUnavailable",
     "DomainError",
+    "EventsUnavailable",
     "Forbidden",
     "NotFound",
+    "ServiceUnavailable",
     "Unauthenticated",
 ]
