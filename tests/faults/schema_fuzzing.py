@@ -10,6 +10,7 @@ loop keeps serving (`asyncio.to_thread`).
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 
 import hypothesis
@@ -30,12 +31,35 @@ class FuzzReport:
 
     requests: int = 0
     operations: int = 0
+    answered_with_data: int = 0
+    codes: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
 
     def add(self, case: Case, problem: str) -> None:
         body = case.body if isinstance(case.body, dict) else {}
         sent = json.dumps({"query": body.get("query"), "variables": body.get("variables")})
         self.problems.append(f"{case.operation.label}: {problem}\n    sent: {sent[:2000]}")
+
+    def summary(self) -> str:
+        codes = ", ".join(f"{code} {count}" for code, count in self.codes.most_common())
+        return (
+            f"{self.operations} root fields, {self.requests} requests, "
+            f"{self.answered_with_data} answered with data; error codes: {codes or 'none'}"
+        )
+
+    def count(self, response: Response) -> None:
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            return
+        if not isinstance(body, dict):
+            return
+        if body.get("data"):
+            self.answered_with_data += 1
+        for error in body.get("errors") or []:
+            extensions = error.get("extensions") if isinstance(error, dict) else None
+            if isinstance(extensions, dict) and isinstance(extensions.get("code"), str):
+                self.codes[extensions["code"]] += 1
 
 
 def problems_with(response: Response) -> list[str]:
@@ -74,6 +98,7 @@ def fuzz_router(graphql_url: str, headers: dict[str, str], examples: int, seed: 
         except requests.Timeout:
             report.add(case, f"no answer within {REQUEST_TIMEOUT_SECONDS} s")
             return
+        report.count(response)
         for problem in problems_with(response):
             report.add(case, problem)
 

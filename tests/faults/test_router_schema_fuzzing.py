@@ -33,7 +33,7 @@ async def test_generated_operations_get_graphql_answers_with_codes(platform: Pla
     report = await asyncio.to_thread(
         fuzz_router, platform.graphql_url, platform.admin_headers(), EXAMPLES, SEED
     )
-    print(f"fuzzed {report.operations} root fields with {report.requests} requests")
+    print(f"fuzzed (EHB_FUZZ_SEED={SEED}): {report.summary()}")
     assert report.operations > 50, report
     assert not report.problems, (
         f"{len(report.problems)} problems in {report.requests} requests (EHB_FUZZ_SEED={SEED}):\n"
