@@ -1,5 +1,5 @@
 # One entry point per chore, used by people and CI alike.
-.PHONY: dev test check compose bootstrap fuzz bench-subscriptions bench bench-dashboard
+.PHONY: dev test check compose bootstrap fuzz fuzz-schema bench-subscriptions bench bench-dashboard
 
 bootstrap:
 	./scripts/bootstrap
@@ -26,6 +26,13 @@ fuzz: bootstrap
 	seed=$${EHB_DIFFERENTIAL_SEED:-$$(od -An -N3 -tu4 /dev/urandom | tr -d " ")}; echo "EHB_DIFFERENTIAL_SEED=$$seed"; \
 	EHB_DIFFERENTIAL_SEED=$$seed EHB_DIFFERENTIAL_OPERATIONS=3000 \
 	.venv/bin/pytest tests/integration/differential -q
+
+# schemathesis against the router and the six subgraphs: up to 200 generated operations per field
+# and mode (valid and invalid), a fresh seed (printed); no 5xx, no hang, every error with a code.
+fuzz-schema: bootstrap
+	seed=$${EHB_FUZZ_SEED:-$$(od -An -N3 -tu4 /dev/urandom | tr -d " ")}; echo "EHB_FUZZ_SEED=$$seed"; \
+	EHB_FUZZ_SEED=$$seed EHB_FUZZ_EXAMPLES=$${EHB_FUZZ_EXAMPLES:-200} \
+	.venv/bin/pytest tests/faults/test_router_schema_fuzzing.py -q -s
 
 # Subscriptions through the router: latency at 10 and 5,000 WebSocket subscribers, memory per
 # subscriber (bench/subscriptions/RESULTS.md). CI runs the bounded `--quick` run as a test.

@@ -127,6 +127,7 @@ class OutboxRelay:
         backoff = FIRST_BACKOFF_SECONDS
         loop = asyncio.get_running_loop()
         while True:
+            stop_if_cancelled()
             self._wakeup.clear()
             try:
                 published = await self.relay_batch()
@@ -146,10 +147,19 @@ class OutboxRelay:
             backoff = FIRST_BACKOFF_SECONDS
             if published == self._settings.outbox_batch_size:
                 continue  # more may be waiting
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for can leave the task stuck
+            # "cancelling" when its timeout and a cancel meet, and shutdown waits on it forever.
             with suppress(TimeoutError):
-                await asyncio.wait_for(
-                    self._wakeup.wait(), timeout=self._settings.outbox_poll_seconds
-                )
+                async with asyncio.timeout(self._settings.outbox_poll_seconds):
+                    await self._wakeup.wait()
+
+
+def stop_if_cancelled() -> None:
+    """Stop when a cancel was swallowed on the way (Python 3.11's wait_for, used inside database
+    drivers, can turn one into a timeout, which the loop would retry): shutdown waits for it."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 @asynccontextmanager

@@ -28,6 +28,7 @@ from sqlalchemy import func, select, update
 from subgraphs.kernel.db import Database, utcnow
 from subgraphs.kernel.email import EmailDeliveryFailed, EmailSender, render_email
 from subgraphs.kernel.push import PushDeliveryFailed, PushTarget, WebPushSender
+from subgraphs.kernel.relay import stop_if_cancelled
 from subgraphs.kernel.sms import SmsDeliveryFailed, SmsSender
 from subgraphs.support.models import (
     Delivery,
@@ -97,6 +98,7 @@ class DeliveryWorker:
         passes it sleeps until the next delivery is due, a `wake()`, or `poll_seconds` (the
         safety net for deliveries another process scheduled), whichever comes first."""
         while True:
+            stop_if_cancelled()
             self._wake.clear()
             try:
                 handled = await self.run_once()
@@ -106,8 +108,9 @@ class DeliveryWorker:
                 pause = self._policy.poll_seconds
             if pause <= 0:
                 continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=pause)
+            with contextlib.suppress(TimeoutError):  # asyncio.timeout: see kernel.relay
+                async with asyncio.timeout(pause):
+                    await self._wake.wait()
 
     async def _seconds_to_next_due(self) -> float:
         async with self._database.sessions() as session:
