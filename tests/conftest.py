@@ -14,6 +14,8 @@ import pytest
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from subgraphs.kernel.testing import drop_test_databases, testing_on_postgres
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -104,3 +106,22 @@ async def redis_url() -> str:
     finally:
         await client.aclose()
     return url
+
+
+# --- the subgraph suites on PostgreSQL (EHB_TEST_DATABASE=postgres, scripts/test) --------------
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not testing_on_postgres():
+        return
+    skip = pytest.mark.skip(reason="a test of SQLite files: runs in the SQLite pass")
+    for item in items:
+        if item.get_closest_marker("sqlite_only") is not None:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def drop_postgres_test_databases() -> AsyncIterator[None]:
+    """The PostgreSQL databases `database_settings` created for this session go at its end."""
+    yield
+    await drop_test_databases()

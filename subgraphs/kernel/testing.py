@@ -12,12 +12,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import importlib
+import os
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import uvicorn
 from sqlalchemy import event
@@ -42,6 +45,66 @@ def sqlite_settings(name: str, directory: Path) -> Settings:
     )
 
 
+# `EHB_TEST_DATABASE=postgres`: `database_settings` (hence `migrated_settings` and
+# `running_subgraph`) give each test directory a fresh PostgreSQL database instead of SQLite
+# files, so the subgraph suites run unchanged on both backends (scripts/test runs both).
+TEST_DATABASE_ENV = "EHB_TEST_DATABASE"
+TEST_POSTGRES_ADMIN_URL_ENV = "EHB_TEST_PG_ADMIN_URL"
+_created_postgres_databases: dict[str, str] = {}
+
+
+def testing_on_postgres() -> bool:
+    choice = os.environ.get(TEST_DATABASE_ENV, "sqlite").strip().lower()
+    if choice not in ("sqlite", "postgres"):
+        raise ValueError(f"{TEST_DATABASE_ENV} must be sqlite or postgres, got {choice!r}")
+    return choice == "postgres"
+
+
+async def database_settings(name: str, directory: Path) -> Settings:
+    """`sqlite_settings`, or with `EHB_TEST_DATABASE=postgres` the same settings on a fresh
+    PostgreSQL database of `directory`'s own (shared by the subgraphs of that directory, whose
+    tables are prefixed as in production)."""
+    settings = sqlite_settings(name, directory)
+    if not testing_on_postgres():
+        return settings
+    key = str(directory)
+    url = _created_postgres_databases.get(key)
+    if url is None:
+        url = await _create_postgres_database()
+        _created_postgres_databases[key] = url
+    return settings.model_copy(update={"database_urls": {name: url}})
+
+
+async def _create_postgres_database() -> str:
+    admin_url = os.environ.get(
+        TEST_POSTGRES_ADMIN_URL_ENV, "postgresql://postgres@127.0.0.1:5432/test"
+    )
+    name = f"ehb_suite_{os.getpid()}_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(admin_url, timeout=5)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    host = admin_url.split("://", 1)[1].rsplit("/", 1)[0]
+    return f"postgresql+asyncpg://{host}/{name}"
+
+
+async def drop_test_databases() -> None:
+    """Drop every PostgreSQL database `database_settings` created in this process."""
+    if not _created_postgres_databases:
+        return
+    admin = await asyncpg.connect(
+        os.environ.get(TEST_POSTGRES_ADMIN_URL_ENV, "postgresql://postgres@127.0.0.1:5432/test"),
+        timeout=5,
+    )
+    try:
+        for url in _created_postgres_databases.values():
+            await admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    finally:
+        await admin.close()
+    _created_postgres_databases.clear()
+
+
 def memory_broadcast_url(directory: Path) -> str:
     """`memory://<digest of directory>`: the apps of one test directory share an in-process
     broadcaster (as `ehb dev`'s six subgraphs do), and hear no other test's events."""
@@ -50,8 +113,8 @@ def memory_broadcast_url(directory: Path) -> str:
 
 
 async def migrated_settings(name: str, directory: Path) -> Settings:
-    """`sqlite_settings` with the database upgraded to subgraph `name`'s head."""
-    settings = sqlite_settings(name, directory)
+    """`database_settings` with the database upgraded to subgraph `name`'s head."""
+    settings = await database_settings(name, directory)
     await migrate_to_head_async(name, settings.database_url(name))
     return settings
 
@@ -151,11 +214,14 @@ async def running_subgraph(
     migrate: bool = True,
     jwks_url: str | None = None,
 ) -> AsyncIterator[RunningSubgraph]:
-    """Subgraph `name` on a SQLite file in `directory` (migrated to head unless told not to),
-    served on an ephemeral loopback port. `app_factory(settings)` defaults to its create_app.
-    `jwks_url` (EHB_JWKS_URL) is where it finds the keys that sign bearer tokens."""
+    """Subgraph `name` on `database_settings` (a SQLite file in `directory` by default; migrated
+    to head unless told not to), served on an ephemeral loopback port. `app_factory(settings)`
+    defaults to its create_app. `jwks_url` (EHB_JWKS_URL) is where it finds the keys that sign
+    bearer tokens."""
     settings = (
-        await migrated_settings(name, directory) if migrate else sqlite_settings(name, directory)
+        await migrated_settings(name, directory)
+        if migrate
+        else await database_settings(name, directory)
     )
     if jwks_url is not None:
         settings = settings.model_copy(update={"jwks_url": jwks_url})

@@ -49,6 +49,10 @@ ADMIN = Viewer(user_id="00000000-0000-4000-8000-0000000000aa", scopes=frozenset(
 PROVIDER = SandboxProvider()
 ACCEPTED_ACCOUNT = "DE89370400440532013000"
 
+# Each example copies a migrated SQLite template file (the ledger on PostgreSQL has its own
+# concurrency test, tests/production/test_money_ledger_on_postgres.py).
+pytestmark = pytest.mark.sqlite_only
+
 
 @dataclass(frozen=True)
 class Operation:

@@ -52,6 +52,10 @@ CARDS = {
     "flaky": "4000000000000119",
 }
 
+# Each example copies a migrated SQLite template file (the ledger on PostgreSQL has its own
+# concurrency test, tests/production/test_money_ledger_on_postgres.py).
+pytestmark = pytest.mark.sqlite_only
+
 
 @dataclass(frozen=True)
 class Operation:
