@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
+from contextlib import suppress
 
 from graphql import GraphQLError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from subgraphs.kernel.context import SubgraphContext
-from subgraphs.kernel.errors import INTERNAL_SERVER_ERROR, DomainError
+from subgraphs.kernel.db import UNAVAILABLE_MESSAGE
+from subgraphs.kernel.errors import INTERNAL_SERVER_ERROR, DatabaseUnavailable, DomainError
 
 logger = logging.getLogger("subgraphs.kernel")
 
@@ -52,7 +55,19 @@ def _unexpected_cause(error: GraphQLError) -> BaseException | None:
 
 def _masked(error: GraphQLError, request_id: str) -> GraphQLError:
     cause = _unexpected_cause(error)
-    return error if cause is None else internal_error(error, cause, request_id)
+    if cause is None:
+        return error
+    if isinstance(cause, PoolTimeout):
+        # Every pooled connection stayed busy for db_pool_timeout_seconds: an overload that
+        # passes, told as such rather than as a bug.
+        unavailable = DatabaseUnavailable(UNAVAILABLE_MESSAGE)
+        return GraphQLError(
+            unavailable.message,
+            nodes=error.nodes,
+            path=error.path,
+            extensions=unavailable.extensions,
+        )
+    return internal_error(error, cause, request_id)
 
 
 def _request_id(context: object) -> str:
@@ -67,6 +82,16 @@ class MaskUnexpectedErrors(SchemaExtension):
             return
         request_id = _request_id(self.execution_context.context)
         result.errors = [_masked(error, request_id) for error in result.errors]
+
+
+def _commit_error(error: Exception, request_id: str) -> GraphQLError:
+    """A failed commit: a domain error (the database went away: DATABASE_UNAVAILABLE) as itself,
+    anything else behind INTERNAL_SERVER_ERROR."""
+    if isinstance(error, PoolTimeout):
+        error = DatabaseUnavailable(UNAVAILABLE_MESSAGE)
+    if isinstance(error, DomainError):
+        return GraphQLError(error.message, extensions=error.extensions)
+    return internal_error(None, error, request_id)
 
 
 class UnitOfWork(SchemaExtension):
@@ -85,9 +110,10 @@ class UnitOfWork(SchemaExtension):
         try:
             await context.session.commit()
         except Exception as exc:
-            await context.session.rollback()
+            with suppress(Exception):  # the database may be gone: the commit failure is the news
+                await context.session.rollback()
             result.data = None
-            result.errors = [internal_error(None, exc, context.request_id)]
+            result.errors = [_commit_error(exc, context.request_id)]
 
     def _is_mutation(self) -> bool:
         try:
