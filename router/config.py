@@ -146,11 +146,11 @@ Malformed values raise ``ValueError`` naming the variable.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from router.auth.policies import NO_POLICIES, PolicyRules, load_policy_rules
+from router.env_values import ENV_PREFIX, RouterEnv
 from router.http.cors import CorsConfig
 from router.http.csrf import CsrfConfig
 from router.http.rate_limit import RateLimitConfig
@@ -159,10 +159,7 @@ from router.operation.limits import OperationLimits
 from router.operation.persisted_queries import PersistedQueryConfig
 from router.telemetry.settings import TracingSettings
 
-ENV_PREFIX = "EHB_ROUTER_"
 REQUEST_ID_HEADER = "x-request-id"
-
-_Value = TypeVar("_Value", int, float)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,31 +200,19 @@ class RouterConfig:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> RouterConfig:
         env = os.environ if environ is None else environ
+        values = RouterEnv(env, ENV_PREFIX)
+        positive = values.positive
         defaults = cls()
 
-        def positive(name: str, parse: Callable[[str], _Value], default: _Value) -> _Value:
-            raw = env.get(ENV_PREFIX + name)
-            if raw is None or raw.strip() == "":
-                return default
-            try:
-                value = parse(raw.strip())
-            except ValueError:
-                kind = "a whole number" if parse is int else "a number"
-                raise ValueError(f"{ENV_PREFIX}{name} must be {kind}, got {raw!r}") from None
-            if value <= 0:
-                raise ValueError(f"{ENV_PREFIX}{name} must be positive, got {raw!r}")
-            return value
-
-        forwarded = env.get(ENV_PREFIX + "FORWARD_HEADERS")
-        labels = env.get(ENV_PREFIX + "OVERRIDE_LABELS") or ""
+        forwarded = values.names("FORWARD_HEADERS")
         return cls(
             subgraph_timeout_seconds=positive(
                 "SUBGRAPH_TIMEOUT", float, defaults.subgraph_timeout_seconds
             ),
-            subgraph_timeouts=_subgraph_timeouts(env.get(ENV_PREFIX + "SUBGRAPH_TIMEOUTS") or ""),
-            deduplicate_subgraph_fetches=_switch(env, "DEDUP", default=True),
-            deduplicate_queries=_switch(env, "DEDUP", default=True),
-            server_timing=_switch(env, "SERVER_TIMING", default=False),
+            subgraph_timeouts=_subgraph_timeouts(values.raw("SUBGRAPH_TIMEOUTS")),
+            deduplicate_subgraph_fetches=values.switch("DEDUP", default=True),
+            deduplicate_queries=values.switch("DEDUP", default=True),
+            server_timing=values.switch("SERVER_TIMING", default=False),
             subgraph_connect_timeout_seconds=positive(
                 "SUBGRAPH_CONNECT_TIMEOUT", float, defaults.subgraph_connect_timeout_seconds
             ),
@@ -247,15 +232,11 @@ class RouterConfig:
             ),
             forwarded_headers=defaults.forwarded_headers
             if forwarded is None
-            else tuple(name.strip().lower() for name in forwarded.split(",") if name.strip()),
-            override_labels=frozenset(
-                label.strip() for label in labels.split(",") if label.strip()
-            ),
-            jwks_url=_url(env, "JWKS_URL"),
-            token_issuer=(env.get(ENV_PREFIX + "TOKEN_ISSUER") or "").strip()
-            or defaults.token_issuer,
-            token_audience=(env.get(ENV_PREFIX + "TOKEN_AUDIENCE") or "").strip()
-            or defaults.token_audience,
+            else tuple(name.lower() for name in forwarded),
+            override_labels=frozenset(values.names("OVERRIDE_LABELS") or ()),
+            jwks_url=values.url("JWKS_URL"),
+            token_issuer=values.text("TOKEN_ISSUER", defaults.token_issuer),
+            token_audience=values.text("TOKEN_AUDIENCE", defaults.token_audience),
             jwks_max_age_seconds=positive("JWKS_MAX_AGE", float, defaults.jwks_max_age_seconds),
             jwks_min_refetch_seconds=positive(
                 "JWKS_MIN_REFETCH", float, defaults.jwks_min_refetch_seconds
@@ -275,22 +256,13 @@ class RouterConfig:
             csrf=CsrfConfig.from_env(env, ENV_PREFIX),
             cors=CorsConfig.from_env(env, ENV_PREFIX),
             instances=InstanceSettings.from_env(env),
-            metrics=_switch(env, "METRICS", default=True),
+            metrics=values.switch("METRICS", default=True),
             metrics_max_operations=positive(
                 "METRICS_MAX_OPERATIONS", int, defaults.metrics_max_operations
             ),
             tracing=TracingSettings.from_env(env),
             operation_limits=OperationLimits.from_env(env),
         )
-
-
-def _url(env: Mapping[str, str], name: str) -> str | None:
-    raw = (env.get(ENV_PREFIX + name) or "").strip()
-    if not raw:
-        return None
-    if not raw.startswith(("http://", "https://")):
-        raise ValueError(f"{ENV_PREFIX}{name} must be an http(s) URL, got {raw!r}")
-    return raw
 
 
 def _policies(raw: str | None) -> PolicyRules:
@@ -317,14 +289,3 @@ def _subgraph_timeouts(raw: str) -> dict[str, float]:
             )
         timeouts[name.strip()] = value
     return timeouts
-
-
-def _switch(env: Mapping[str, str], name: str, *, default: bool) -> bool:
-    raw = (env.get(ENV_PREFIX + name) or "").strip().lower()
-    if raw == "":
-        return default
-    if raw in {"1", "true", "on", "yes"}:
-        return True
-    if raw in {"0", "false", "off", "no"}:
-        return False
-    raise ValueError(f"{ENV_PREFIX}{name} must be 1 or 0, got {raw!r}")

@@ -23,7 +23,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from router.config import ENV_PREFIX, RouterConfig
+from router.config import RouterConfig
+from router.env_values import ENV_PREFIX
 
 CONFIG_ENV = "EHB_CONFIG"
 LOG_FORMAT_ENV = "EHB_LOG_FORMAT"

@@ -17,13 +17,12 @@ is nothing to fail over to, and subgraphs without a health path keep working.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
 from urllib.parse import urlsplit
 
-_PREFIX = "EHB_ROUTER_"
-_Number = TypeVar("_Number", int, float)
+from router.env_values import ENV_PREFIX as _PREFIX
+from router.env_values import RouterEnv
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,24 +36,24 @@ class InstanceSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> InstanceSettings:
-        env = os.environ if environ is None else environ
+        values = RouterEnv(os.environ if environ is None else environ)
         defaults = cls()
-        path = (env.get(_PREFIX + "INSTANCE_CHECK_PATH") or "").strip() or defaults.check_path
+        path = values.text("INSTANCE_CHECK_PATH", defaults.check_path)
         if not path.startswith("/"):
             raise ValueError(f"{_PREFIX}INSTANCE_CHECK_PATH must start with '/', got {path!r}")
         return cls(
-            subgraph_urls=parse_subgraph_urls(env.get(_PREFIX + "SUBGRAPH_URLS") or ""),
+            subgraph_urls=parse_subgraph_urls(values.raw("SUBGRAPH_URLS")),
             check_path=path,
-            check_interval_seconds=_positive(
-                env, "INSTANCE_CHECK_INTERVAL", float, defaults.check_interval_seconds
+            check_interval_seconds=values.positive(
+                "INSTANCE_CHECK_INTERVAL", float, defaults.check_interval_seconds
             ),
-            check_timeout_seconds=_positive(
-                env, "INSTANCE_CHECK_TIMEOUT", float, defaults.check_timeout_seconds
+            check_timeout_seconds=values.positive(
+                "INSTANCE_CHECK_TIMEOUT", float, defaults.check_timeout_seconds
             ),
-            unhealthy_after=_positive(
-                env, "INSTANCE_UNHEALTHY_AFTER", int, defaults.unhealthy_after
+            unhealthy_after=values.positive(
+                "INSTANCE_UNHEALTHY_AFTER", int, defaults.unhealthy_after
             ),
-            healthy_after=_positive(env, "INSTANCE_HEALTHY_AFTER", int, defaults.healthy_after),
+            healthy_after=values.positive("INSTANCE_HEALTHY_AFTER", int, defaults.healthy_after),
         )
 
 
@@ -84,19 +83,3 @@ def check_instance_urls(subgraph: str, urls: tuple[str, ...]) -> tuple[str, ...]
     if len(set(urls)) != len(urls):
         raise ValueError(f"subgraph {subgraph!r} lists an instance URL twice: {', '.join(urls)}")
     return urls
-
-
-def _positive(
-    env: Mapping[str, str], name: str, parse: Callable[[str], _Number], default: _Number
-) -> _Number:
-    raw = (env.get(_PREFIX + name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = parse(raw)
-    except ValueError:
-        kind = "a whole number" if parse is int else "a number"
-        raise ValueError(f"{_PREFIX}{name} must be {kind}, got {raw!r}") from None
-    if value <= 0:
-        raise ValueError(f"{_PREFIX}{name} must be positive, got {raw!r}")
-    return value

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
+from router.env_values import RouterEnv
 from router.http.csrf import DEFAULT_REQUIRED_HEADERS
 
 CLIENT_HEADERS = ("content-type", "authorization", *DEFAULT_REQUIRED_HEADERS)
@@ -42,22 +43,16 @@ class CorsConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], prefix: str) -> CorsConfig:
-        def names(name: str) -> tuple[str, ...]:
-            raw = env.get(prefix + name) or ""
-            return tuple(item.strip() for item in raw.split(",") if item.strip())
-
-        credentials = (env.get(prefix + "CORS_ALLOW_CREDENTIALS") or "0").strip().lower()
-        if credentials not in {"1", "0", "true", "false"}:
-            raise ValueError(f"{prefix}CORS_ALLOW_CREDENTIALS must be 1 or 0, got {credentials!r}")
-        max_age = (env.get(prefix + "CORS_MAX_AGE") or "600").strip()
-        if not max_age.isdigit():
-            raise ValueError(f"{prefix}CORS_MAX_AGE must be whole seconds, got {max_age!r}")
+        values = RouterEnv(env, prefix)
+        max_age = values.whole_number("CORS_MAX_AGE")
         try:
             return cls(
-                origins=tuple(origin.rstrip("/") for origin in names("CORS_ORIGINS")),
-                allow_credentials=credentials in {"1", "true"},
-                allow_headers=tuple(name.lower() for name in names("CORS_ALLOW_HEADERS")),
-                max_age_seconds=int(max_age),
+                origins=tuple(origin.rstrip("/") for origin in values.names("CORS_ORIGINS") or ()),
+                allow_credentials=values.switch("CORS_ALLOW_CREDENTIALS", default=False),
+                allow_headers=tuple(
+                    name.lower() for name in values.names("CORS_ALLOW_HEADERS") or ()
+                ),
+                max_age_seconds=600 if max_age is None else max_age,
             )
         except ValueError as error:
             raise ValueError(f"{prefix}CORS_*: {error}") from None

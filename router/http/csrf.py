@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from starlette.datastructures import Headers
 
+from router.env_values import RouterEnv
 from router.errors import RequestError
 
 CSRF_PREVENTED = "CSRF_PREVENTED"
@@ -40,16 +41,10 @@ class CsrfConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], prefix: str) -> CsrfConfig:
-        raw_switch = (env.get(prefix + "CSRF") or "").strip().lower()
-        if raw_switch not in {"", "1", "0", "true", "false", "on", "off", "yes", "no"}:
-            raise ValueError(f"{prefix}CSRF must be 1 or 0, got {raw_switch!r}")
-        names = env.get(prefix + "CSRF_REQUIRED_HEADERS")
-        headers = (
-            DEFAULT_REQUIRED_HEADERS
-            if names is None or not names.strip()
-            else tuple(name.strip().lower() for name in names.split(",") if name.strip())
-        )
-        return cls(enabled=raw_switch not in {"0", "false", "off", "no"}, required_headers=headers)
+        values = RouterEnv(env, prefix)
+        names = values.names("CSRF_REQUIRED_HEADERS")
+        headers = tuple(name.lower() for name in names) if names else DEFAULT_REQUIRED_HEADERS
+        return cls(enabled=values.switch("CSRF", default=True), required_headers=headers)
 
 
 def check_preflighted(method: str, headers: Headers, config: CsrfConfig) -> None:

@@ -22,6 +22,7 @@ from limits.storage import storage_from_string
 from starlette.requests import HTTPConnection
 
 from router.auth import Principal
+from router.env_values import RouterEnv
 from router.errors import RequestError
 from router.http.client_address import connection_client_address, parse_networks
 
@@ -65,16 +66,14 @@ class RateLimitConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], prefix: str) -> RateLimitConfig:
-        def text(name: str) -> str | None:
-            return (env.get(prefix + name) or "").strip() or None
-
+        values = RouterEnv(env, prefix)
         try:
             return cls(
-                per_address=text("RATE_LIMIT_IP"),
-                per_user=text("RATE_LIMIT_USER"),
-                storage_url=text("RATE_LIMIT_STORAGE") or MEMORY_STORAGE,
-                trusted_proxies=text("TRUSTED_PROXIES") or "",
-                key_prefix=text("RATE_LIMIT_PREFIX") or DEFAULT_KEY_PREFIX,
+                per_address=values.optional("RATE_LIMIT_IP"),
+                per_user=values.optional("RATE_LIMIT_USER"),
+                storage_url=values.text("RATE_LIMIT_STORAGE", MEMORY_STORAGE),
+                trusted_proxies=values.raw("TRUSTED_PROXIES"),
+                key_prefix=values.text("RATE_LIMIT_PREFIX", DEFAULT_KEY_PREFIX),
             )
         except ValueError as error:
             raise ValueError(f"{prefix}RATE_LIMIT_* / {prefix}TRUSTED_PROXIES: {error}") from None

@@ -41,8 +41,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from router.env_values import RouterEnv
+
 CostMode = Literal["enforce", "measure"]
-_PREFIX = "EHB_ROUTER_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,66 +66,36 @@ class OperationLimits:
     def from_env(cls, env: Mapping[str, str]) -> OperationLimits:
         """Raises ``ValueError`` naming the variable when a value is malformed."""
         defaults = cls()
-        production = (_raw(env, "ENV") or env.get("EHB_ENV", "")).strip().lower() == "production"
+        values = RouterEnv(env)
+        production = (values.raw("ENV") or env.get("EHB_ENV", "")).strip().lower() == "production"
+        list_size = values.whole_number("COST_LIST_SIZE")
         return cls(
-            max_document_bytes=_limit(env, "MAX_DOCUMENT_BYTES", defaults.max_document_bytes),
-            max_tokens=_limit(env, "MAX_TOKENS", defaults.max_tokens),
-            max_depth=_limit(env, "MAX_DEPTH", defaults.max_depth),
-            max_aliases=_limit(env, "MAX_ALIASES", defaults.max_aliases),
-            max_root_fields=_limit(env, "MAX_ROOT_FIELDS", defaults.max_root_fields),
-            max_fields=_limit(env, "MAX_FIELDS", defaults.max_fields),
-            max_cost=_limit(env, "MAX_COST", defaults.max_cost),
-            cost_mode=_cost_mode(env),
-            default_list_size=_list_size(env, defaults.default_list_size),
-            introspection=_switch(env, "INTROSPECTION", default=not production),
-            introspection_scope=_raw(env, "INTROSPECTION_SCOPE") or None,
+            max_document_bytes=_limit(values, "MAX_DOCUMENT_BYTES", defaults.max_document_bytes),
+            max_tokens=_limit(values, "MAX_TOKENS", defaults.max_tokens),
+            max_depth=_limit(values, "MAX_DEPTH", defaults.max_depth),
+            max_aliases=_limit(values, "MAX_ALIASES", defaults.max_aliases),
+            max_root_fields=_limit(values, "MAX_ROOT_FIELDS", defaults.max_root_fields),
+            max_fields=_limit(values, "MAX_FIELDS", defaults.max_fields),
+            max_cost=_limit(values, "MAX_COST", defaults.max_cost),
+            cost_mode=_cost_mode(values),
+            default_list_size=defaults.default_list_size if list_size is None else list_size,
+            introspection=values.switch("INTROSPECTION", default=not production),
+            introspection_scope=values.optional("INTROSPECTION_SCOPE"),
         )
 
 
-def _raw(env: Mapping[str, str], name: str) -> str:
-    return (env.get(_PREFIX + name) or "").strip()
-
-
-def _whole_number(env: Mapping[str, str], name: str) -> int | None:
-    raw = _raw(env, name)
-    if raw == "":
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{_PREFIX}{name} must be a whole number, got {raw!r}") from None
-    if value < 0:
-        raise ValueError(f"{_PREFIX}{name} must not be negative, got {raw!r}")
-    return value
-
-
-def _limit(env: Mapping[str, str], name: str, default: int | None) -> int | None:
-    value = _whole_number(env, name)
+def _limit(values: RouterEnv, name: str, default: int | None) -> int | None:
+    """Unset: ``default``; ``0``: no limit."""
+    value = values.whole_number(name)
     if value is None:
         return default
     return value or None
 
 
-def _list_size(env: Mapping[str, str], default: int) -> int:
-    value = _whole_number(env, "COST_LIST_SIZE")
-    return default if value is None else value
-
-
-def _cost_mode(env: Mapping[str, str]) -> CostMode:
-    raw = _raw(env, "COST_MODE").lower()
+def _cost_mode(values: RouterEnv) -> CostMode:
+    raw = values.raw("COST_MODE").lower()
     if raw in ("", "enforce"):
         return "enforce"
     if raw == "measure":
         return "measure"
-    raise ValueError(f"{_PREFIX}COST_MODE must be enforce or measure, got {raw!r}")
-
-
-def _switch(env: Mapping[str, str], name: str, *, default: bool) -> bool:
-    raw = _raw(env, name).lower()
-    if raw == "":
-        return default
-    if raw in {"1", "true", "on", "yes"}:
-        return True
-    if raw in {"0", "false", "off", "no"}:
-        return False
-    raise ValueError(f"{_PREFIX}{name} must be 1 or 0, got {raw!r}")
+    raise ValueError(f"{values.variable('COST_MODE')} must be enforce or measure, got {raw!r}")

@@ -32,6 +32,7 @@ from graphql import GraphQLError, parse
 from graphql.utilities import strip_ignored_characters
 from redis.exceptions import RedisError
 
+from router.env_values import RouterEnv
 from router.errors import RequestError
 
 logger = logging.getLogger(__name__)
@@ -77,23 +78,15 @@ class PersistedQueryConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], prefix: str) -> PersistedQueryConfig:
-        def text(name: str) -> str | None:
-            return (env.get(prefix + name) or "").strip() or None
-
-        def switch(name: str, default: bool) -> bool:
-            raw = (text(name) or "").lower()
-            if raw == "":
-                return default
-            if raw not in {"1", "0", "true", "false", "on", "off"}:
-                raise ValueError(f"{prefix}{name} must be 1 or 0, got {raw!r}")
-            return raw in {"1", "true", "on"}
-
+        values = RouterEnv(env, prefix)
+        apq = values.switch("APQ", default=True)
+        require_id = values.switch("SAFELIST_REQUIRE_ID", default=False)
         try:
             return cls(
-                apq=switch("APQ", True),
-                cache_url=text("APQ_CACHE") or MEMORY_CACHE,
-                safelist_path=text("SAFELIST"),
-                require_id=switch("SAFELIST_REQUIRE_ID", False),
+                apq=apq,
+                cache_url=values.text("APQ_CACHE", MEMORY_CACHE),
+                safelist_path=values.optional("SAFELIST"),
+                require_id=require_id,
             )
         except ValueError as error:
             raise ValueError(f"{prefix}APQ / {prefix}SAFELIST: {error}") from None

@@ -185,7 +185,7 @@ def test_settings_come_from_the_environment() -> None:
             "cannot be allowed for every origin",
         ),
         ({"EHB_ROUTER_CORS_ORIGINS": "app.example.com"}, "http(s)://host"),
-        ({"EHB_ROUTER_CORS_MAX_AGE": "soon"}, "whole seconds"),
+        ({"EHB_ROUTER_CORS_MAX_AGE": "soon"}, "a whole number"),
         ({"EHB_ROUTER_CSRF": "maybe"}, "EHB_ROUTER_CSRF must be 1 or 0"),
     ],
 )
