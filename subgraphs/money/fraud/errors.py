@@ -45,3 +45,15 @@ class NotAwaitingReview(Conflict):
 class NoExecutor(Conflict):
     def __init__(self, kind: str) -> None:
         super().__init__(f"Held {kind} movements cannot be executed by this server.")
+
+
+class IncompleteHold(Conflict):
+    """A held movement recorded without something its execution now needs (a withdrawal held
+    before withdrawals became payouts has no bank account)."""
+
+    def __init__(self, decision_id: str, kind: str, missing: str) -> None:
+        super().__init__(
+            f"Held {kind} {decision_id} has no {missing}, so it cannot be executed: reject it, "
+            "and the user can start the movement again.",
+            field="decisionId",
+        )

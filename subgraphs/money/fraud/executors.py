@@ -16,7 +16,7 @@ from starlette.requests import HTTPConnection
 
 from subgraphs.kernel.context import Viewer
 from subgraphs.money import services
-from subgraphs.money.fraud.errors import NoExecutor
+from subgraphs.money.fraud.errors import IncompleteHold, NoExecutor
 from subgraphs.money.fraud.models import FraudDecision, MovementKind
 from subgraphs.money.fraud.wallets import Screening
 from subgraphs.money.payments import services as payments
@@ -29,7 +29,7 @@ Executor = Callable[[AsyncSession, FraudDecision, HTTPConnection | None], Awaita
 def _text(decision: FraudDecision, key: str) -> str:
     value = (decision.request or {}).get(key)
     if not isinstance(value, str):
-        raise LookupError(f"held {decision.kind.value} {decision.id} has no {key}")
+        raise IncompleteHold(decision.id, decision.kind.value, key)
     return value
 
 

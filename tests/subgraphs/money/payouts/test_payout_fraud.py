@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from subgraphs.money.fraud import FraudOutcome, MovementBlocked, MovementHeld
+from subgraphs.money.fraud.errors import IncompleteHold
 from subgraphs.money.fraud.models import FraudDecision, MovementKind, ReviewStatus
 from subgraphs.money.fraud.review import approve_held_movement
 from subgraphs.money.fraud.settings import FraudSettings
@@ -91,3 +92,31 @@ async def test_administrators_paying_out_for_an_owner_are_not_screened(bench: Be
     payout = await bench.withdraw(ADMIN, wallet, await bench.bank_account(owner), HIGH)
 
     assert payout.status is PayoutStatus.IN_TRANSIT
+
+
+async def test_a_held_withdrawal_without_a_bank_account_cannot_be_approved(bench: Bench) -> None:
+    """Holds recorded before withdrawals became payouts carry no bank account: approving one is
+    a CONFLICT saying to reject it, and it stays pending with nothing moved."""
+    owner, wallet = await bench.funded_wallet(2 * HIGH)
+    method = await bench.bank_account(owner)
+    with pytest.raises(MovementHeld) as held:
+        await bench.withdraw(owner, wallet, method, HIGH, key="old-hold")
+    decision_id = held.value.extensions["decisionId"]
+    async with bench.database.sessions() as session:
+        old = await session.get(FraudDecision, decision_id)
+        assert old is not None
+        old.request = {k: v for k, v in (old.request or {}).items() if k != "paymentMethodId"}
+        await session.commit()
+
+    with pytest.raises(IncompleteHold) as refused:
+        await bench.run(
+            lambda session: approve_held_movement(
+                session, viewer=ADMIN, decision_id=decision_id, request=REVIEWING
+            )
+        )
+
+    assert refused.value.extensions["code"] == "CONFLICT"
+    assert "reject it" in refused.value.message
+    assert (await decision(bench, decision_id)).review_status is ReviewStatus.PENDING
+    assert await bench.balance(wallet) == 2 * HIGH
+    assert await bench.in_transit() == 0
