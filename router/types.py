@@ -19,6 +19,9 @@ class SubgraphRequest:
     query: str
     variables: JSONObject = field(default_factory=dict)
     operation_name: str | None = None
+    # "query", "mutation" or "subscription" when the sender knows it (plan fetch nodes do);
+    # None: the transport reads it from the document's first word.
+    operation_kind: str | None = None
 
 
 @dataclass(slots=True)
@@ -30,6 +33,12 @@ class RequestContext:
     # The client's address as the router saw it; subgraphs get it appended to X-Forwarded-For
     # (identity throttles sign-ins per address).
     client_address: str = ""
+    # The subgraph transport's header lines derived from this context, built on the first
+    # fetch of the request and reused by the others: (the fetcher that built them, all lines,
+    # the forwarded headers' lines).
+    subgraph_headers: tuple[object, bytes, bytes] | None = field(
+        default=None, compare=False, repr=False
+    )
 
 
 class SubgraphFetcher(Protocol):

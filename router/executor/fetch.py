@@ -55,7 +55,9 @@ async def _send(
     """The subgraph's answer, or None after recording why there is none: a failed fetch is
     reported at every response path it was to fill (``error_paths``): each root field of a
     root fetch, each object an entity fetch was to complete."""
-    request = SubgraphRequest(operation or node.operation, variables, node.operation_name)
+    request = SubgraphRequest(
+        operation or node.operation, variables, node.operation_name, node.operation_kind
+    )
     try:
         response = await state.fetcher(node.service, request, state.context)
     except SubgraphUnavailable as error:

@@ -165,25 +165,33 @@ class KeepAliveClient:
         self._ssl_context: ssl.SSLContext | None = None
         self._closed = False
 
-    async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> tuple[int, bytes]:
-        """The response status and (decoded) body; RuntimeError once closed."""
+    async def post(
+        self, url: str, body: bytes, headers: Mapping[str, str] | bytes
+    ) -> tuple[int, bytes]:
+        """The response status and (decoded) body; RuntimeError once closed. ``headers`` as a
+        mapping, or as lines already built by ``encode_headers`` (reused across requests)."""
         if self._closed:
             raise RuntimeError("the subgraph client is closed")
         target = self._targets.get(url)
         if target is None:
             target = self._targets[url] = _target(url)
-        head = _head(target.request_line, headers, len(body))
+        lines = headers if isinstance(headers, bytes) else encode_headers(headers)
         pool = self._pools.get(target.origin)
         if pool is None:
             pool = self._pools[target.origin] = _Pool(self._max_connections)
-        connection = await self._acquire(pool, target.origin)
+        loop = asyncio.get_running_loop()
+        connection = pool.take_idle(loop.time(), self._keepalive_seconds)
+        if connection is None:
+            connection = await self._acquire(pool, target.origin)
         try:
-            status, payload = await connection.send(head + body)
+            status, payload = await connection.send(
+                b"%s%scontent-length: %d\r\n\r\n%s" % (target.request_line, lines, len(body), body)
+            )
         except BaseException:
             # Failed, timed out or cancelled mid-exchange: the connection's state is unknown.
-            self._release(pool, connection, reusable=False)
+            self._release(pool, connection, loop, reusable=False)
             raise
-        self._release(pool, connection, reusable=connection.reusable)
+        self._release(pool, connection, loop, reusable=connection.reusable)
         return status, payload
 
     async def close(self) -> None:
@@ -236,14 +244,22 @@ class KeepAliveClient:
         connection.transport = transport
         return connection
 
-    def _release(self, pool: _Pool, connection: _Connection, *, reusable: bool) -> None:
+    def _release(
+        self,
+        pool: _Pool,
+        connection: _Connection,
+        loop: asyncio.AbstractEventLoop,
+        *,
+        reusable: bool,
+    ) -> None:
         if reusable and not connection.closed and not self._closed:
-            connection.idle_since = asyncio.get_running_loop().time()
+            connection.idle_since = loop.time()
             pool.idle.append(connection)
         else:
             connection.close()
             pool.open -= 1
-        pool.wake_one()
+        if pool.waiting:
+            pool.wake_one()
 
 
 def _target(url: str) -> _Target:
@@ -259,13 +275,14 @@ def _target(url: str) -> _Target:
     return _Target((scheme, parts.hostname, port), request_line)
 
 
-def _head(request_line: bytes, headers: Mapping[str, str], length: int) -> bytes:
+def encode_headers(headers: Mapping[str, str]) -> bytes:
+    """Request header lines (``name: value\\r\\n`` each) for ``KeepAliveClient.post``;
+    HttpProtocolError when a value holds a line break or is not ISO-8859-1 text."""
     lines = [f"{name}: {value}\r\n" for name, value in headers.items()]
     text = "".join(lines)
     if text.count("\n") != len(lines) or "\r" in text.replace("\r\n", ""):
         raise HttpProtocolError("a header value holds a line break")
     try:
-        encoded = text.encode("latin-1")
+        return text.encode("latin-1")
     except UnicodeEncodeError:
         raise HttpProtocolError("a header value is not ISO-8859-1 text") from None
-    return request_line + encoded + f"content-length: {length}\r\n\r\n".encode()

@@ -19,6 +19,7 @@ from router.transport.http_client import (
     KeepAliveClient,
     ServerDisconnected,
     SubgraphConnectError,
+    encode_headers,
 )
 from router.transport.instances import (
     Instance,
@@ -33,8 +34,8 @@ REQUEST_HEADERS: Mapping[str, str] = {
     "content-type": "application/json",
     "accept": "application/graphql-response+json, application/json",
 }
-# Only queries may be sent twice or shared. The planner writes each fetch node's operation kind
-# as the first word of the document it sends (entity fetches are queries), so this is the kind.
+# Only queries may be sent twice or shared. A request without its ``operation_kind`` has it as
+# the first word of its document (the planner writes documents that way).
 _QUERY = re.compile(r"^\s*(?:query\b|\{)")
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ class HttpSubgraphFetcher:
         self._timeouts = dict(subgraph_timeouts or {})
         self._forwarded_headers = tuple(name.lower() for name in forwarded_headers)
         self._deduplicate = deduplicate
-        self._in_flight: dict[tuple[str, bytes, tuple[str | None, ...]], asyncio.Task[_Answer]] = {}
+        self._in_flight: dict[tuple[str, bytes, bytes], asyncio.Task[_Answer]] = {}
 
     async def __call__(
         self, subgraph: str, request: SubgraphRequest, context: RequestContext
@@ -108,8 +109,12 @@ class HttpSubgraphFetcher:
         if timeout_seconds is None:
             timeout_seconds = self._timeouts.get(subgraph, self._timeout)
         body = orjson.dumps(_request_body(request))
-        headers = self._headers(context)
-        query = _QUERY.match(request.query) is not None
+        try:
+            headers, auth = self._headers(context)
+        except HttpProtocolError as error:
+            raise _unavailable(subgraph, error, timeout_seconds) from error
+        kind = request.operation_kind
+        query = kind == "query" if kind is not None else _QUERY.match(request.query) is not None
         timing = current_fetch_timing.get()
         if timing is not None:
             timing.started()
@@ -117,7 +122,9 @@ class HttpSubgraphFetcher:
             if not self._deduplicate or not query:
                 status, payload = await self._send(pool, body, headers, timeout_seconds, query)
             else:
-                status, payload = await self._send_shared(pool, body, headers, timeout_seconds)
+                status, payload = await self._send_shared(
+                    pool, body, headers, auth, timeout_seconds
+                )
         finally:
             if timing is not None:
                 timing.finished()
@@ -132,10 +139,11 @@ class HttpSubgraphFetcher:
         self,
         pool: InstancePool,
         body: bytes,
-        headers: Mapping[str, str],
+        headers: bytes,
+        auth: bytes,
         limit_seconds: float,
     ) -> _Answer:
-        key = (pool.subgraph, body, tuple(headers.get(name) for name in self._forwarded_headers))
+        key = (pool.subgraph, body, auth)
         shared = self._in_flight.get(key)
         if shared is None:
             shared = asyncio.ensure_future(self._send(pool, body, headers, limit_seconds, True))
@@ -148,7 +156,7 @@ class HttpSubgraphFetcher:
         self,
         pool: InstancePool,
         body: bytes,
-        headers: Mapping[str, str],
+        headers: bytes,
         limit_seconds: float,
         query: bool,
     ) -> _Answer:
@@ -190,21 +198,34 @@ class HttpSubgraphFetcher:
         except (OSError, HttpProtocolError) as error:  # TimeoutError is an OSError too
             raise _unavailable(pool.subgraph, error, limit_seconds) from error
 
-    def _headers(self, context: RequestContext) -> dict[str, str]:
-        headers = dict(REQUEST_HEADERS)
-        if context.request_id:
-            headers[REQUEST_ID_HEADER] = context.request_id
-        for name in self._forwarded_headers:
-            value = context.headers.get(name)
-            if value is not None:
-                headers[name] = value
-        if context.client_address:
-            earlier = context.headers.get(FORWARDED_FOR_HEADER)
-            headers[FORWARDED_FOR_HEADER] = (
-                f"{earlier}, {context.client_address}" if earlier else context.client_address
-            )
-        add_trace_headers(headers)
-        return headers
+    def _headers(self, context: RequestContext) -> tuple[bytes, bytes]:
+        """The header lines of a request for ``context`` and, for sharing requests, the lines
+        of its forwarded headers alone (its auth context). Built on the context's first fetch
+        and kept on it (they depend on nothing else); the current span's trace is added per
+        fetch when tracing."""
+        cached = context.subgraph_headers
+        if cached is not None and cached[0] is self:
+            _, lines, auth = cached
+        else:
+            forwarded = {}
+            for name in self._forwarded_headers:
+                value = context.headers.get(name)
+                if value is not None:
+                    forwarded[name] = value
+            headers = dict(REQUEST_HEADERS)
+            if context.request_id:
+                headers[REQUEST_ID_HEADER] = context.request_id
+            headers.update(forwarded)
+            if context.client_address:
+                earlier = context.headers.get(FORWARDED_FOR_HEADER)
+                headers[FORWARDED_FOR_HEADER] = (
+                    f"{earlier}, {context.client_address}" if earlier else context.client_address
+                )
+            lines, auth = encode_headers(headers), encode_headers(forwarded)
+            context.subgraph_headers = (self, lines, auth)
+        trace: dict[str, str] = {}
+        add_trace_headers(trace)
+        return (lines + encode_headers(trace) if trace else lines), auth
 
 
 def _request_body(request: SubgraphRequest) -> dict[str, Any]:
