@@ -6,8 +6,8 @@ OPTIMISATIONS.md): this client does only that work. Per origin it keeps a pool o
 ``max_connections`` connections, reuses an idle one younger than ``keepalive_seconds``, and
 never pipelines. ``post`` raises ``SubgraphConnectError`` (no connection), ``ServerDisconnected``
 (the connection closed before a complete answer: a reused keep-alive connection the server just
-timed out is the usual cause, safe to retry for a query) or ``HttpProtocolError``; the caller
-bounds the whole call with its own timeout, and a connection interrupted by it is closed.
+timed out is the usual cause, safe to retry for a query), ``HttpProtocolError`` or, after the
+caller's deadline, ``TimeoutError``; a connection interrupted by either is closed.
 """
 
 from __future__ import annotations
@@ -166,10 +166,15 @@ class KeepAliveClient:
         self._closed = False
 
     async def post(
-        self, url: str, body: bytes, headers: Mapping[str, str] | bytes
+        self,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, str] | bytes,
+        deadline: float | None = None,
     ) -> tuple[int, bytes]:
         """The response status and (decoded) body; RuntimeError once closed. ``headers`` as a
-        mapping, or as lines already built by ``encode_headers`` (reused across requests)."""
+        mapping, or as lines already built by ``encode_headers`` (reused across requests).
+        ``deadline`` (the event loop's clock) bounds the whole call: TimeoutError after it."""
         if self._closed:
             raise RuntimeError("the subgraph client is closed")
         target = self._targets.get(url)
@@ -182,15 +187,22 @@ class KeepAliveClient:
         loop = asyncio.get_running_loop()
         connection = pool.take_idle(loop.time(), self._keepalive_seconds)
         if connection is None:
-            connection = await self._acquire(pool, target.origin)
+            async with asyncio.timeout_at(deadline):
+                connection = await self._acquire(pool, target.origin)
+        response = connection.send(
+            b"%s%scontent-length: %d\r\n\r\n%s" % (target.request_line, lines, len(body), body)
+        )
+        # A timer on the answer rather than a timeout context: no task cancellation to undo.
+        timer = None if deadline is None else loop.call_at(deadline, _expire, response)
         try:
-            status, payload = await connection.send(
-                b"%s%scontent-length: %d\r\n\r\n%s" % (target.request_line, lines, len(body), body)
-            )
+            status, payload = await response
         except BaseException:
             # Failed, timed out or cancelled mid-exchange: the connection's state is unknown.
             self._release(pool, connection, loop, reusable=False)
             raise
+        finally:
+            if timer is not None:
+                timer.cancel()
         self._release(pool, connection, loop, reusable=connection.reusable)
         return status, payload
 
@@ -260,6 +272,11 @@ class KeepAliveClient:
             pool.open -= 1
         if pool.waiting:
             pool.wake_one()
+
+
+def _expire(response: asyncio.Future[tuple[int, bytes]]) -> None:
+    if not response.done():
+        response.set_exception(TimeoutError())
 
 
 def _target(url: str) -> _Target:

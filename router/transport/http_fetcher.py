@@ -165,36 +165,37 @@ class HttpSubgraphFetcher:
             raise SubgraphUnavailable(pool.subgraph, every_instance_out(pool))
         tried: list[Instance] | None = None  # built on the first failure only
         resent = False
+        deadline = asyncio.get_running_loop().time() + limit_seconds
         try:
-            async with asyncio.timeout(limit_seconds):
-                while True:
-                    try:
-                        return record_answer(
-                            instance.url, await self._client.post(instance.url, body, headers)
+            while True:
+                try:
+                    return record_answer(
+                        instance.url,
+                        await self._client.post(instance.url, body, headers, deadline),
+                    )
+                except SubgraphConnectError as error:
+                    if instance.take_out(str(error)):
+                        logger.warning(
+                            "subgraph %s instance %s taken out: %s",
+                            pool.subgraph,
+                            instance.url,
+                            error,
                         )
-                    except SubgraphConnectError as error:
-                        if instance.take_out(str(error)):
-                            logger.warning(
-                                "subgraph %s instance %s taken out: %s",
-                                pool.subgraph,
-                                instance.url,
-                                error,
-                            )
-                        failure: OSError = error
-                    except ServerDisconnected as error:
-                        # Usually a pooled keep-alive connection the subgraph closed while
-                        # idle: a query is sent again once on a fresh connection.
-                        if query and not resent:
-                            resent = True
-                            continue
-                        failure = error
-                    if not query:
-                        raise failure  # a mutation may have reached the subgraph
-                    tried = [instance] if tried is None else [*tried, instance]
-                    untried = pool.choose_untried(tried)
-                    if untried is None:
-                        raise failure
-                    instance = untried
+                    failure: OSError = error
+                except ServerDisconnected as error:
+                    # Usually a pooled keep-alive connection the subgraph closed while
+                    # idle: a query is sent again once on a fresh connection.
+                    if query and not resent:
+                        resent = True
+                        continue
+                    failure = error
+                if not query:
+                    raise failure  # a mutation may have reached the subgraph
+                tried = [instance] if tried is None else [*tried, instance]
+                untried = pool.choose_untried(tried)
+                if untried is None:
+                    raise failure
+                instance = untried
         except (OSError, HttpProtocolError) as error:  # TimeoutError is an OSError too
             raise _unavailable(pool.subgraph, error, limit_seconds) from error
 
