@@ -108,6 +108,18 @@ async def test_identical_mutations_are_each_sent(fetcher_for: HttpSubgraphFetche
     assert len(received) == 3
 
 
+async def test_the_operation_kind_the_request_carries_decides_over_the_document_text(
+    fetcher_for: HttpSubgraphFetcher,
+) -> None:
+    mutation = SubgraphRequest("{ answer { count } }", operation_kind="mutation")
+    query = SubgraphRequest("mutation { answer { count } }", operation_kind="query")
+
+    await _ask_together(fetcher_for, [(mutation, RequestContext())] * 3)
+    assert len(received) == 3
+    await _ask_together(fetcher_for, [(query, RequestContext())] * 3)
+    assert len(received) == 4
+
+
 async def test_a_caller_that_goes_away_does_not_cancel_the_shared_request(
     fetcher_for: HttpSubgraphFetcher,
 ) -> None:

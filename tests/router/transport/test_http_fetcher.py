@@ -121,6 +121,36 @@ async def test_the_request_id_and_forwarded_headers_reach_the_subgraph(
     assert response["data"]["body"] == {"query": "{ a }"}
 
 
+async def test_every_fetch_of_a_request_carries_its_headers_and_each_request_its_own(
+    subgraph_client: KeepAliveClient, misbehaving_server: LoopbackServer
+) -> None:
+    fetcher = _fetcher(subgraph_client, {"echo": f"{misbehaving_server.base_url}/echo"})
+    alice = RequestContext(headers={"authorization": "Bearer alice"}, request_id="req-a")
+    bob = RequestContext(headers={"authorization": "Bearer bob"}, request_id="req-b")
+
+    seen = [
+        (await fetcher("echo", SubgraphRequest(query="{ a }"), context))["data"]["headers"]
+        for context in (alice, bob, alice, bob)
+    ]
+
+    assert [(h["authorization"], h["x-request-id"]) for h in seen] == [
+        ("Bearer alice", "req-a"),
+        ("Bearer bob", "req-b"),
+        ("Bearer alice", "req-a"),
+        ("Bearer bob", "req-b"),
+    ]
+
+
+async def test_a_forwarded_header_that_cannot_be_sent_makes_the_subgraph_unavailable(
+    subgraph_client: KeepAliveClient, misbehaving_server: LoopbackServer
+) -> None:
+    fetcher = _fetcher(subgraph_client, {"echo": f"{misbehaving_server.base_url}/echo"})
+    context = RequestContext(headers={"authorization": "Bearer \u2603"})
+
+    with pytest.raises(SubgraphUnavailable, match="not ISO-8859-1"):
+        await fetcher("echo", SubgraphRequest(query="{ a }"), context)
+
+
 async def test_the_client_address_is_appended_to_x_forwarded_for(
     subgraph_client: KeepAliveClient, misbehaving_server: LoopbackServer
 ) -> None:

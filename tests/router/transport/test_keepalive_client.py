@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from router.transport.http_client import HttpProtocolError, KeepAliveClient
+from router.transport.http_client import HttpProtocolError, KeepAliveClient, encode_headers
 
 Reply = Callable[[bytes], bytes]
 
@@ -142,6 +142,50 @@ async def test_the_request_carries_path_host_headers_and_body(client: KeepAliveC
         b"POST /graphql?x=1 HTTP/1.1\r\nhost: " + host.encode() + b"\r\n"
         b"authorization: Bearer t\r\ncontent-length: 8\r\n\r\n" + b'{"q": 1}'
     ]
+
+
+async def test_header_lines_encoded_once_are_sent_as_given(client: KeepAliveClient) -> None:
+    seen: list[bytes] = []
+
+    def record(request: bytes) -> bytes:
+        seen.append(request)
+        return _response(b"{}")
+
+    server = await _serve(record)()
+    lines = encode_headers({"authorization": "Bearer t", "x-request-id": "r1"})
+    await client.post(server.url, b"{}", lines)
+    await client.post(server.url, b"{}", lines)
+
+    assert lines == b"authorization: Bearer t\r\nx-request-id: r1\r\n"
+    assert len(seen) == 2
+    assert all(lines + b"content-length: 2\r\n\r\n{}" in request for request in seen)
+
+
+async def test_past_the_deadline_the_call_times_out_and_its_connection_is_not_reused(
+    client: KeepAliveClient,
+) -> None:
+    server = await _serve(lambda _: _response(b"{}"), delay=0.3)()
+    loop = asyncio.get_running_loop()
+
+    with pytest.raises(TimeoutError):
+        await client.post(server.url, b"{}", {}, deadline=loop.time() + 0.05)
+    assert await client.post(server.url, b"{}", {}, deadline=loop.time() + 5) == (200, b"{}")
+
+    assert server.connections == 2
+
+
+async def test_a_deadline_also_bounds_the_wait_for_a_pooled_connection(
+    client: KeepAliveClient,
+) -> None:
+    server = await _serve(lambda _: _response(b"{}"), delay=0.3)()
+    loop = asyncio.get_running_loop()
+    busy = [asyncio.ensure_future(client.post(server.url, b"{}", {})) for _ in range(2)]
+    await asyncio.sleep(0.05)  # both pooled connections (the limit) are now in use
+
+    with pytest.raises(TimeoutError):
+        await client.post(server.url, b"{}", {}, deadline=loop.time() + 0.05)
+    assert await asyncio.gather(*busy) == [(200, b"{}")] * 2
+    assert server.requests == 2
 
 
 async def test_a_header_value_with_a_line_break_is_refused(client: KeepAliveClient) -> None:
