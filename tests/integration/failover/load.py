@@ -34,14 +34,16 @@ async def load_with_fault(
     clients: int,
     seconds: float,
     fault_after_seconds: float,
+    query: str = QUERY,
+    expected: Any = EXPECTED,
 ) -> LoadResult:
-    """``clients`` loops posting the benchmark query for ``seconds``; ``fault`` is called
-    ``fault_after_seconds`` in."""
+    """``clients`` loops posting ``query`` (default: the benchmark query) for ``seconds``, each
+    answer checked against ``expected``; ``fault`` is called ``fault_after_seconds`` in."""
     result = LoadResult()
     until = time.monotonic() + seconds
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=clients)) as session:
         loops = [
-            asyncio.create_task(_client(session, graphql_url, until, result))
+            asyncio.create_task(_client(session, graphql_url, until, result, query, expected))
             for _ in range(clients)
         ]
         await asyncio.sleep(fault_after_seconds)
@@ -52,9 +54,14 @@ async def load_with_fault(
 
 
 async def _client(
-    session: aiohttp.ClientSession, url: str, until: float, result: LoadResult
+    session: aiohttp.ClientSession,
+    url: str,
+    until: float,
+    result: LoadResult,
+    query: str,
+    expected: Any,
 ) -> None:
-    body = orjson.dumps({"query": QUERY})
+    body = orjson.dumps({"query": query})
     headers = {"content-type": "application/json"}
     while time.monotonic() < until:
         try:
@@ -65,7 +72,7 @@ async def _client(
             continue
         if response.status != 200 or "errors" in payload:
             result.failures.append(f"HTTP {response.status}: {payload.get('errors')}")
-        elif payload.get("data") != EXPECTED:
+        elif payload.get("data") != expected:
             result.failures.append("wrong data")
         else:
             result.answered += 1
