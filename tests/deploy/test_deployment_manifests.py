@@ -28,8 +28,8 @@ from starlette.routing import BaseRoute, Route
 
 from router.cli import _build_parser
 from router.config import RouterConfig
-from router.logging_setup import log_format
 from router.http.routes import router_routes
+from router.logging_setup import log_format
 from subgraphs import DEFAULT_ROUTER_PORT, DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES
 from subgraphs.kernel.serve import load_app
 from subgraphs.kernel.settings import Settings
