@@ -13,6 +13,7 @@ down fails (`bus.EventBus.subscribe` raises EventsUnavailable).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -56,6 +57,17 @@ class ResilientRedisBackend(RedisBackend):
         super().__init__(url)
         self._channels: set[str] = set()
         self._connecting = asyncio.Lock()
+
+    async def disconnect(self) -> None:
+        """The listener first, and waited for: closed while it reconnects, it would open a
+        socket nobody closes."""
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+            self._listener = None
+        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        await self._conn.aclose()
 
     async def subscribe(self, channel: str) -> None:
         async with self._connecting:
