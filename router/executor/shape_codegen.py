@@ -15,7 +15,7 @@ fields or fragments authorization removed always use the tracking version.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from router.executor.shape import (
     COMPOSITE,
@@ -33,11 +33,16 @@ from router.executor.shape import (
 ShapeFunction = Callable[[dict[str, Any], list[str | int], Shaper], Any]
 
 
-class _Generator:
+class _CodeGenerator:
+    """What both generators share: unique names, and one function per selection (a type table
+    for abstract selections). ``PARAMETERS``: the generated functions' parameters."""
+
+    PARAMETERS: ClassVar[str]
+
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.names: dict[int, str] = {}
-        self.constants: dict[str, ShapeField] = {}
+        self.constants: dict[str, Any] = {}
         self.counter = 0
 
     def _name(self, prefix: str) -> str:
@@ -62,11 +67,18 @@ class _Generator:
         entries = ", ".join(f"{typename!r}: {function}" for typename, function in table.items())
         self.lines += [
             f"{table_name} = {{{entries}}}",
-            f"def {name}(v, p, sh):",
+            f"def {name}({self.PARAMETERS}):",
             f"    f = {table_name}.get(v.get('__typename'))",
-            "    return None if f is None else f(v, p, sh)",
+            f"    return None if f is None else f({self.PARAMETERS})",
         ]
         return name
+
+    def _object(self, typename: str, fields: tuple[ShapeField, ...]) -> str:
+        raise NotImplementedError
+
+
+class _Generator(_CodeGenerator):
+    PARAMETERS = "v, p, sh"
 
     def _object(self, typename: str, fields: tuple[ShapeField, ...]) -> str:
         children = {
@@ -264,43 +276,11 @@ def compile_fast_shape(selection: ShapeSelection) -> FastShapeFunction | None:
     return function
 
 
-class _FastGenerator:
+class _FastGenerator(_CodeGenerator):
     """Functions ``f(value) -> shaped`` (``None``: the value shapes to null; the caller decides
     whether that is allowed), one dict literal per object, no path, no shaper."""
 
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.names: dict[int, str] = {}
-        self.constants: dict[str, Any] = {}
-        self.counter = 0
-
-    def _name(self, prefix: str) -> str:
-        self.counter += 1
-        return f"{prefix}{self.counter}"
-
-    def selection(self, selection: ShapeSelection) -> str:
-        known = self.names.get(id(selection))
-        if known is not None:
-            return known
-        name = self._name("select")
-        self.names[id(selection)] = name
-        if selection.static_type is not None:
-            body = self._object(selection.static_type, selection.by_type[selection.static_type])
-            self.lines.append(f"{name} = {body}")
-            return name
-        table = {
-            typename: self._object(typename, fields)
-            for typename, fields in selection.by_type.items()
-        }
-        table_name = self._name("table")
-        entries = ", ".join(f"{typename!r}: {function}" for typename, function in table.items())
-        self.lines += [
-            f"{table_name} = {{{entries}}}",
-            f"def {name}(v):",
-            f"    f = {table_name}.get(v.get('__typename'))",
-            "    return None if f is None else f(v)",
-        ]
-        return name
+    PARAMETERS = "v"
 
     def _object(self, typename: str, fields: tuple[ShapeField, ...]) -> str:
         statements: list[str] = []
