@@ -1,6 +1,6 @@
 """identity's signing keys: development keys generated once into the data directory (private,
 mode 0600), production keys from EHB_IDENTITY_SIGNING_KEYS (newest first signs, all published),
-never generated in production."""
+never generated in production; a retired development key drops out once its tokens expired."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import stat
 import pytest
 from pydantic import SecretStr
 
-from subgraphs.identity.keys import SigningKeys, generate_signing_key
+from subgraphs.identity.keys import ACCESS_TOKEN_TTL_SECONDS, SigningKeys, generate_signing_key
+from subgraphs.kernel.auth import CLOCK_SKEW_SECONDS
 from subgraphs.kernel.settings import Settings
 
 
@@ -52,3 +53,22 @@ def test_public_keys_are_not_signing_keys():
 
     with pytest.raises(ValueError, match="private Ed25519"):
         SigningKeys.from_jwks(public_only)
+
+
+def test_a_retired_key_stays_published_until_its_tokens_expired_then_drops_out(tmp_path):
+    directory = tmp_path / "identity-keys"
+    start = 1_000_000.0
+    keys = SigningKeys.from_directory(directory, now=start)
+    old = keys.signing_key.kid
+    new = keys.rotate(now=start + 60).kid
+    grace = ACCESS_TOKEN_TTL_SECONDS + CLOCK_SKEW_SECONDS
+
+    keys.reload(now=start + 60 + grace)
+    still = [key["kid"] for key in keys.public_jwks()["keys"]]
+    keys.reload(now=start + 60 + grace + 1)
+    later = [key["kid"] for key in keys.public_jwks()["keys"]]
+
+    assert still == [new, old]
+    assert later == [new]
+    assert keys.signing_key.kid == new
+    assert len(list(directory.glob("*.json"))) == 1  # the retired private key is deleted
