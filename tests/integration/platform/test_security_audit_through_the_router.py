@@ -47,6 +47,11 @@ SESSIONS = "{ mySessions { id userAgent ipAddress lastUsedAt createdAt current r
 ROLE = """
 mutation($userId: ID!) { %s(input: { userId: $userId, role: SELLER }) { user { id roles } } }
 """
+SEARCH = """
+query($filter: UserSearchFilter) {
+  searchUsers(filter: $filter) { edges { node { id email status } } }
+}
+"""
 ACCOUNT = "mutation($userId: ID!) { %s(input: { userId: $userId }) { user { id status } } }"
 
 
@@ -225,6 +230,15 @@ async def test_sessions_show_device_address_and_last_use_and_disabling_revokes_t
 
     disabled = await router.post(ACCOUNT % "disableUser", {"userId": user["id"]})
     assert disabled.data["disableUser"]["user"]["status"] == "SUSPENDED", disabled.body
+    found = await router.post(SEARCH, {"filter": {"query": user["email"], "status": "SUSPENDED"}})
+    assert [edge["node"] for edge in found.data["searchUsers"]["edges"]] == [
+        {"id": user["id"], "email": user["email"], "status": "SUSPENDED"}
+    ], found.body
+    not_admin = await signed_in(client, laptop["accessToken"]).post(SEARCH, {"filter": {}})
+    assert not_admin.data is None
+    assert [(e["path"], e["extensions"]["code"]) for e in not_admin.errors] == [
+        (["searchUsers"], "FORBIDDEN")
+    ]
 
     for refresh_token in (phone_next["refreshToken"], laptop["refreshToken"]):
         dead = await client.post(REFRESH, {"token": refresh_token})
