@@ -30,6 +30,9 @@ from router.transport.instances import (
 from router.types import JSONObject, RequestContext, SubgraphRequest
 
 FORWARDED_FOR_HEADER = "x-forwarded-for"
+# The client's own User-Agent goes on as it is (identity names a session's device by it); like
+# X-Forwarded-For it is not part of a shared request's auth context.
+USER_AGENT_HEADER = "user-agent"
 REQUEST_HEADERS: Mapping[str, str] = {
     "content-type": "application/json",
     "accept": "application/graphql-response+json, application/json",
@@ -217,6 +220,9 @@ class HttpSubgraphFetcher:
             if context.request_id:
                 headers[REQUEST_ID_HEADER] = context.request_id
             headers.update(forwarded)
+            user_agent = context.headers.get(USER_AGENT_HEADER)
+            if user_agent is not None:
+                headers.setdefault(USER_AGENT_HEADER, user_agent)
             if context.client_address:
                 earlier = context.headers.get(FORWARDED_FOR_HEADER)
                 headers[FORWARDED_FOR_HEADER] = (

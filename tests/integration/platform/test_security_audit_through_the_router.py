@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import aiohttp
@@ -18,13 +16,10 @@ import pyotp
 import pytest
 from sqlalchemy import insert, select
 
-from router.config import RouterConfig
-from router.http.app import create_router_app
 from subgraphs.identity.models import LoginFailure, Outbox
 from subgraphs.kernel.db import utcnow
-from tests.fixtures.benchmark.loopback import bind_ephemeral_socket
 from tests.integration.platform.client import GraphQLClient
-from tests.integration.platform.servers import SUPERGRAPH_PATH, Platform, Served, serve_on
+from tests.integration.platform.servers import Platform
 from tests.integration.platform.test_identity_through_the_router import (
     COMPLETE_RESET,
     NEW_PASSWORD,
@@ -38,6 +33,7 @@ from tests.integration.platform.test_identity_through_the_router import (
 )
 
 DEVICE = "EHB test phone (Android 15)"
+LAPTOP = "EHB test laptop (Firefox 140)"
 AUDIT = """
 query($filter: AuditLogFilter) {
   auditLog(filter: $filter, first: 100) { edges { node { kind userId actorId ipAddress } } }
@@ -184,33 +180,14 @@ def reason_of(body: dict) -> tuple[str, str]:
     return error["extensions"]["code"], error["extensions"].get("reason", "")
 
 
-@asynccontextmanager
-async def router_forwarding_user_agent(platform: Platform) -> AsyncIterator[Served]:
-    """A second router on the platform's subgraphs configured as
-    `EHB_ROUTER_FORWARD_HEADERS=authorization,user-agent`."""
-    urls = {name: served.graphql_url for name, served in platform.subgraphs.items()}
-    config = RouterConfig(
-        health_probe_timeout_seconds=2.0,
-        jwks_url=platform.jwks_url,
-        forwarded_headers=("authorization", "user-agent"),
-    )
-    app = create_router_app(SUPERGRAPH_PATH.read_text(), subgraph_urls=urls, config=config)
-    served = await serve_on("router", app, bind_ephemeral_socket())
-    try:
-        yield served
-    finally:
-        await served.stop()
-
-
 async def test_sessions_show_device_address_and_last_use_and_disabling_revokes_them(
     platform: Platform, http: aiohttp.ClientSession, router: GraphQLClient
 ) -> None:
     client, address = at_address(platform, http)
     user = await registered(client, "sessions")
-    async with router_forwarding_user_agent(platform) as forwarding:
-        phone_client = GraphQLClient(http, forwarding.graphql_url, client.headers)
-        phone = (await login(phone_client, user["email"])).data["login"]["tokens"]
-    laptop = (await login(client, user["email"])).data["login"]["tokens"]
+    phone = (await login(client, user["email"])).data["login"]["tokens"]
+    laptop_client = GraphQLClient(http, client.url, {**client.headers, "User-Agent": LAPTOP})
+    laptop = (await login(laptop_client, user["email"])).data["login"]["tokens"]
     refreshed = await client.post(REFRESH, {"token": phone["refreshToken"]})
     phone_next = refreshed.data["refreshSession"]["tokens"]
 
@@ -221,9 +198,9 @@ async def test_sessions_show_device_address_and_last_use_and_disabling_revokes_t
     for session in sessions.values():
         assert session["ipAddress"] == address
         assert session["revokedAt"] is None
-    # The device is the client's User-Agent, where the router forwards it (by default it
-    # forwards `Authorization` only: EHB_ROUTER_FORWARD_HEADERS).
+    # The device is the client's User-Agent, which the router passes on.
     assert sessions[phone["session"]["id"]]["userAgent"] == DEVICE
+    assert sessions[laptop["session"]["id"]]["userAgent"] == LAPTOP
     assert sessions[laptop["session"]["id"]]["current"] is True
     used = sessions[phone["session"]["id"]]
     assert used["lastUsedAt"] > used["createdAt"]  # the refresh counted as a use

@@ -171,6 +171,21 @@ async def test_the_client_address_is_appended_to_x_forwarded_for(
     ]
 
 
+async def test_the_client_user_agent_goes_on_outside_the_sharing_key(
+    subgraph_client: KeepAliveClient, misbehaving_server: LoopbackServer
+) -> None:
+    fetcher = _fetcher(subgraph_client, {"echo": f"{misbehaving_server.base_url}/echo"})
+    browser = RequestContext(headers={"user-agent": "Firefox/140.0"})
+
+    answers = [
+        (await fetcher("echo", SubgraphRequest(query="{ a }"), context))["data"]["headers"]
+        for context in (browser, RequestContext())
+    ]
+
+    assert [headers.get("user-agent") for headers in answers] == ["Firefox/140.0", None]
+    assert fetcher._headers(browser)[1] == b""  # not the auth context that decides sharing
+
+
 async def test_variables_and_operation_name_are_sent_only_when_present(
     subgraph_client: KeepAliveClient, misbehaving_server: LoopbackServer
 ) -> None:
