@@ -32,6 +32,9 @@ from tests.fixtures.features.harness import FeatureGraph
 
 OPERATIONS = int(os.environ.get("EHB_DIFFERENTIAL_OPERATIONS", "150"))
 SEED = int(os.environ.get("EHB_DIFFERENTIAL_SEED", "20261128"))
+# Up to about 0.2 s per operation on the slower graphs (context), shrinking included; `make fuzz`
+# runs 3000 per graph, far beyond the default 120 s test timeout.
+TIMEOUT_SECONDS = max(120, OPERATIONS // 2)
 REGRESSIONS = Path(__file__).with_name("regressions")
 GRAPHS = [*(graph for graph in FEATURE_GRAPHS if graph.oracle is not None), BENCHMARK_GRAPH]
 
@@ -59,6 +62,7 @@ async def test_kept_regressions_agree_with_the_oracle(
     assert not failures, "\n".join(failures)
 
 
+@pytest.mark.timeout(TIMEOUT_SECONDS)
 async def test_random_operations_agree_with_the_oracle(
     router_over: tuple[FeatureGraph, RouterOverGraph],
 ) -> None:
