@@ -3,10 +3,11 @@
 Stages: ``builder`` places every selection in a fetch group (root fetches per subgraph, entity
 hops through keys, ``@requires`` first, ``@provides`` honoured, ``@interfaceObject`` type
 hops); ``schedule`` orders groups into waves and merges all entity groups of one subgraph in a
-wave into one fetch; ``plan`` makes one plan per combination of ``@skip``/``@include``
-variables (the one a request runs), which ``conditions`` merges into the one tree Apollo would
-show (``Include``/``Skip`` nodes where they apply, ``@include``/``@skip`` in fetches);
-``printer`` prints Apollo's QueryPlan text.
+wave into one fetch, and for queries ``dataflow`` records which earlier fetches each one reads
+from, so the executor starts it as soon as those are merged; ``plan`` makes one plan per
+combination of ``@skip``/``@include`` variables (the one a request runs), which ``conditions``
+merges into the one tree Apollo would show (``Include``/``Skip`` nodes where they apply,
+``@include``/``@skip`` in fetches); ``printer`` prints Apollo's QueryPlan text.
 Subgraph operations follow each subgraph's own field types (``@join__field(type:)``): below a
 field the planner plans for the type that subgraph declares, and ``aliases`` aliases fields
 the subgraph could not merge (``name__alias_0: name``), which the executor renames back.

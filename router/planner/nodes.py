@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from router.planner.aliases import Renames
 from router.planner.selection import SubSelection, print_compact, renamed_variables
+
+if TYPE_CHECKING:
+    from router.planner.dataflow import Dataflow
 
 ResponsePathPattern = tuple[str, ...]  # response keys, "@" for every item of a list
 
@@ -128,6 +132,9 @@ class FlattenNode:
 @dataclass(frozen=True, slots=True)
 class SequenceNode:
     nodes: tuple[PlanNode, ...]
+    # For a query's waves: which fetches each fetch reads from (``router.planner.dataflow``),
+    # so each starts as soon as those are merged. Not part of the plan Apollo would print.
+    dataflow: Dataflow | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from graphql.language import OperationType
 
 from router.planner.aliases import ENTITIES_PARENT, alias_non_merging_fields
 from router.planner.context import PlanningContext
+from router.planner.dataflow import dataflow
 from router.planner.groups import FetchGroup, GroupEntry
 from router.planner.nodes import (
     ContextBatches,
@@ -177,7 +178,7 @@ def fetch_node(
     operation_kind: str,
     variable_types: Mapping[str, str],
     namer: OperationNamer,
-) -> PlanNode:
+) -> FetchNode | FlattenNode:
     usages = tuple(variables_used(group.selection))
     name = namer.next(group.subgraph)
     definitions = [f"${usage}:{variable_types[usage]}" for usage in usages]
@@ -304,10 +305,14 @@ def schedule(
     namer: OperationNamer,
 ) -> PlanNode | None:
     steps: list[PlanNode] = []
+    fetches: list[list[FetchNode | FlattenNode]] = []
     for wave in waves(groups):
-        node = parallel(
-            [fetch_node(context, g, operation_kind, variable_types, namer) for g in wave]
-        )
+        nodes = [fetch_node(context, g, operation_kind, variable_types, namer) for g in wave]
+        node = parallel(list(nodes))
         if node is not None:
             steps.append(node)
-    return sequence(steps)
+            fetches.append(nodes)
+    plan = sequence(steps)
+    if operation_kind == "query" and isinstance(plan, SequenceNode):
+        return SequenceNode(plan.nodes, dataflow(fetches))
+    return plan
