@@ -30,6 +30,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from router.config import RouterConfig
 from router.http.app import create_router_app
+from router.operation.limits import OperationLimits
 from subgraphs import SUBGRAPH_NAMES
 from subgraphs.identity.keys import generate_signing_key
 from subgraphs.kernel.demo import demo_user_id
@@ -122,7 +123,12 @@ def production_signing_keys() -> str:
     return orjson.dumps({"keys": [generate_signing_key().as_dict(private=True)]}).decode()
 
 
-def create_router(subgraph_urls: Mapping[str, str], jwks_url: str | None = None) -> Starlette:
+def create_router(
+    subgraph_urls: Mapping[str, str],
+    jwks_url: str | None = None,
+    operation_limits: OperationLimits | None = None,
+) -> Starlette:
+    """``operation_limits``: the router's defaults unless given."""
     return create_router_app(
         SUPERGRAPH_PATH.read_text(),
         subgraph_urls=dict(subgraph_urls),
@@ -130,6 +136,7 @@ def create_router(subgraph_urls: Mapping[str, str], jwks_url: str | None = None)
             health_probe_timeout_seconds=2.0,
             subgraph_connect_timeout_seconds=2.0,
             jwks_url=jwks_url,
+            operation_limits=operation_limits or OperationLimits(),
         ),
     )
 
@@ -207,7 +214,9 @@ def money_production_secrets() -> Iterator[None]:
         yield
 
 
-async def start_platform(settings: dict[str, Settings]) -> Platform:
+async def start_platform(
+    settings: dict[str, Settings], operation_limits: OperationLimits | None = None
+) -> Platform:
     sockets = {name: bind_ephemeral_socket() for name in ("router", *SUBGRAPH_NAMES)}
     observed = ",".join(f"{name}={base_url(sock)}/health" for name, sock in sockets.items())
     jwks_url = f"{base_url(sockets['identity'])}{JWKS_PATH}"
@@ -224,7 +233,9 @@ async def start_platform(settings: dict[str, Settings]) -> Platform:
     try:
         for name in SUBGRAPH_NAMES:
             servers.append(await serve_on(name, apps[name], sockets[name]))
-        router = await serve_on("router", create_router(subgraph_urls, jwks_url), sockets["router"])
+        router = await serve_on(
+            "router", create_router(subgraph_urls, jwks_url, operation_limits), sockets["router"]
+        )
         servers.append(router)
     except BaseException:
         for served in reversed(servers):
