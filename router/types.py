@@ -19,9 +19,9 @@ class SubgraphRequest:
     query: str
     variables: JSONObject = field(default_factory=dict)
     operation_name: str | None = None
-    # "query", "mutation" or "subscription" when the sender knows it (plan fetch nodes do);
-    # None: the transport reads it from the document's first word.
-    operation_kind: str | None = None
+    # "query", "mutation" or "subscription": only queries may be sent twice (to another
+    # instance) or shared with identical requests in flight. Always given by name.
+    operation_kind: str = field(kw_only=True)
 
 
 @dataclass(slots=True)

@@ -56,7 +56,10 @@ async def _send(
     reported at every response path it was to fill (``error_paths``): each root field of a
     root fetch, each object an entity fetch was to complete."""
     request = SubgraphRequest(
-        operation or node.operation, variables, node.operation_name, node.operation_kind
+        operation or node.operation,
+        variables,
+        node.operation_name,
+        operation_kind=node.operation_kind,
     )
     try:
         response = await state.fetcher(node.service, request, state.context)

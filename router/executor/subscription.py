@@ -76,7 +76,12 @@ class SubscriptionExecution:
             for name in self.root.variable_usages
             if name in self._variables
         }
-        return SubgraphRequest(self.root.operation, variables, self.root.operation_name)
+        return SubgraphRequest(
+            self.root.operation,
+            variables,
+            self.root.operation_name,
+            operation_kind=self.root.operation_kind,
+        )
 
     async def event(self, result: JSONObject | None) -> JSONObject:
         """The client's response for one upstream event (None: no upstream, the response of

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -37,9 +36,6 @@ REQUEST_HEADERS: Mapping[str, str] = {
     "content-type": "application/json",
     "accept": "application/graphql-response+json, application/json",
 }
-# Only queries may be sent twice or shared. A request without its ``operation_kind`` has it as
-# the first word of its document (the planner writes documents that way).
-_QUERY = re.compile(r"^\s*(?:query\b|\{)")
 
 logger = logging.getLogger(__name__)
 
@@ -116,8 +112,7 @@ class HttpSubgraphFetcher:
             headers, auth = self._headers(context)
         except HttpProtocolError as error:
             raise _unavailable(subgraph, error, timeout_seconds) from error
-        kind = request.operation_kind
-        query = kind == "query" if kind is not None else _QUERY.match(request.query) is not None
+        query = request.operation_kind == "query"  # only queries may be sent twice or shared
         timing = current_fetch_timing.get()
         if timing is not None:
             timing.started()

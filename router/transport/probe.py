@@ -31,7 +31,9 @@ async def probe_subgraph(
     try:
         response = await fetcher.fetch(
             subgraph,
-            SubgraphRequest(query=PROBE_QUERY, operation_name="HealthProbe"),
+            SubgraphRequest(
+                query=PROBE_QUERY, operation_name="HealthProbe", operation_kind="query"
+            ),
             RequestContext(request_id=request_id),
             timeout_seconds=timeout_seconds,
         )

@@ -47,10 +47,14 @@ async def test_the_lifespan_builds_the_router_from_the_supergraph_and_closes_its
         with pytest.raises(
             SubgraphUnavailable, match=f"cannot connect to 127.0.0.1:{reviews_port}"
         ):
-            await state.fetcher("reviews", SubgraphRequest(query="{ a }"), RequestContext())
+            await state.fetcher(
+                "reviews", SubgraphRequest(query="{ a }", operation_kind="query"), RequestContext()
+            )
 
     with pytest.raises(RuntimeError, match="the subgraph client is closed"):
-        await state.fetcher("accounts", SubgraphRequest(query="{ a }"), RequestContext())
+        await state.fetcher(
+            "accounts", SubgraphRequest(query="{ a }", operation_kind="query"), RequestContext()
+        )
 
 
 async def test_the_configured_override_labels_reach_the_planner() -> None:

@@ -21,7 +21,7 @@ from router.subscriptions.upstream import (
 from router.types import SubgraphRequest
 from tests.fixtures.benchmark.loopback import start_loopback_server
 
-REQUEST = SubgraphRequest("subscription{ticks}")
+REQUEST = SubgraphRequest("subscription{ticks}", operation_kind="subscription")
 AUTH = {"Authorization": "Bearer a"}
 
 

@@ -23,7 +23,7 @@ from router.types import SubgraphRequest
 from tests.fixtures.benchmark.loopback import start_loopback_server, unused_loopback_port
 
 Behaviour = Callable[[WebSocket], Awaitable[None]]
-REQUEST = SubgraphRequest("subscription{ticks}", {"a": 1}, "Op")
+REQUEST = SubgraphRequest("subscription{ticks}", {"a": 1}, "Op", operation_kind="subscription")
 
 
 @asynccontextmanager

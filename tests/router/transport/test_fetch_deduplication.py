@@ -59,7 +59,9 @@ async def _ask_together(
 async def test_identical_queries_in_flight_share_one_request_and_each_gets_its_own_copy(
     fetcher_for: HttpSubgraphFetcher,
 ) -> None:
-    request = SubgraphRequest("query Q($id: ID!) { answer(id: $id) { count } }", {"id": "1"})
+    request = SubgraphRequest(
+        "query Q($id: ID!) { answer(id: $id) { count } }", {"id": "1"}, operation_kind="query"
+    )
 
     answers = await _ask_together(fetcher_for, [(request, RequestContext())] * 5)
 
@@ -72,7 +74,7 @@ async def test_identical_queries_in_flight_share_one_request_and_each_gets_its_o
 async def test_a_query_sent_after_the_first_one_finished_is_sent_again(
     fetcher_for: HttpSubgraphFetcher,
 ) -> None:
-    request = SubgraphRequest("{ answer { count } }")
+    request = SubgraphRequest("{ answer { count } }", operation_kind="query")
     await fetcher_for("slow", request, RequestContext())
     await fetcher_for("slow", request, RequestContext())
 
@@ -89,10 +91,10 @@ async def test_different_variables_or_forwarded_headers_are_never_shared(
     await _ask_together(
         fetcher_for,
         [
-            (SubgraphRequest(query, {"id": "1"}), alice),
-            (SubgraphRequest(query, {"id": "1"}), alice),
-            (SubgraphRequest(query, {"id": "1"}), bob),
-            (SubgraphRequest(query, {"id": "2"}), alice),
+            (SubgraphRequest(query, {"id": "1"}, operation_kind="query"), alice),
+            (SubgraphRequest(query, {"id": "1"}, operation_kind="query"), alice),
+            (SubgraphRequest(query, {"id": "1"}, operation_kind="query"), bob),
+            (SubgraphRequest(query, {"id": "2"}, operation_kind="query"), alice),
         ],
     )
 
@@ -101,29 +103,32 @@ async def test_different_variables_or_forwarded_headers_are_never_shared(
 
 
 async def test_identical_mutations_are_each_sent(fetcher_for: HttpSubgraphFetcher) -> None:
-    request = SubgraphRequest("mutation { answer { count } }")
+    request = SubgraphRequest("mutation { answer { count } }", operation_kind="mutation")
 
     await _ask_together(fetcher_for, [(request, RequestContext())] * 3)
 
     assert len(received) == 3
 
 
-async def test_the_operation_kind_the_request_carries_decides_over_the_document_text(
+async def test_the_operation_kind_decides_whatever_the_document_text_says(
     fetcher_for: HttpSubgraphFetcher,
 ) -> None:
     mutation = SubgraphRequest("{ answer { count } }", operation_kind="mutation")
+    subscription = SubgraphRequest("query { answer { count } }", operation_kind="subscription")
     query = SubgraphRequest("mutation { answer { count } }", operation_kind="query")
 
     await _ask_together(fetcher_for, [(mutation, RequestContext())] * 3)
     assert len(received) == 3
+    await _ask_together(fetcher_for, [(subscription, RequestContext())] * 2)
+    assert len(received) == 5
     await _ask_together(fetcher_for, [(query, RequestContext())] * 3)
-    assert len(received) == 4
+    assert len(received) == 6
 
 
 async def test_a_caller_that_goes_away_does_not_cancel_the_shared_request(
     fetcher_for: HttpSubgraphFetcher,
 ) -> None:
-    request = SubgraphRequest("{ answer { count } }")
+    request = SubgraphRequest("{ answer { count } }", operation_kind="query")
     first = asyncio.ensure_future(fetcher_for("slow", request, RequestContext()))
     await asyncio.sleep(DELAY_SECONDS / 4)
     second = asyncio.ensure_future(fetcher_for("slow", request, RequestContext()))
@@ -135,7 +140,7 @@ async def test_a_caller_that_goes_away_does_not_cancel_the_shared_request(
 
 
 async def test_each_subgraph_has_its_own_timeout(fetcher_for: HttpSubgraphFetcher) -> None:
-    request = SubgraphRequest("{ answer { count } }")
+    request = SubgraphRequest("{ answer { count } }", operation_kind="query")
 
     with pytest.raises(SubgraphUnavailable, match=r"no response within 0\.05s"):
         await fetcher_for("fast", request, RequestContext())
@@ -152,6 +157,9 @@ async def test_without_deduplication_every_query_is_sent(
         subgraph_client, {"slow": counting_server.graphql_url}, timeout_seconds=5.0
     )
 
-    await _ask_together(fetcher, [(SubgraphRequest("{ answer { count } }"), RequestContext())] * 4)
+    await _ask_together(
+        fetcher,
+        [(SubgraphRequest("{ answer { count } }", operation_kind="query"), RequestContext())] * 4,
+    )
 
     assert len(received) == 4

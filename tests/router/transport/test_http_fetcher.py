@@ -96,6 +96,7 @@ async def test_a_query_reaches_the_named_subgraph_and_returns_its_response(
         query="query Find($id: ID!) { user(id: $id) { username } }",
         variables={"id": "2"},
         operation_name="Find",
+        operation_kind="query",
     )
 
     response = await fetcher("accounts", request, RequestContext())
@@ -111,7 +112,9 @@ async def test_the_request_id_and_forwarded_headers_reach_the_subgraph(
         headers={"authorization": "Bearer t0k3n", "cookie": "secret=1"}, request_id="req-42"
     )
 
-    response = await fetcher("echo", SubgraphRequest(query="{ a }"), context)
+    response = await fetcher(
+        "echo", SubgraphRequest(query="{ a }", operation_kind="query"), context
+    )
 
     headers = response["data"]["headers"]
     assert headers["x-request-id"] == "req-42"
@@ -129,7 +132,9 @@ async def test_every_fetch_of_a_request_carries_its_headers_and_each_request_its
     bob = RequestContext(headers={"authorization": "Bearer bob"}, request_id="req-b")
 
     seen = [
-        (await fetcher("echo", SubgraphRequest(query="{ a }"), context))["data"]["headers"]
+        (await fetcher("echo", SubgraphRequest(query="{ a }", operation_kind="query"), context))[
+            "data"
+        ]["headers"]
         for context in (alice, bob, alice, bob)
     ]
 
@@ -148,7 +153,7 @@ async def test_a_forwarded_header_that_cannot_be_sent_makes_the_subgraph_unavail
     context = RequestContext(headers={"authorization": "Bearer \u2603"})
 
     with pytest.raises(SubgraphUnavailable, match="not ISO-8859-1"):
-        await fetcher("echo", SubgraphRequest(query="{ a }"), context)
+        await fetcher("echo", SubgraphRequest(query="{ a }", operation_kind="query"), context)
 
 
 async def test_the_client_address_is_appended_to_x_forwarded_for(
@@ -160,7 +165,9 @@ async def test_the_client_address_is_appended_to_x_forwarded_for(
     anonymous = RequestContext()
 
     answers = [
-        (await fetcher("echo", SubgraphRequest(query="{ a }"), context))["data"]["headers"]
+        (await fetcher("echo", SubgraphRequest(query="{ a }", operation_kind="query"), context))[
+            "data"
+        ]["headers"]
         for context in (direct, proxied, anonymous)
     ]
 
@@ -178,7 +185,9 @@ async def test_the_client_user_agent_goes_on_outside_the_sharing_key(
     browser = RequestContext(headers={"user-agent": "Firefox/140.0"})
 
     answers = [
-        (await fetcher("echo", SubgraphRequest(query="{ a }"), context))["data"]["headers"]
+        (await fetcher("echo", SubgraphRequest(query="{ a }", operation_kind="query"), context))[
+            "data"
+        ]["headers"]
         for context in (browser, RequestContext())
     ]
 
@@ -191,7 +200,10 @@ async def test_variables_and_operation_name_are_sent_only_when_present(
 ) -> None:
     fetcher = _fetcher(subgraph_client, {"echo": f"{misbehaving_server.base_url}/echo"})
     request = SubgraphRequest(
-        query="query Q($n: Int) { a(n: $n) }", variables={"n": 3}, operation_name="Q"
+        query="query Q($n: Int) { a(n: $n) }",
+        variables={"n": 3},
+        operation_name="Q",
+        operation_kind="query",
     )
 
     response = await fetcher("echo", request, RequestContext())
@@ -215,7 +227,9 @@ async def test_a_graphql_body_is_returned_whatever_the_http_status(
 ) -> None:
     fetcher = _fetcher(subgraph_client, {"flaky": misbehaving_server.base_url + path})
 
-    response = await fetcher("flaky", SubgraphRequest(query="{ a }"), RequestContext())
+    response = await fetcher(
+        "flaky", SubgraphRequest(query="{ a }", operation_kind="query"), RequestContext()
+    )
 
     assert response["errors"]
     assert isinstance(response["errors"][0]["message"], str)
@@ -244,7 +258,9 @@ async def test_a_body_that_is_not_a_graphql_response_makes_the_subgraph_unavaila
     fetcher = _fetcher(subgraph_client, {"broken": misbehaving_server.base_url + path})
 
     with pytest.raises(SubgraphUnavailable) as raised:
-        await fetcher("broken", SubgraphRequest(query="{ a }"), RequestContext())
+        await fetcher(
+            "broken", SubgraphRequest(query="{ a }", operation_kind="query"), RequestContext()
+        )
 
     assert raised.value.subgraph == "broken"
     assert raised.value.reason == reason
@@ -257,7 +273,9 @@ async def test_a_refused_connection_makes_the_subgraph_unavailable(
     fetcher = _fetcher(subgraph_client, {"down": url})
 
     with pytest.raises(SubgraphUnavailable) as raised:
-        await fetcher("down", SubgraphRequest(query="{ a }"), RequestContext())
+        await fetcher(
+            "down", SubgraphRequest(query="{ a }", operation_kind="query"), RequestContext()
+        )
 
     assert raised.value.reason.startswith("cannot connect to 127.0.0.1:")
     assert "refused" in raised.value.reason.lower()
@@ -271,7 +289,9 @@ async def test_a_subgraph_slower_than_the_timeout_makes_it_unavailable(
     )
 
     with pytest.raises(SubgraphUnavailable) as raised:
-        await fetcher("slow", SubgraphRequest(query="{ a }"), RequestContext())
+        await fetcher(
+            "slow", SubgraphRequest(query="{ a }", operation_kind="query"), RequestContext()
+        )
 
     assert raised.value.reason == "no response within 0.2s"
 
@@ -283,7 +303,10 @@ async def test_a_per_call_timeout_overrides_the_default(
 
     with pytest.raises(SubgraphUnavailable, match=r"no response within 0\.1s"):
         await fetcher.fetch(
-            "slow", SubgraphRequest(query="{ a }"), RequestContext(), timeout_seconds=0.1
+            "slow",
+            SubgraphRequest(query="{ a }", operation_kind="query"),
+            RequestContext(),
+            timeout_seconds=0.1,
         )
 
 
@@ -293,14 +316,16 @@ async def test_an_unknown_subgraph_name_is_unavailable_with_a_reason(
     fetcher = _fetcher(subgraph_client, {})
 
     with pytest.raises(SubgraphUnavailable, match="the supergraph gives it no URL"):
-        await fetcher("ghost", SubgraphRequest(query="{ a }"), RequestContext())
+        await fetcher(
+            "ghost", SubgraphRequest(query="{ a }", operation_kind="query"), RequestContext()
+        )
 
 
 async def test_connections_are_kept_alive_and_reused(
     subgraph_client: KeepAliveClient, accounts_server: LoopbackServer
 ) -> None:
     fetcher = _fetcher(subgraph_client, {"accounts": accounts_server.graphql_url})
-    request = SubgraphRequest(query="{ me { id } }")
+    request = SubgraphRequest(query="{ me { id } }", operation_kind="query")
 
     for _ in range(5):
         await fetcher("accounts", request, RequestContext())

@@ -16,8 +16,8 @@ from router.types import RequestContext, SubgraphRequest
 from tests.fixtures.benchmark.loopback import unused_loopback_port
 from tests.router.transport.instance_servers import RunningInstance, start_instance
 
-QUERY = SubgraphRequest(query="query Q { instance }")
-MUTATION = SubgraphRequest(query="mutation M { instance }")
+QUERY = SubgraphRequest(query="query Q { instance }", operation_kind="query")
+MUTATION = SubgraphRequest(query="mutation M { instance }", operation_kind="mutation")
 POLL_SECONDS = 0.02
 FAST_CHECKS = InstanceSettings(
     check_interval_seconds=0.05, check_timeout_seconds=0.5, unhealthy_after=2, healthy_after=2
@@ -205,7 +205,9 @@ async def test_new_endpoints_take_new_requests_while_one_in_flight_finishes_wher
 
         fetcher.set_endpoints({"s": [new.url]})
 
-        other_query = SubgraphRequest(query="query Other { instance }")  # not shared
+        other_query = SubgraphRequest(
+            query="query Other { instance }", operation_kind="query"
+        )  # not shared
         assert await _answered_by(fetcher, other_query) == "new"
         assert await in_flight == "old"
     finally:

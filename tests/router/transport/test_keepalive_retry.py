@@ -58,7 +58,9 @@ async def test_a_query_is_retried_once_when_the_connection_is_closed_unanswered(
     behaviour, url = hang_up_server
     fetcher = HttpSubgraphFetcher(subgraph_client, {"s": url}, timeout_seconds=2)
 
-    response = await fetcher("s", SubgraphRequest(query="query { a }"), RequestContext())
+    response = await fetcher(
+        "s", SubgraphRequest(query="query { a }", operation_kind="query"), RequestContext()
+    )
 
     assert response == {"data": {"a": "ok"}}
     assert behaviour.connections == 2
@@ -72,6 +74,10 @@ async def test_a_mutation_is_never_sent_twice(
     fetcher = HttpSubgraphFetcher(subgraph_client, {"s": url}, timeout_seconds=2)
 
     with pytest.raises(SubgraphUnavailable, match="closed the connection before answering"):
-        await fetcher("s", SubgraphRequest(query="mutation { a }"), RequestContext())
+        await fetcher(
+            "s",
+            SubgraphRequest(query="mutation { a }", operation_kind="mutation"),
+            RequestContext(),
+        )
 
     assert behaviour.connections == 1

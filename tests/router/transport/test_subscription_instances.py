@@ -12,7 +12,7 @@ from router.subscriptions.upstream import UpstreamEnd, UpstreamSubscriptions
 from router.types import SubgraphRequest
 from tests.fixtures.benchmark.loopback import start_loopback_server, unused_loopback_port
 
-REQUEST = SubgraphRequest("subscription{ticks}")
+REQUEST = SubgraphRequest("subscription{ticks}", operation_kind="subscription")
 
 
 async def _one_tick(websocket: WebSocket) -> None:
