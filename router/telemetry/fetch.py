@@ -1,72 +1,41 @@
-"""Observing subgraph fetches: a ``router.fetch`` span per fetch and the per-subgraph metrics.
+"""Observing subgraph fetches: the ``router.fetch`` span and the per-subgraph metrics.
 
-``ObservedFetcher`` wraps the engine's ``SubgraphFetcher``. The HTTP fetcher itself calls
-``router.telemetry.hooks.add_trace_headers`` (the ``traceparent`` of the current
-``router.fetch`` span goes to the subgraph, which continues the trace) and
-``record_fetch_status``.
+``router.transport.HttpSubgraphFetcher`` records both itself, for each fetch the engine makes
+(not for health probes), and only when telemetry is on: ``traced`` runs one fetch under its
+span, ``RouterMetrics.subgraph`` gives the counters it updates. Inside the fetch,
+``router.telemetry.hooks.add_trace_headers`` sends the span's ``traceparent`` to the subgraph
+(which continues the trace) and ``record_answer`` notes the instance and its HTTP status.
 """
 
 from __future__ import annotations
 
-import time
+from collections.abc import Awaitable
 
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
 
 from router.errors import SubgraphUnavailable
-from router.telemetry.requests import RouterTelemetry
-from router.types import JSONObject, RequestContext, SubgraphFetcher, SubgraphRequest
+from router.types import JSONObject
 
 
-class ObservedFetcher:
-    """``fetcher`` with each fetch traced and counted; implements ``SubgraphFetcher``."""
-
-    def __init__(self, fetcher: SubgraphFetcher, telemetry: RouterTelemetry) -> None:
-        self._fetcher = fetcher
-        self._tracer = telemetry.tracer
-        self._metrics = telemetry.metrics
-
-    async def __call__(
-        self, subgraph: str, request: SubgraphRequest, context: RequestContext
-    ) -> JSONObject:
-        started = time.perf_counter()
-        children = None if self._metrics is None else self._metrics.subgraph(subgraph)
+async def traced(
+    tracer: Tracer, subgraph: str, operation_name: str | None, fetch: Awaitable[JSONObject]
+) -> JSONObject:
+    """``fetch`` awaited as the current ``router.fetch`` span (a child of the current span)."""
+    with tracer.start_as_current_span(
+        "router.fetch",
+        kind=SpanKind.CLIENT,
+        attributes={"ehb.subgraph": subgraph},
+        record_exception=False,
+        set_status_on_exception=False,
+    ) as span:
+        if operation_name is not None:
+            span.set_attribute("graphql.operation.name", operation_name)
         try:
-            if self._tracer is None:
-                response = await self._fetcher(subgraph, request, context)
-            else:
-                response = await self._traced(subgraph, request, context)
-        except SubgraphUnavailable:
-            if children is not None:
-                children.fetches.inc()
-                children.unavailable.inc()
-                children.duration.observe(time.perf_counter() - started)
+            response = await fetch
+        except SubgraphUnavailable as error:
+            span.set_status(Status(StatusCode.ERROR, error.reason))
+            span.set_attribute("error.type", "SubgraphUnavailable")
             raise
-        if children is not None:
-            children.fetches.inc()
-            children.duration.observe(time.perf_counter() - started)
-            if "errors" in response:
-                children.graphql_errors.inc()
+        if "errors" in response:
+            span.set_attribute("ehb.subgraph.errors", len(response["errors"] or ()))
         return response
-
-    async def _traced(
-        self, subgraph: str, request: SubgraphRequest, context: RequestContext
-    ) -> JSONObject:
-        assert self._tracer is not None
-        with self._tracer.start_as_current_span(
-            "router.fetch",
-            kind=SpanKind.CLIENT,
-            attributes={"ehb.subgraph": subgraph},
-            record_exception=False,
-            set_status_on_exception=False,
-        ) as span:
-            if request.operation_name is not None:
-                span.set_attribute("graphql.operation.name", request.operation_name)
-            try:
-                response = await self._fetcher(subgraph, request, context)
-            except SubgraphUnavailable as error:
-                span.set_status(Status(StatusCode.ERROR, error.reason))
-                span.set_attribute("error.type", "SubgraphUnavailable")
-                raise
-            if "errors" in response:
-                span.set_attribute("ehb.subgraph.errors", len(response["errors"] or ()))
-            return response

@@ -71,6 +71,19 @@ class SubgraphChildren:
     graphql_errors: Counter
     duration: Histogram
 
+    def fetch_answered(self, seconds: float, *, with_errors: bool) -> None:
+        """One fetch got a GraphQL response (``with_errors``: it has ``errors``)."""
+        self.fetches.inc()
+        self.duration.observe(seconds)
+        if with_errors:
+            self.graphql_errors.inc()
+
+    def fetch_unavailable(self, seconds: float) -> None:
+        """One fetch got no GraphQL response (refused, timed out, not JSON)."""
+        self.fetches.inc()
+        self.unavailable.inc()
+        self.duration.observe(seconds)
+
 
 class RouterMetrics:
     """Every router metric, registered in ``registry`` (one registry per app)."""

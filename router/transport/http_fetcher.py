@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from router.config import REQUEST_ID_HEADER
 from router.errors import SubgraphUnavailable
+from router.telemetry.fetch import traced
 from router.telemetry.hooks import add_trace_headers, record_answer
 from router.transport.fetch_timing import current_fetch_timing
 from router.transport.http_client import (
@@ -27,6 +29,9 @@ from router.transport.instances import (
     every_instance_out,
 )
 from router.types import JSONObject, RequestContext, SubgraphRequest
+
+if TYPE_CHECKING:
+    from router.telemetry.requests import RouterTelemetry
 
 FORWARDED_FOR_HEADER = "x-forwarded-for"
 # The client's own User-Agent goes on as it is (identity names a session's device by it); like
@@ -61,6 +66,11 @@ class HttpSubgraphFetcher:
     it is sent again on each other healthy instance in turn; an instance that refuses the
     connection is taken out. Mutations are never sent twice and timeouts are never retried
     (the request may still be running). ``set_endpoints`` replaces the URLs at runtime.
+
+    With ``telemetry``, each fetch the engine makes (``__call__``) is counted per subgraph and,
+    when tracing, runs under a ``router.fetch`` span (``router.telemetry.fetch``); without it,
+    or with metrics and tracing both off, nothing is recorded. Health probes (``fetch``) never
+    are.
     """
 
     def __init__(
@@ -72,6 +82,7 @@ class HttpSubgraphFetcher:
         forwarded_headers: Iterable[str] = (),
         subgraph_timeouts: Mapping[str, float] | None = None,
         deduplicate: bool = False,
+        telemetry: RouterTelemetry | None = None,
     ) -> None:
         """``client`` connects (its own connect timeout); ``timeout_seconds`` (or the
         subgraph's entry of ``subgraph_timeouts``) bounds each whole request, retries included.
@@ -88,11 +99,31 @@ class HttpSubgraphFetcher:
         self._forwarded_headers = tuple(name.lower() for name in forwarded_headers)
         self._deduplicate = deduplicate
         self._in_flight: dict[tuple[str, bytes, bytes], asyncio.Task[_Answer]] = {}
+        self._metrics = None if telemetry is None else telemetry.metrics
+        self._tracer = None if telemetry is None else telemetry.tracer
 
     async def __call__(
         self, subgraph: str, request: SubgraphRequest, context: RequestContext
     ) -> JSONObject:
-        return await self.fetch(subgraph, request, context)
+        metrics, tracer = self._metrics, self._tracer
+        if metrics is None and tracer is None:
+            return await self.fetch(subgraph, request, context)
+        children = None if metrics is None else metrics.subgraph(subgraph)
+        started = time.perf_counter()
+        try:
+            if tracer is None:
+                response = await self.fetch(subgraph, request, context)
+            else:
+                response = await traced(
+                    tracer, subgraph, request.operation_name, self.fetch(subgraph, request, context)
+                )
+        except SubgraphUnavailable:
+            if children is not None:
+                children.fetch_unavailable(time.perf_counter() - started)
+            raise
+        if children is not None:
+            children.fetch_answered(time.perf_counter() - started, with_errors="errors" in response)
+        return response
 
     async def fetch(
         self,
