@@ -158,23 +158,36 @@ def process_cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def viewer_headers(platform: DashboardPlatform) -> dict[str, str]:
+    """The dashboard viewer's request headers (a bearer token good for the whole run)."""
+    headers = platform.mint.bearer(VIEWER, "user", "admin", "seller", lifetime=6 * 3600)
+    headers["Content-Type"] = "application/json"
+    return headers
+
+
+def dashboard_seeder(
+    platform: DashboardPlatform, session: aiohttp.ClientSession, headers: dict[str, str]
+) -> DashboardSeeder:
+    """The seeder acting as the viewer (with `headers`) and as the demo support agent."""
+    agent = platform.mint.bearer(SUPPORT_AGENT, "user", "support_agent", lifetime=6 * 3600)
+    return DashboardSeeder(
+        GraphQLClient(session, platform.router_url, headers),
+        GraphQLClient(session, platform.router_url, agent),
+        VIEWER,
+        OTHER_SELLER,
+    )
+
+
 async def run(
     sizes: list[int], requests: int, warmup: int, query: str, router_profile: Path | None = None
 ) -> list[SizeResult]:
     with tempfile.TemporaryDirectory(prefix="ehb-dashboard-") as workdir:
         platform = await start_dashboard_platform(Path(workdir), router_profile)
         try:
-            headers = platform.mint.bearer(VIEWER, "user", "admin", "seller", lifetime=6 * 3600)
-            headers["Content-Type"] = "application/json"
+            headers = viewer_headers(platform)
             results: list[SizeResult] = []
             async with aiohttp.ClientSession() as session:
-                agent = platform.mint.bearer(SUPPORT_AGENT, "user", "support_agent", lifetime=3600)
-                seeder = DashboardSeeder(
-                    GraphQLClient(session, platform.router_url, headers),
-                    GraphQLClient(session, platform.router_url, agent),
-                    VIEWER,
-                    OTHER_SELLER,
-                )
+                seeder = dashboard_seeder(platform, session, headers)
                 # observability's first background probe ran before the router was up: its
                 # alert is resolved now, not during some measured request (other statements).
                 await seeder.client.query(PROBE_SERVICES)

@@ -27,9 +27,8 @@ from typing import Any
 import aiohttp
 import orjson
 
-from bench.dashboard.measure import OTHER_SELLER, QUERY, SUPPORT_AGENT, VIEWER
+from bench.dashboard.measure import QUERY, dashboard_seeder, viewer_headers
 from bench.dashboard.platform import start_dashboard_platform
-from bench.dashboard.seed import DashboardSeeder
 from router.auth import Principal
 from router.executor.engine import QueryEngine
 from router.http.graphql_request import GraphQLRequest
@@ -39,7 +38,6 @@ from router.transport.http_client import KeepAliveClient
 from router.transport.http_fetcher import HttpSubgraphFetcher
 from router.types import JSONObject, RequestContext, SubgraphRequest
 from subgraphs import SUBGRAPH_NAMES
-from tests.integration.platform.client import GraphQLClient
 
 SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
 RecordingKey = tuple[str, str, bytes]
@@ -84,17 +82,10 @@ async def record(sizes: list[int]) -> dict[int, tuple[dict[RecordingKey, bytes],
         platform = await start_dashboard_platform(Path(workdir))
         client = KeepAliveClient()
         try:
-            headers = platform.mint.bearer(VIEWER, "user", "admin", "seller", lifetime=3600)
-            headers["Content-Type"] = "application/json"
+            headers = viewer_headers(platform)
             urls = {name: platform.subgraphs[name].graphql_url for name in SUBGRAPH_NAMES}
             async with aiohttp.ClientSession() as session:
-                agent = platform.mint.bearer(SUPPORT_AGENT, "user", "support_agent", lifetime=3600)
-                seeder = DashboardSeeder(
-                    GraphQLClient(session, platform.router_url, headers),
-                    GraphQLClient(session, platform.router_url, agent),
-                    VIEWER,
-                    OTHER_SELLER,
-                )
+                seeder = dashboard_seeder(platform, session, headers)
                 await seeder.prepare()
                 for size in sizes:
                     await seeder.grow_to(size)
