@@ -1,4 +1,6 @@
-"""The address a request came from, as far as the peer can be believed.
+"""The address a request came from, as far as the peer can be believed: the one address the
+router uses for a client, both for its rate limits and as the address it appends to the
+``X-Forwarded-For`` it sends subgraphs (identity throttles sign-ins per address).
 
 The peer address, or, when the peer is a trusted proxy (``EHB_ROUTER_TRUSTED_PROXIES``: a load
 balancer in front of the router), the nearest untrusted address of ``X-Forwarded-For`` read
@@ -10,6 +12,7 @@ proxy on the same host the peer seen here is already the address that proxy forw
 
 from __future__ import annotations
 
+from functools import cache
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 
 from starlette.requests import HTTPConnection
@@ -53,9 +56,16 @@ def client_address(peer: str, forwarded_for: str | None, trusted: Networks) -> s
     return hops[0] if hops else peer
 
 
-def connection_client_address(connection: HTTPConnection, trusted: Networks) -> str:
-    """``client_address`` of an HTTP request or WebSocket (its peer and ``X-Forwarded-For``)."""
+# Parsed once per setting: the router works out an address on every request.
+_trusted_networks = cache(parse_networks)
+
+
+def connection_client_address(connection: HTTPConnection, trusted_proxies: str) -> str:
+    """``client_address`` of an HTTP request or WebSocket (its peer and ``X-Forwarded-For``);
+    ``trusted_proxies``: the ``EHB_ROUTER_TRUSTED_PROXIES`` setting
+    (``RouterConfig.rate_limits.trusted_proxies``, checked when the config is read)."""
     peer = connection.client.host if connection.client is not None else ""
-    if not trusted:
+    if not trusted_proxies:
         return peer
+    trusted = _trusted_networks(trusted_proxies)
     return client_address(peer, connection.headers.get(FORWARDED_FOR_HEADER), trusted)

@@ -19,12 +19,11 @@ from limits import RateLimitItem, parse_many
 from limits.aio.storage import Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
-from starlette.requests import HTTPConnection
 
 from router.auth import Principal
 from router.env_values import RouterEnv
 from router.errors import RequestError
-from router.http.client_address import connection_client_address, parse_networks
+from router.http.client_address import parse_networks
 
 logger = logging.getLogger(__name__)
 
@@ -96,19 +95,16 @@ class RateLimited(RequestError):
 
 
 class RateLimiter:
-    """Create inside the event loop that uses it (the lifespan); ``close`` when done."""
+    """Create inside the event loop that uses it (the lifespan); ``close`` when done. Counts
+    per address the ``router.http.client_address.connection_client_address`` of a request."""
 
     def __init__(self, config: RateLimitConfig) -> None:
         self._address_limits = _parse_limits("per_address", config.per_address)
         self._user_limits = _parse_limits("per_user", config.per_user)
         self._key_prefix = config.key_prefix
-        self._trusted = parse_networks(config.trusted_proxies)
         self._storage = _storage(config.storage_url)
         self._strategy = SlidingWindowCounterRateLimiter(self._storage)
         self._last_warning = -math.inf
-
-    def client_address(self, connection: HTTPConnection) -> str:
-        return connection_client_address(connection, self._trusted)
 
     async def check_address(self, address: str) -> None:
         """Count one request from ``address``; raises ``RateLimited`` when over a limit."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.websockets import WebSocket
 
+from router.http.client_address import connection_client_address
 from router.http.rate_limit import RateLimited
 from router.http.request_id import request_id_for
 from router.http.state import router_state
@@ -20,7 +21,8 @@ async def graphql_websocket(websocket: WebSocket) -> None:
         await websocket.close(INTERNAL_SERVER_ERROR, "This router serves no subscriptions")
         return
     limiter = state.rate_limiter
-    address = "" if limiter is None else limiter.client_address(websocket)
+    # The same address counts for the rate limits and goes on to subgraphs (X-Forwarded-For).
+    address = connection_client_address(websocket, state.config.rate_limits.trusted_proxies)
     if limiter is not None:
         try:
             await limiter.check_address(address)
@@ -34,6 +36,7 @@ async def graphql_websocket(websocket: WebSocket) -> None:
         state.subscriptions,
         websocket,
         request_id,
+        client_address=address,
         admit=admission,
         max_message_bytes=state.config.max_request_bytes,
     )

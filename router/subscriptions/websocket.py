@@ -73,10 +73,12 @@ class _Connection:
         server: SubscriptionServer,
         websocket: WebSocket,
         request_id: str,
+        client_address: str,
         admit: AdmitOperation | None = None,
         max_message_bytes: int | None = None,
     ) -> None:
         self.server = server
+        self.client_address = client_address
         self.admit = admit
         self.max_message_bytes = max_message_bytes
         self.websocket = websocket
@@ -221,7 +223,7 @@ class _Connection:
         context = RequestContext(
             headers=dict(self.headers),
             request_id=self.request_id,
-            client_address=self.websocket.client.host if self.websocket.client else "",
+            client_address=self.client_address,
         )
         deadline = token_deadline(self.principal)
         try:
@@ -280,17 +282,20 @@ async def serve_websocket(
     websocket: WebSocket,
     request_id: str,
     *,
+    client_address: str,
     admit: AdmitOperation | None = None,
     max_message_bytes: int | None = None,
 ) -> None:
-    """Run one client's graphql-transport-ws connection until either side closes it."""
+    """Run one client's graphql-transport-ws connection until either side closes it;
+    ``client_address``: the client's address as the router works it out (its operations'
+    subgraph requests carry it in ``X-Forwarded-For``)."""
     offered = websocket.scope.get("subprotocols") or []
     if PROTOCOL not in offered:
         await websocket.accept()
         await websocket.close(SUBPROTOCOL_NOT_ACCEPTABLE, "Subprotocol not acceptable")
         return
     await websocket.accept(subprotocol=PROTOCOL)
-    await _Connection(server, websocket, request_id, admit, max_message_bytes).run()
+    await _Connection(server, websocket, request_id, client_address, admit, max_message_bytes).run()
 
 
 def _decode(raw: str | bytes | None) -> dict[str, Any]:
