@@ -27,7 +27,6 @@ from router.operation.persisted_queries import PersistedQueries
 from router.subscriptions import SubscriptionServer, UpstreamSubscriptions
 from router.supergraph import Supergraph
 from router.telemetry.exposition import TELEMETRY_STATE_KEY
-from router.telemetry.fetch import ObservedFetcher
 from router.telemetry.setup import start_router_telemetry
 from router.transport import (
     HttpSubgraphFetcher,
@@ -103,14 +102,13 @@ def create_router_app(
                 forwarded_headers=router_config.forwarded_headers,
                 subgraph_timeouts=router_config.subgraph_timeouts,
                 deduplicate=router_config.deduplicate_subgraph_fetches,
+                telemetry=telemetry,
             )
-
-            observed_fetcher = ObservedFetcher(fetcher, telemetry)
 
             def build_engine(supergraph: Supergraph) -> QueryEngine:
                 return QueryEngine(
                     supergraph,
-                    observed_fetcher,
+                    fetcher,
                     plan_cache_size=router_config.plan_cache_size,
                     override_labels=router_config.override_labels,
                     policies=router_config.policies,

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from router.config import REQUEST_ID_HEADER
 from router.errors import RequestError, SubgraphUnavailable
 from router.http.authenticate import WWW_AUTHENTICATE, authenticate
+from router.http.client_address import connection_client_address
 from router.http.csrf import check_preflighted
 from router.http.execute import execute_operation
 from router.http.graphql_request import parse_graphql_request
@@ -46,10 +47,12 @@ async def graphql_endpoint(request: Request) -> Response:
     body: dict[str, Any]
     subgraph_seconds = 0.0
     retry_after: int | None = None
+    # The same address counts for the rate limits and goes on to subgraphs (X-Forwarded-For).
+    client_address = connection_client_address(request, state.config.rate_limits.trusted_proxies)
     try:
         rate_limiter = state.rate_limiter
         if rate_limiter is not None:
-            await rate_limiter.check_address(rate_limiter.client_address(request))
+            await rate_limiter.check_address(client_address)
         check_preflighted(request.method, request.headers, state.config.csrf)
         graphql_request = await parse_graphql_request(
             request,
@@ -71,7 +74,7 @@ async def graphql_endpoint(request: Request) -> Response:
                 context=RequestContext(
                     headers=request.headers,
                     request_id=request_id,
-                    client_address=request.client.host if request.client is not None else "",
+                    client_address=client_address,
                 ),
                 headers={REQUEST_ID_HEADER: request_id},
             )
@@ -81,7 +84,7 @@ async def graphql_endpoint(request: Request) -> Response:
         context = RequestContext(
             headers=request.headers,
             request_id=request_id,
-            client_address=request.client.host if request.client is not None else "",
+            client_address=client_address,
         )
         execution = await execute_operation(
             state.engine,
