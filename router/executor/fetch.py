@@ -17,7 +17,7 @@ from router.executor.representations import (
 from router.planner.aliases import Renames
 from router.planner.context import SHADOW_PREFIX
 from router.planner.nodes import FetchNode, FlattenNode
-from router.planner.selection import SubField
+from router.planner.selection import SubField, SubFragment, SubSelection
 from router.types import RequestContext, SubgraphFetcher, SubgraphRequest
 
 
@@ -93,7 +93,20 @@ def client_path(path: list[Any]) -> list[str | int]:
     ]
 
 
-EntityPaths = dict[str, list[list[list[str | int]]]]
+# Per ``_entities`` response key, per representation: the client path of each object it answered
+# for, with what the fetch was to bring that object (None: everything it answers).
+EntityPaths = dict[str, list[list[tuple[list[str | int], list[SubSelection] | None]]]]
+
+
+def _selects(selection: SubSelection, key: str) -> bool:
+    """Whether ``selection`` (its fragments included) has a field under response ``key``."""
+    for item in selection.items.values():
+        if isinstance(item, SubFragment):
+            if _selects(item.selection, key):
+                return True
+        elif item.key == key:
+            return True
+    return False
 
 
 def _pass_on(
@@ -123,7 +136,18 @@ def _pass_on(
                 found = entity_paths.get(path[0]) if isinstance(path[0], str) else None
                 if found is not None and 0 <= path[1] < len(found):
                     rest = renamed_path(path[2:], renames)
-                    paths = [client_path(base + rest) for base in found[path[1]]]
+                    # A fetch serving several paths brings each object what any of them selects;
+                    # an error in a field its own path did not select is not about that object.
+                    paths = [
+                        client_path(base + rest)
+                        for base, selections in found[path[1]]
+                        if selections is None
+                        or not rest
+                        or not isinstance(rest[0], str)
+                        or any(_selects(selection, rest[0]) for selection in selections)
+                    ]
+                    if found[path[1]] and not paths:
+                        continue
         if not paths:
             state.errors.append({"message": message, "extensions": extensions})
         for client in paths:
@@ -284,19 +308,24 @@ def _merge_entities(
 
 def _entity_paths(
     data: dict[str, Any], flatten: FlattenNode, batch: EntityBatch
-) -> list[list[list[str | int]]]:
-    """For each representation, the client paths of the objects it answered for."""
+) -> list[list[tuple[list[str | int], list[SubSelection] | None]]]:
+    """For each representation, the client paths of the objects it answered for, each with
+    its targets' selections when the fetch serves several targets."""
     wanted = {id(entity) for targets in batch.targets for entity, _ in targets}
     located = locate(data, flatten.paths, wanted)
-    result: list[list[list[str | int]]] = []
+    several = len(flatten.targets) > 1
+    result: list[list[tuple[list[str | int], list[SubSelection] | None]]] = []
     for targets in batch.targets:
-        seen: set[int] = set()
-        paths: list[list[str | int]] = []
-        for entity, _ in targets:
-            if id(entity) not in seen and id(entity) in located:
-                seen.add(id(entity))
-                paths.append(located[id(entity)])
-        result.append(paths)
+        by_object: dict[int, tuple[list[str | int], list[SubSelection] | None]] = {}
+        for entity, target_index in targets:
+            if id(entity) not in located:
+                continue
+            _, selections = by_object.setdefault(
+                id(entity), (located[id(entity)], [] if several else None)
+            )
+            if selections is not None:
+                selections.append(flatten.targets[target_index].selection)
+        result.append(list(by_object.values()))
     return result
 
 
@@ -308,7 +337,7 @@ def _object_paths(
     seen: set[tuple[str | int, ...]] = set()
     for batch in batches:
         for entity_paths in _entity_paths(data, flatten, batch):
-            for path in entity_paths:
+            for path, _ in entity_paths:
                 client = client_path(path)
                 if tuple(client) not in seen:
                     seen.add(tuple(client))
