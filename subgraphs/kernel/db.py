@@ -120,7 +120,11 @@ def _connect_or_unavailable(
 
 def _unavailable_on_disconnect(context: ExceptionContext) -> BaseException | None:
     """The error a statement raises when its connection died (the pool is invalidated). A
-    failed pre-ping is left alone: the pool reconnects then."""
+    failed pre-ping is left alone: the pool reconnects then. So is a cancellation (SQLAlchemy
+    counts a statement cancelled mid-flight as a disconnect): the task must still see
+    `CancelledError`, or a background loop catching `Exception` would never stop."""
+    if not isinstance(context.original_exception, Exception):
+        return None
     if context.is_disconnect and not context.is_pre_ping:
         return DatabaseUnavailable(UNAVAILABLE_MESSAGE)
     return None
