@@ -27,7 +27,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.applications import Starlette
 
 from subgraphs.kernel.app import Lifespan
-from subgraphs.kernel.retention import PeriodicRetention, delete_all_batches, delete_batch
+from subgraphs.kernel.retention import PeriodicRetention, delete_all
 from subgraphs.money.models import IdempotencyRecord
 from subgraphs.money.payments.models import RejectedWebhook, WebhookEvent
 
@@ -77,35 +77,26 @@ class Retention(PeriodicRetention[RetentionPolicy]):
         size = self._policy.batch_size
         keys_cutoff = now - timedelta(days=self._policy.idempotency_keys_days)
         webhooks_cutoff = now - timedelta(days=self._policy.webhooks_days)
-        keys = await delete_all_batches(
-            lambda: delete_batch(
-                self._database,
-                IdempotencyRecord.id,
-                IdempotencyRecord.created_at < keys_cutoff,
-                oldest_first=IdempotencyRecord.created_at,
-                batch_size=size,
-            ),
-            size,
+        keys = await delete_all(
+            self._database,
+            IdempotencyRecord.id,
+            IdempotencyRecord.created_at < keys_cutoff,
+            oldest_first=IdempotencyRecord.created_at,
+            batch_size=size,
         )
-        events = await delete_all_batches(
-            lambda: delete_batch(
-                self._database,
-                WebhookEvent.id,
-                WebhookEvent.received_at < webhooks_cutoff,
-                oldest_first=WebhookEvent.received_at,
-                batch_size=size,
-            ),
-            size,
+        events = await delete_all(
+            self._database,
+            WebhookEvent.id,
+            WebhookEvent.received_at < webhooks_cutoff,
+            oldest_first=WebhookEvent.received_at,
+            batch_size=size,
         )
-        rejected = await delete_all_batches(
-            lambda: delete_batch(
-                self._database,
-                RejectedWebhook.id,
-                RejectedWebhook.received_at < webhooks_cutoff,
-                oldest_first=RejectedWebhook.received_at,
-                batch_size=size,
-            ),
-            size,
+        rejected = await delete_all(
+            self._database,
+            RejectedWebhook.id,
+            RejectedWebhook.received_at < webhooks_cutoff,
+            oldest_first=RejectedWebhook.received_at,
+            batch_size=size,
         )
         return Pruned(idempotency_keys=keys, webhook_events=events, rejected_webhooks=rejected)
 
