@@ -63,6 +63,19 @@ class OperationLimits:
     introspection_scope: str | None = None
 
     @classmethod
+    def unbounded(cls) -> OperationLimits:
+        """Every size and cost limit off; introspection and the cost settings as by default."""
+        return cls(
+            max_document_bytes=None,
+            max_tokens=None,
+            max_depth=None,
+            max_aliases=None,
+            max_root_fields=None,
+            max_fields=None,
+            max_cost=None,
+        )
+
+    @classmethod
     def from_env(cls, env: Mapping[str, str]) -> OperationLimits:
         """Raises ``ValueError`` naming the variable when a value is malformed."""
         defaults = cls()

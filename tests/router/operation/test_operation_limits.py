@@ -4,6 +4,7 @@ checked before validation (and so before planning), each refused with its own co
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -14,20 +15,11 @@ from router.operation.limits import OperationLimits
 from tests.router.executor.fakes import RecordingFetcher, fixture_supergraph
 
 SUPERGRAPH = fixture_supergraph("benchmark")
-NO_LIMITS = OperationLimits(
-    max_document_bytes=None,
-    max_tokens=None,
-    max_depth=None,
-    max_aliases=None,
-    max_root_fields=None,
-    max_fields=None,
-)
 
 
 def engine(**limits: Any) -> QueryEngine:
-    fields = {name: getattr(NO_LIMITS, name) for name in NO_LIMITS.__dataclass_fields__}
     return QueryEngine(
-        SUPERGRAPH, RecordingFetcher({}), limits=OperationLimits(**{**fields, **limits})
+        SUPERGRAPH, RecordingFetcher({}), limits=replace(OperationLimits.unbounded(), **limits)
     )
 
 
