@@ -71,6 +71,19 @@ TEMPLATES: Final[Mapping[str, NotificationTemplate]] = {
         "$amount of your payment was refunded.",
         "/payments/$paymentId",
     ),
+    "money.payout.paid": NotificationTemplate(
+        Category.PAYMENTS,
+        "Withdrawal paid",
+        "$amount was paid out to your bank account.",
+        "/payouts/$payoutId",
+    ),
+    "money.payout.failed": NotificationTemplate(
+        Category.PAYMENTS,
+        "Withdrawal failed",
+        "Your withdrawal of $amount did not reach your bank account, so the money went back to "
+        "your wallet: $reason",
+        "/payouts/$payoutId",
+    ),
     "money.fraud.held": NotificationTemplate(
         Category.PAYMENTS,
         "A transaction is on hold for review",

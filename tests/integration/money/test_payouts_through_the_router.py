@@ -3,10 +3,12 @@ to the user's bank account goes IN_TRANSIT and the provider's signed `payout.pai
 (balances and verifyLedger agree); `payout.failed` returns the money; redelivered webhooks,
 retries with the same key and forged signatures change nothing; more than the balance is
 refused with a clear code; a high payout to a new bank account is held for review; a provider
-that did not answer leaves the payout PENDING until retryPayout."""
+that did not answer leaves the payout PENDING until retryPayout. A paid and a failed payout each
+become the owner's notification in support (money outbox -> bus -> support)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -58,6 +60,7 @@ DEPOSIT = """
 mutation($input: DepositToWalletInput!) { depositToWallet(input: $input) { id } }
 """
 VERIFY = "{ verifyLedger { ok checkedTransactions balanceMismatches { accountId } } }"
+NOTIFICATIONS = "{ notifications { edges { node { title body link category } } } }"
 APPROVE = """
 mutation($input: ReviewHeldMovementInput!) {
   approveHeldMovement(input: $input) { id reviewStatus resultId }
@@ -95,6 +98,18 @@ async def funded(
         "addBankAccountPaymentMethod",
     )
     return client, wallet_id, method["id"]
+
+
+async def notification(client: RouterUser, title: str) -> dict[str, Any]:
+    """The owner's notification titled `title`, once support has made it from money's event."""
+    async with asyncio.timeout(10):
+        while True:
+            listed = ok(await client.graphql(NOTIFICATIONS, {}), "notifications")
+            for edge in listed["edges"]:
+                if edge["node"]["title"] == title:
+                    node: dict[str, Any] = edge["node"]
+                    return node
+            await asyncio.sleep(0.05)
 
 
 def withdrawal(wallet_id: str, method_id: str, amount: int, **extra: Any) -> dict[str, Any]:
@@ -154,6 +169,12 @@ async def test_a_payout_is_paid_end_to_end_and_the_ledger_agrees(
     assert error_code(await stranger.graphql(PAYOUT, {"id": payout["id"]})) == "FORBIDDEN"
     verified = ok(await administrator.graphql(VERIFY, {}), "verifyLedger")
     assert verified["ok"] is True and verified["balanceMismatches"] == []
+    assert await notification(owner, "Withdrawal paid") == {
+        "title": "Withdrawal paid",
+        "body": "12.00 EUR was paid out to your bank account.",
+        "link": f"/payouts/{payout['id']}",
+        "category": "PAYMENTS",
+    }
 
 
 async def test_a_failed_payout_returns_the_money_once(
@@ -191,6 +212,13 @@ async def test_a_failed_payout_returns_the_money_once(
         "signedAmount": {"amount": 2_000},
     }
     assert await balance(owner, wallet_id) == 2_000
+    assert await notification(owner, "Withdrawal failed") == {
+        "title": "Withdrawal failed",
+        "body": "Your withdrawal of 20.00 EUR did not reach your bank account, so the money went "
+        "back to your wallet: The bank account is closed.",
+        "link": f"/payouts/{payout['id']}",
+        "category": "PAYMENTS",
+    }
 
 
 async def test_retries_forged_webhooks_and_overdrafts_change_nothing(

@@ -14,6 +14,8 @@ from tests.subgraphs.kernel.events_probe import transport_ws
 from tests.subgraphs.support.conftest import Notifying
 from tests.subgraphs.support.notification_client import (
     NOTIFICATIONS,
+    UPDATE_SETTINGS,
+    deliveries,
     eventually,
     new_user_id,
     ok,
@@ -55,7 +57,7 @@ def bearer(notifying: Notifying, user: str) -> dict[str, str]:
     return notifying.secured.mint.bearer(user, "user", lifetime=600)
 
 
-async def test_subscribers_receive_only_their_own_notifications(notifying: Notifying):
+async def test_subscribers_receive_only_their_own_notifications(notifying: Notifying) -> None:
     alice, bob = new_user_id(), new_user_id()
     url = notifying.secured.subgraph.url
     async with (
@@ -78,7 +80,7 @@ async def test_subscribers_receive_only_their_own_notifications(notifying: Notif
     assert got_b["data"]["notificationAdded"]["title"] == "for bob"
 
 
-async def test_anonymous_subscribers_are_refused(notifying: Notifying):
+async def test_anonymous_subscribers_are_refused(notifying: Notifying) -> None:
     async with transport_ws(notifying.secured.subgraph.url) as anonymous:
         operation = await anonymous.subscribe(ADDED)
         message = await anonymous.receive()
@@ -89,7 +91,7 @@ async def test_anonymous_subscribers_are_refused(notifying: Notifying):
     assert done == {"id": operation, "type": "complete"}
 
 
-async def test_domain_events_become_notifications_once(notifying: Notifying):
+async def test_domain_events_become_notifications_once(notifying: Notifying) -> None:
     user = new_user_id()
     bus = notifying.secured.subgraph.app.state.events
     deposit = envelope(
@@ -119,7 +121,56 @@ async def test_domain_events_become_notifications_once(notifying: Notifying):
     assert await titles(notifying, user) == ["Your order has shipped", "Payment received"]
 
 
-async def test_security_events_notify_urgently(notifying: Notifying):
+async def test_paid_and_failed_payouts_notify_the_wallet_owner(notifying: Notifying) -> None:
+    owner = new_user_id()
+    caller = notifying.secured.as_user(owner)
+    ok(await caller.graphql(UPDATE_SETTINGS, {"input": {"email": f"{owner[:8]}@example.com"}}))
+    bus = notifying.secured.subgraph.app.state.events
+    payout = {"walletId": "w-1", "paymentMethodId": "m-1", "amount": 1200, "currency": "EUR"}
+    await bus.publish(
+        DOMAIN_EVENTS,
+        envelope("money.payout.paid", owner, {**payout, "payoutId": "p-1", "status": "PAID"}),
+    )
+    await bus.publish(
+        DOMAIN_EVENTS,
+        envelope(
+            "money.payout.failed",
+            owner,
+            {
+                **payout,
+                "payoutId": "p-2",
+                "status": "FAILED",
+                "failureCode": "account_closed",
+                "reason": "The bank account is closed.",
+            },
+        ),
+    )
+
+    rows = await eventually(
+        lambda: deliveries(caller),
+        lambda rows: len(rows) == 2 and all(row["status"] == "SENT" for row in rows),
+    )
+    data = ok(await caller.graphql(NOTIFICATIONS))
+    found = {
+        edge["node"]["title"]: (edge["node"]["body"], edge["node"]["link"])
+        for edge in data["notifications"]["edges"]
+        if edge["node"]["category"] == "PAYMENTS"
+    }
+    assert found == {
+        "Withdrawal paid": ("12.00 EUR was paid out to your bank account.", "/payouts/p-1"),
+        "Withdrawal failed": (
+            "Your withdrawal of 12.00 EUR did not reach your bank account, so the money went "
+            "back to your wallet: The bank account is closed.",
+            "/payouts/p-2",
+        ),
+    }
+    assert sorted((row["title"], row["channel"]) for row in rows) == [
+        ("Withdrawal failed", "EMAIL"),
+        ("Withdrawal paid", "EMAIL"),
+    ]
+
+
+async def test_security_events_notify_urgently(notifying: Notifying) -> None:
     user = new_user_id()
     bus = notifying.secured.subgraph.app.state.events
     await bus.publish(
@@ -137,7 +188,7 @@ async def test_security_events_notify_urgently(notifying: Notifying):
     assert "(from 203.0.113.9)" in bodies[1]
 
 
-async def test_ticket_moves_by_staff_notify_the_requester(notifying: Notifying):
+async def test_ticket_moves_by_staff_notify_the_requester(notifying: Notifying) -> None:
     requester = new_user_id()
     me = notifying.secured.as_user(requester)
     opened = ok(await me.graphql(OPEN, {"input": {"subject": "Lost parcel", "body": "Where?"}}))
@@ -161,7 +212,7 @@ async def test_ticket_moves_by_staff_notify_the_requester(notifying: Notifying):
     assert await titles(notifying, requester) == ["Your ticket was updated"]
 
 
-def test_money_is_formatted_from_minor_units():
+def test_money_is_formatted_from_minor_units() -> None:
     assert format_money(1250, "EUR") == "12.50 EUR"
     assert format_money(1250, "JPY") == "1,250 JPY"
     assert format_money(1250, "KWD") == "1.250 KWD"
