@@ -53,6 +53,11 @@ variable                                   meaning                              
                                            WebSocket clients and subgraphs (and
                                            comments to event streams); a subgraph
                                            silent this long after a ping is gone
+``EHB_ROUTER_TRUSTED_PROXIES``             proxies (addresses, CIDR networks,      (none)
+                                           comma-separated) whose
+                                           ``X-Forwarded-For`` names the client
+                                           address: for the rate limits and the
+                                           ``X-Forwarded-For`` sent to subgraphs
 ``EHB_ROUTER_RATE_LIMIT_IP``               requests per client address: limits     (off)
                                            like ``100/second``, several separated
                                            by ``;``; over one: HTTP 429
@@ -62,9 +67,6 @@ variable                                   meaning                              
                                            ``redis://host:port/db`` (shared by
                                            every router instance)
 ``EHB_ROUTER_RATE_LIMIT_PREFIX``           Redis key prefix of the counters        ``ehb-router``
-``EHB_ROUTER_TRUSTED_PROXIES``             proxies (addresses, CIDR networks)      (none)
-                                           whose ``X-Forwarded-For`` names the
-                                           client address
 ``EHB_ROUTER_APQ``                         ``0`` refuses Automatic Persisted       ``1``
                                            Queries
 ``EHB_ROUTER_APQ_CACHE``                   APQ documents: ``memory://`` (LRU of    ``memory://``
@@ -151,6 +153,7 @@ from dataclasses import dataclass, field
 
 from router.auth.policies import NO_POLICIES, PolicyRules, load_policy_rules
 from router.env_values import ENV_PREFIX, RouterEnv
+from router.http.client_address import parse_networks
 from router.http.cors import CorsConfig
 from router.http.csrf import CsrfConfig
 from router.http.rate_limit import RateLimitConfig
@@ -187,6 +190,7 @@ class RouterConfig:
     websocket_init_timeout_seconds: float = 10.0
     subscription_keepalive_seconds: float = 15.0
     supergraph_poll_seconds: float = 5.0
+    trusted_proxies: str = ""
     rate_limits: RateLimitConfig = field(default_factory=RateLimitConfig)
     persisted_queries: PersistedQueryConfig = field(default_factory=PersistedQueryConfig)
     csrf: CsrfConfig = field(default_factory=CsrfConfig)
@@ -196,6 +200,9 @@ class RouterConfig:
     metrics_max_operations: int = 200
     tracing: TracingSettings = field(default_factory=TracingSettings)
     operation_limits: OperationLimits = field(default_factory=OperationLimits)
+
+    def __post_init__(self) -> None:
+        parse_networks(self.trusted_proxies)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> RouterConfig:
@@ -251,6 +258,7 @@ class RouterConfig:
             supergraph_poll_seconds=positive(
                 "SUPERGRAPH_POLL", float, defaults.supergraph_poll_seconds
             ),
+            trusted_proxies=_trusted_proxies(values),
             rate_limits=RateLimitConfig.from_env(env, ENV_PREFIX),
             persisted_queries=PersistedQueryConfig.from_env(env, ENV_PREFIX),
             csrf=CsrfConfig.from_env(env, ENV_PREFIX),
@@ -263,6 +271,15 @@ class RouterConfig:
             tracing=TracingSettings.from_env(env),
             operation_limits=OperationLimits.from_env(env),
         )
+
+
+def _trusted_proxies(values: RouterEnv) -> str:
+    raw = values.raw("TRUSTED_PROXIES")
+    try:
+        parse_networks(raw)
+    except ValueError as error:
+        raise ValueError(f"{values.variable('TRUSTED_PROXIES')}: {error}") from None
+    return raw
 
 
 def _policies(raw: str | None) -> PolicyRules:

@@ -8,10 +8,15 @@ right to left: entries further left are the client's own claims and can be forge
 rule as the subgraphs' ``EHB_TRUSTED_PROXIES`` (the router may not import subgraph code).
 
 uvicorn applies its own rule first (``--forwarded-allow-ips``, default ``127.0.0.1``): behind a
-proxy on the same host the peer seen here is already the address that proxy forwarded."""
+proxy on the same host the peer seen here is already the address that proxy forwarded.
+
+Subgraphs trust the router alone, so the ``X-Forwarded-For`` they get ends with the client
+address, once: the client's own claims, then that address (not the trusted proxies' hops)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 
@@ -43,29 +48,64 @@ def _is_trusted(address: str, networks: Networks) -> bool:
     return any(parsed in network for network in networks)
 
 
+@dataclass(frozen=True, slots=True)
+class ClientOrigin:
+    """``address``: the client's address. ``claims``: the ``X-Forwarded-For`` hops left of the
+    one the address was read from (the client's own claims, passed on as they came), without
+    the hops of trusted proxies, which the router stands in for towards subgraphs."""
+
+    address: str
+    claims: tuple[str, ...] = ()
+
+    def headers_for_subgraphs(self, headers: Mapping[str, str]) -> Mapping[str, str]:
+        """``headers`` with ``X-Forwarded-For`` cut to ``claims``: subgraph requests append
+        ``address`` to it (``router.transport.http_fetcher``), so it is listed once, last."""
+        forwarded_for = ", ".join(self.claims)
+        if headers.get(FORWARDED_FOR_HEADER, "") == forwarded_for:
+            return headers
+        passed_on: dict[str, str] = {}
+        for name, value in headers.items():
+            passed_on.setdefault(name.lower(), value)  # the first of a repeated header, as .get
+        if forwarded_for:
+            passed_on[FORWARDED_FOR_HEADER] = forwarded_for
+        else:
+            passed_on.pop(FORWARDED_FOR_HEADER, None)
+        return passed_on
+
+
+def client_origin(peer: str, forwarded_for: str | None, trusted: Networks) -> ClientOrigin:
+    hops = [hop.strip() for hop in (forwarded_for or "").split(",") if hop.strip()]
+    if not trusted or not hops or not _is_trusted(peer, trusted):
+        # uvicorn may have taken the peer from the last hop already (--forwarded-allow-ips).
+        claims = hops[:-1] if hops and hops[-1] == peer else hops
+        return ClientOrigin(peer, tuple(claims))
+    nearest = len(hops)
+    while nearest > 0 and _is_trusted(hops[nearest - 1], trusted):
+        nearest -= 1
+    if nearest == 0:
+        return ClientOrigin(hops[0])
+    try:
+        address = str(ip_address(hops[nearest - 1]))
+    except ValueError:
+        return ClientOrigin(peer, tuple(hops))  # garbage where an address should be: only the peer
+    return ClientOrigin(address, tuple(hops[: nearest - 1]))
+
+
 def client_address(peer: str, forwarded_for: str | None, trusted: Networks) -> str:
-    if not trusted or not forwarded_for or not _is_trusted(peer, trusted):
-        return peer
-    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
-    for hop in reversed(hops):
-        if not _is_trusted(hop, trusted):
-            try:
-                return str(ip_address(hop))
-            except ValueError:
-                return peer  # garbage where an address should be: believe only the peer
-    return hops[0] if hops else peer
+    return client_origin(peer, forwarded_for, trusted).address
 
 
 # Parsed once per setting: the router works out an address on every request.
 _trusted_networks = cache(parse_networks)
 
 
-def connection_client_address(connection: HTTPConnection, trusted_proxies: str) -> str:
-    """``client_address`` of an HTTP request or WebSocket (its peer and ``X-Forwarded-For``);
+def connection_client_origin(connection: HTTPConnection, trusted_proxies: str) -> ClientOrigin:
+    """``client_origin`` of an HTTP request or WebSocket (its peer and ``X-Forwarded-For``);
     ``trusted_proxies``: the ``EHB_ROUTER_TRUSTED_PROXIES`` setting
-    (``RouterConfig.rate_limits.trusted_proxies``, checked when the config is read)."""
+    (``RouterConfig.trusted_proxies``, checked when the config is read)."""
     peer = connection.client.host if connection.client is not None else ""
-    if not trusted_proxies:
-        return peer
-    trusted = _trusted_networks(trusted_proxies)
-    return client_address(peer, connection.headers.get(FORWARDED_FOR_HEADER), trusted)
+    forwarded_for = connection.headers.get(FORWARDED_FOR_HEADER)
+    if forwarded_for is None:
+        return ClientOrigin(peer)
+    trusted = _trusted_networks(trusted_proxies) if trusted_proxies else ()
+    return client_origin(peer, forwarded_for, trusted)

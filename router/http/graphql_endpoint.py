@@ -12,7 +12,7 @@ from starlette.responses import Response
 from router.config import REQUEST_ID_HEADER
 from router.errors import RequestError, SubgraphUnavailable
 from router.http.authenticate import WWW_AUTHENTICATE, authenticate
-from router.http.client_address import connection_client_address
+from router.http.client_address import connection_client_origin
 from router.http.csrf import check_preflighted
 from router.http.execute import execute_operation
 from router.http.graphql_request import parse_graphql_request
@@ -48,7 +48,8 @@ async def graphql_endpoint(request: Request) -> Response:
     subgraph_seconds = 0.0
     retry_after: int | None = None
     # The same address counts for the rate limits and goes on to subgraphs (X-Forwarded-For).
-    client_address = connection_client_address(request, state.config.rate_limits.trusted_proxies)
+    origin = connection_client_origin(request, state.config.trusted_proxies)
+    client_address = origin.address
     try:
         rate_limiter = state.rate_limiter
         if rate_limiter is not None:
@@ -72,7 +73,7 @@ async def graphql_endpoint(request: Request) -> Response:
                 variables=graphql_request.variables,
                 principal=principal,
                 context=RequestContext(
-                    headers=request.headers,
+                    headers=origin.headers_for_subgraphs(request.headers),
                     request_id=request_id,
                     client_address=client_address,
                 ),
@@ -82,7 +83,7 @@ async def graphql_endpoint(request: Request) -> Response:
             prepared = prepare_operation(state.engine, graphql_request, principal)
         observe_operation(request, graphql_request.operation_name, prepared)
         context = RequestContext(
-            headers=request.headers,
+            headers=origin.headers_for_subgraphs(request.headers),
             request_id=request_id,
             client_address=client_address,
         )

@@ -23,7 +23,6 @@ from limits.storage import storage_from_string
 from router.auth import Principal
 from router.env_values import RouterEnv
 from router.errors import RequestError
-from router.http.client_address import parse_networks
 
 logger = logging.getLogger(__name__)
 
@@ -40,13 +39,12 @@ Scope = Literal["address", "user"]
 @dataclass(frozen=True, slots=True)
 class RateLimitConfig:
     """``per_address`` and ``per_user``: limits like ``"100/second"`` or several separated by
-    ``;`` (``"20/second; 600/minute"``); None switches that limit off. ``trusted_proxies``:
-    addresses or CIDR networks whose ``X-Forwarded-For`` is believed (comma-separated)."""
+    ``;`` (``"20/second; 600/minute"``); None switches that limit off. The address counted is
+    the client's as ``RouterConfig.trusted_proxies`` lets the router work it out."""
 
     per_address: str | None = None
     per_user: str | None = None
     storage_url: str = MEMORY_STORAGE
-    trusted_proxies: str = ""
     key_prefix: str = DEFAULT_KEY_PREFIX
 
     def __post_init__(self) -> None:
@@ -57,7 +55,6 @@ class RateLimitConfig:
             raise ValueError(
                 f"rate limit storage must be memory:// or a redis:// URL, got {self.storage_url!r}"
             )
-        parse_networks(self.trusted_proxies)
 
     @property
     def enabled(self) -> bool:
@@ -71,11 +68,10 @@ class RateLimitConfig:
                 per_address=values.optional("RATE_LIMIT_IP"),
                 per_user=values.optional("RATE_LIMIT_USER"),
                 storage_url=values.text("RATE_LIMIT_STORAGE", MEMORY_STORAGE),
-                trusted_proxies=values.raw("TRUSTED_PROXIES"),
                 key_prefix=values.text("RATE_LIMIT_PREFIX", DEFAULT_KEY_PREFIX),
             )
         except ValueError as error:
-            raise ValueError(f"{prefix}RATE_LIMIT_* / {prefix}TRUSTED_PROXIES: {error}") from None
+            raise ValueError(f"{prefix}RATE_LIMIT_*: {error}") from None
 
 
 class RateLimited(RequestError):

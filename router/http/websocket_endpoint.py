@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.websockets import WebSocket
 
-from router.http.client_address import connection_client_address
+from router.http.client_address import connection_client_origin
 from router.http.rate_limit import RateLimited
 from router.http.request_id import request_id_for
 from router.http.state import router_state
@@ -22,7 +22,8 @@ async def graphql_websocket(websocket: WebSocket) -> None:
         return
     limiter = state.rate_limiter
     # The same address counts for the rate limits and goes on to subgraphs (X-Forwarded-For).
-    address = connection_client_address(websocket, state.config.rate_limits.trusted_proxies)
+    origin = connection_client_origin(websocket, state.config.trusted_proxies)
+    address = origin.address
     if limiter is not None:
         try:
             await limiter.check_address(address)
@@ -37,6 +38,7 @@ async def graphql_websocket(websocket: WebSocket) -> None:
         websocket,
         request_id,
         client_address=address,
+        headers=origin.headers_for_subgraphs(websocket.headers),
         admit=admission,
         max_message_bytes=state.config.max_request_bytes,
     )

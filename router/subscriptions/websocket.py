@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import orjson
@@ -76,6 +76,7 @@ class _Connection:
         client_address: str,
         admit: AdmitOperation | None = None,
         max_message_bytes: int | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.server = server
         self.client_address = client_address
@@ -86,7 +87,8 @@ class _Connection:
         self.acknowledged = False
         self.initialised = False
         self.principal: Principal | None = None
-        self.headers: dict[str, str] = {k.lower(): v for k, v in websocket.headers.items()}
+        passed_on = websocket.headers if headers is None else headers
+        self.headers: dict[str, str] = {k.lower(): v for k, v in passed_on.items()}
         self.operations: dict[str, asyncio.Task[None]] = {}
         self._send_lock = asyncio.Lock()
 
@@ -285,17 +287,21 @@ async def serve_websocket(
     client_address: str,
     admit: AdmitOperation | None = None,
     max_message_bytes: int | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> None:
     """Run one client's graphql-transport-ws connection until either side closes it;
     ``client_address``: the client's address as the router works it out (its operations'
-    subgraph requests carry it in ``X-Forwarded-For``)."""
+    subgraph requests carry it in ``X-Forwarded-For``); ``headers``: the client's headers as
+    passed on to subgraphs, the WebSocket's own by default."""
     offered = websocket.scope.get("subprotocols") or []
     if PROTOCOL not in offered:
         await websocket.accept()
         await websocket.close(SUBPROTOCOL_NOT_ACCEPTABLE, "Subprotocol not acceptable")
         return
     await websocket.accept(subprotocol=PROTOCOL)
-    await _Connection(server, websocket, request_id, client_address, admit, max_message_bytes).run()
+    await _Connection(
+        server, websocket, request_id, client_address, admit, max_message_bytes, headers
+    ).run()
 
 
 def _decode(raw: str | bytes | None) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """The client address the router appends to the X-Forwarded-For it sends subgraphs is the one
 its rate limits count (``router.http.client_address``): behind a trusted proxy the forwarded
 client, else the peer, over HTTP, GraphQL over SSE and WebSocket alike, with or without rate
-limits."""
+limits; listed once, last, after the client's own claims (``EHB_ROUTER_TRUSTED_PROXIES``, a
+setting of its own)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from router.config import RouterConfig
-from router.http.rate_limit import RateLimitConfig
 from tests.fixtures.benchmark.loopback import start_loopback_server
 from tests.fixtures.benchmark.subgraph_servers import subgraph_app
 from tests.router.http.edge_router import (
@@ -61,7 +61,7 @@ async def client() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 def _trusting(proxies: str) -> RouterConfig:
-    return RouterConfig(rate_limits=RateLimitConfig(trusted_proxies=proxies))
+    return RouterConfig(trusted_proxies=proxies)
 
 
 async def _ask(client: aiohttp.ClientSession, graphql_url: str, transport: str) -> None:
@@ -94,7 +94,7 @@ async def test_behind_a_trusted_proxy_subgraphs_get_the_forwarded_client_address
     async with serving_router({"accounts": accounts_url}, _trusting("10.0.0.0/8")) as router:
         await _ask(client, router.graphql_url, transport)
 
-    assert [hops.split(", ")[-1] for hops in recorder.seen] == [CLIENT]
+    assert recorder.seen == [CLIENT]
 
 
 async def test_from_an_untrusted_peer_subgraphs_get_the_peer_address(
@@ -105,5 +105,31 @@ async def test_from_an_untrusted_peer_subgraphs_get_the_peer_address(
     async with serving_router({"accounts": accounts_url}, _trusting("192.0.2.0/24")) as router:
         await _ask(client, router.graphql_url, "http")
 
-    # What the peer claims stays in the chain, but the address the router adds is the peer's.
-    assert recorder.seen == [f"{CLIENT}, {PROXY}, {PROXY}"]
+    # What the peer claims stays in the chain, but the address the router adds is the peer's
+    # (uvicorn took it from the last hop, which is not listed twice).
+    assert recorder.seen == [f"{CLIENT}, {PROXY}"]
+
+
+async def test_the_client_s_own_claims_go_on_before_the_address_behind_two_proxies(
+    accounts: tuple[_RecordingForwardedFor, str], client: aiohttp.ClientSession
+) -> None:
+    recorder, accounts_url = accounts
+    recorder.seen.clear()
+    claimed = "198.51.100.7"
+    hops = {"x-forwarded-for": f"{claimed}, {CLIENT}, 10.0.0.9, {PROXY}"}
+    async with serving_router({"accounts": accounts_url}, _trusting("10.0.0.0/8")) as router:
+        status, body, _ = await post(client, router.graphql_url, {"query": USER_QUERY}, hops)
+
+    assert (status, body) == (200, {"data": USER_DATA})
+    assert recorder.seen == [f"{claimed}, {CLIENT}"]
+
+
+def test_trusted_proxies_are_a_router_setting_of_their_own() -> None:
+    config = RouterConfig.from_env({"EHB_ROUTER_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.1"})
+
+    assert config.trusted_proxies == "10.0.0.0/8, 192.0.2.1"
+    assert not config.rate_limits.enabled
+    with pytest.raises(ValueError, match="EHB_ROUTER_TRUSTED_PROXIES: 'proxy' is not an IP"):
+        RouterConfig.from_env({"EHB_ROUTER_TRUSTED_PROXIES": "10.0.0.0/8, proxy"})
+    with pytest.raises(ValueError, match="'proxy' is not an IP"):
+        RouterConfig(trusted_proxies="proxy")
