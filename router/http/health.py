@@ -1,5 +1,6 @@
-"""``GET /health``: the router is up (it answers once its lifespan is ready) and each subgraph's
-state, probed with a GraphQL ``{ __typename }`` so that any subgraph can be checked.
+"""``GET /health``: liveness. The router is up (it answers once its lifespan is ready) and each
+subgraph's state, probed with a GraphQL ``{ __typename }`` so that any subgraph can be checked.
+Readiness (can the router serve every subgraph?) is ``GET /ready`` (``router.http.ready``).
 
 200 with ``status`` ``pass`` (every subgraph answers) or ``warn`` (some do not, listed with a
 reason); with ``?strict=1`` a failing subgraph turns the answer into 503 with ``status`` ``fail``.

@@ -6,6 +6,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from router.http.graphql_endpoint import graphql_endpoint
 from router.http.health import health_endpoint
+from router.http.ready import ready_endpoint
 from router.http.websocket_endpoint import graphql_websocket
 from router.telemetry.exposition import metrics_endpoint
 from router.telemetry.requests import observed, observed_websocket
@@ -19,5 +20,6 @@ def router_routes() -> list[BaseRoute]:
         Route("/graphql", observed(graphql_endpoint), methods=GRAPHQL_ROUTE_METHODS),
         WebSocketRoute("/graphql", observed_websocket(graphql_websocket)),
         Route("/health", health_endpoint, methods=["GET"]),
+        Route("/ready", ready_endpoint, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
     ]
