@@ -1,6 +1,6 @@
 """``GET /health``: liveness. The router is up (it answers once its lifespan is ready) and each
 subgraph's state, probed with a GraphQL ``{ __typename }`` so that any subgraph can be checked.
-Readiness (can the router serve every subgraph?) is ``GET /ready`` (``router.http.ready``).
+Readiness (can this router process serve?) is ``GET /ready`` (``router.http.ready``).
 
 200 with ``status`` ``pass`` (every subgraph answers) or ``warn`` (some do not, listed with a
 reason); with ``?strict=1`` a failing subgraph turns the answer into 503 with ``status`` ``fail``.
@@ -74,11 +74,12 @@ def _subgraph_report(probe: SubgraphHealth, instances: list[InstanceReport]) -> 
     report: dict[str, Any] = {"status": probe.status, "latencyMs": probe.latency_ms}
     if probe.reason is not None:
         report["reason"] = probe.reason
-    report["instances"] = [_instance_report(instance) for instance in instances]
+    report["instances"] = [instance_body(instance) for instance in instances]
     return report
 
 
-def _instance_report(instance: InstanceReport) -> dict[str, Any]:
+def instance_body(instance: InstanceReport) -> dict[str, Any]:
+    """One instance as ``/health`` and ``/ready`` list it."""
     report: dict[str, Any] = {"url": instance.url, "status": instance.status}
     if instance.reason is not None:
         report["reason"] = instance.reason

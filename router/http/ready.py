@@ -1,67 +1,38 @@
 """``GET /ready``: readiness, for a load balancer or Kubernetes' readiness probe (``/health`` is
-liveness). 200 ``{"status": "pass"}`` only when the router can serve: a supergraph is loaded and
-every subgraph it names has a usable instance; else 503 ``{"status": "fail", "subgraphs":
-{name: {"reason": ...}}}`` naming each subgraph without one.
+liveness). It says whether this router process can serve, not whether the whole graph is
+healthy: 200 ``{"status": "pass"}`` while a supergraph is loaded and the server is not shutting
+down, else 503 ``{"status": "fail", "reason": ...}``.
 
-An instance of a subgraph with several is usable while the balancer has not taken it out
-(``router.transport.instances``, checked every ``EHB_ROUTER_INSTANCE_CHECK_INTERVAL``). A
-subgraph with one instance is never taken out, so that one is probed with ``{ __typename }`` as
-``/health`` does.
+A subgraph that is down never makes it 503: that would take every router out of rotation and
+clients would get nothing instead of partial answers for the rest of the graph. The body lists,
+for information, each subgraph's ``instances`` as the balancer sees them (as ``/health`` does)
+without sending anything to a subgraph, so a probe from every router costs the subgraphs nothing.
 """
 
 from __future__ import annotations
-
-import asyncio
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from router.http.request_id import request_id_for
-from router.http.state import STATE_KEY, RouterState, router_state
-from router.transport import probe_subgraph
-from router.transport.instances import InstancePool, every_instance_out
+from router.http.health import instance_body
+from router.http.state import STATE_KEY, is_shutting_down, router_state
 
 
 async def ready_endpoint(request: Request) -> Response:
+    if is_shutting_down(request):
+        return _answer(503, {"status": "fail", "reason": "shutting down"})
     if not hasattr(request.state, STATE_KEY):
         return _answer(503, {"status": "fail", "reason": "no supergraph loaded yet"})
     state = router_state(request)
-    request_id = request_id_for(request)
     pools = state.fetcher.instances.pools
-    reasons = await asyncio.gather(
-        *(
-            _unusable_reason(state, name, pools.get(name), request_id)
-            for name in state.subgraph_names
-        )
-    )
-    unusable = {
-        name: {"reason": reason}
-        for name, reason in zip(state.subgraph_names, reasons, strict=True)
-        if reason is not None
+    subgraphs = {
+        name: {
+            "instances": [instance_body(i) for i in pools[name].report()] if name in pools else []
+        }
+        for name in state.subgraph_names
     }
-    if unusable:
-        return _answer(503, {"status": "fail", "subgraphs": unusable})
-    return _answer(200, {"status": "pass"})
-
-
-async def _unusable_reason(
-    state: RouterState, subgraph: str, pool: InstancePool | None, request_id: str
-) -> str | None:
-    """Why ``subgraph`` has no usable instance, or None when it has one."""
-    if pool is None:
-        return "no instance URL"
-    if pool.balanced:
-        return None if any(i.healthy for i in pool.instances) else every_instance_out(pool)
-    probe = await probe_subgraph(
-        state.fetcher,
-        subgraph,
-        timeout_seconds=state.config.health_probe_timeout_seconds,
-        request_id=request_id,
-    )
-    if probe.status == "pass":
-        return None
-    return probe.reason or "the { __typename } probe failed"
+    return _answer(200, {"status": "pass", "subgraphs": subgraphs})
 
 
 def _answer(status_code: int, body: dict[str, object]) -> Response:

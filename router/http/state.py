@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
+from starlette.applications import Starlette
 from starlette.requests import HTTPConnection
 
 from router.auth import TokenVerifier
@@ -17,6 +18,7 @@ from router.subscriptions import SubscriptionServer
 from router.transport import HttpSubgraphFetcher
 
 STATE_KEY = "router"
+SHUTTING_DOWN_KEY = "shutting_down"  # on the app's own state: the server sets it, not the lifespan
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +51,12 @@ class LiveState:
 
 def router_state(request: HTTPConnection) -> RouterState:
     return cast(LiveState, getattr(request.state, STATE_KEY)).current
+
+
+def mark_shutting_down(app: Starlette) -> None:
+    """The server has begun its graceful shutdown: ``/ready`` answers 503 from now on."""
+    setattr(app.state, SHUTTING_DOWN_KEY, True)
+
+
+def is_shutting_down(request: HTTPConnection) -> bool:
+    return bool(getattr(request.app.state, SHUTTING_DOWN_KEY, False))
