@@ -26,8 +26,8 @@ variable                                   meaning                              
 ``EHB_ROUTER_SUBGRAPH_CONNECT_TIMEOUT``    seconds to open a subgraph connection   ``5``
 ``EHB_ROUTER_SUBGRAPH_MAX_CONNECTIONS``    pooled connections per subgraph         ``100``
 ``EHB_ROUTER_SUBGRAPH_KEEPALIVE``          seconds an idle pooled connection lives ``4``
-``EHB_ROUTER_HEALTH_PROBE_TIMEOUT``        seconds a ``/health`` (or ``/ready``)   ``2``
-                                           subgraph probe may take
+``EHB_ROUTER_HEALTH_PROBE_TIMEOUT``        seconds a ``/health`` subgraph probe    ``2``
+                                           may take
 ``EHB_ROUTER_MAX_REQUEST_BYTES``           largest accepted request body           ``1000000``
 ``EHB_ROUTER_PLAN_CACHE_SIZE``             query plans kept in the plan cache      ``1024``
 ``EHB_ROUTER_SHUTDOWN_GRACE``              seconds in-flight requests get to       ``30``

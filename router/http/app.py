@@ -1,4 +1,5 @@
-"""The router as a Starlette app: ``/graphql`` and ``/health``; the lifespan owns every resource."""
+"""The router as a Starlette app: ``/graphql``, ``/health`` and ``/ready``; the lifespan owns
+every resource."""
 
 from __future__ import annotations
 

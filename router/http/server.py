@@ -47,6 +47,7 @@ def serve_router(
         _exit_unusable(f"--workers must be at least 1, got {workers}")
     prepare_worker_metrics(workers)  # /metrics adds up every worker's figures
     from router.http.app import create_router_app
+    from router.http.state import mark_shutting_down
 
     try:
         configure_logging()
@@ -92,7 +93,12 @@ def serve_router(
             ws_max_size=config.max_request_bytes,
         )
     )
-    server.on_shutdown = lambda: _end_event_streams(app)
+
+    def begin_shutdown() -> None:
+        mark_shutting_down(app)  # /ready answers 503 from now on
+        _end_event_streams(app)
+
+    server.on_shutdown = begin_shutdown
     serve(server, name="router", workers=workers)
 
 
