@@ -14,6 +14,8 @@ variable                                   meaning                              
 ``EHB_ROUTER_MAX_ALIASES``                 most aliased fields (fragments          ``30``
                                            expanded)
 ``EHB_ROUTER_MAX_ROOT_FIELDS``             most fields at the operation's root     ``20``
+                                           (distinct response keys, fragments
+                                           expanded)
 ``EHB_ROUTER_MAX_FIELDS``                  most fields in all (fragments expanded) ``2000``
 ``EHB_ROUTER_MAX_COST``                    highest estimated cost (demand          ``0`` (off)
                                            control, ``@cost``/``@listSize``)

@@ -4,6 +4,10 @@ Fragments count as if expanded where they are spread, but each fragment is measu
 (a summary reused at every spread), so a fragment spread twice by a fragment spread twice...
 costs nothing to measure however large its expansion. Spreads of unknown fragments and spreads
 that close a cycle count as empty: validation rejects those documents afterwards.
+
+Root fields are the distinct response keys at the root once fragments are expanded: GraphQL
+merges the selections that share a response key into one field, so ``me`` selected by two
+fragments is one root field, while ``a: me`` and ``b: me`` are two.
 """
 
 from __future__ import annotations
@@ -30,17 +34,29 @@ class Measurements:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What a selection set adds wherever it is spread (root fields are counted apart)."""
+
+    depth: int = 0
+    aliases: int = 0
+    fields: int = 0
+
+
 _EMPTY = Measurements()
+_NO_SHAPE = _Shape()
 
 
 def measure_operation(
     operation: ast.OperationDefinitionNode,
     fragments: Mapping[str, ast.FragmentDefinitionNode],
 ) -> Measurements:
-    summaries: dict[str, Measurements] = {}
+    summaries: dict[str, _Shape] = {}
     for name in _fragments_in_dependency_order(operation.selection_set, fragments):
         summaries[name] = _measure(fragments[name].selection_set, summaries)
-    return _measure(operation.selection_set, summaries)
+    shape = _measure(operation.selection_set, summaries)
+    root_fields = len(_root_response_keys(operation.selection_set, fragments))
+    return Measurements(shape.depth, shape.aliases, root_fields, shape.fields)
 
 
 def measure_document(
@@ -91,31 +107,51 @@ def _fragments_in_dependency_order(
     return order
 
 
-def _measure(
-    selection_set: ast.SelectionSetNode, summaries: Mapping[str, Measurements]
-) -> Measurements:
-    """The measurements of a selection set whose fields are at depth 1. A fragment not in
+def _root_response_keys(
+    root: ast.SelectionSetNode, fragments: Mapping[str, ast.FragmentDefinitionNode]
+) -> set[str]:
+    """The response keys of the fields ``root`` selects directly or through fragments. A
+    fragment's keys are the same at every spread, so each fragment is read once (which also
+    stops at cycles); unknown fragments add nothing."""
+    keys: set[str] = set()
+    read: set[str] = set()
+    pending = [root]
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, ast.FieldNode):
+                keys.add((selection.alias or selection.name).value)
+            elif isinstance(selection, ast.InlineFragmentNode):
+                pending.append(selection.selection_set)
+            else:
+                assert isinstance(selection, ast.FragmentSpreadNode)
+                name = selection.name.value
+                if name in fragments and name not in read:
+                    read.add(name)
+                    pending.append(fragments[name].selection_set)
+    return keys
+
+
+def _measure(selection_set: ast.SelectionSetNode, summaries: Mapping[str, _Shape]) -> _Shape:
+    """The shape of a selection set whose fields are at depth 1. A fragment not in
     ``summaries`` (unknown, or on a cycle) counts as empty."""
-    depth = aliases = root_fields = fields = 0
+    depth = aliases = fields = 0
     for selection in selection_set.selections:
         if isinstance(selection, ast.FieldNode):
             inner = (
                 _measure(selection.selection_set, summaries)
                 if selection.selection_set is not None
-                else _EMPTY
+                else _NO_SHAPE
             )
             depth = max(depth, 1 + inner.depth)
             aliases += inner.aliases + (selection.alias is not None)
-            root_fields += 1
             fields += 1 + inner.fields
             continue
         if isinstance(selection, ast.FragmentSpreadNode):
-            inner = summaries.get(selection.name.value, _EMPTY)
+            inner = summaries.get(selection.name.value, _NO_SHAPE)
         else:
             assert isinstance(selection, ast.InlineFragmentNode)
             inner = _measure(selection.selection_set, summaries)
         depth = max(depth, inner.depth)
         aliases += inner.aliases
-        root_fields += inner.root_fields
         fields += inner.fields
-    return Measurements(depth, aliases, root_fields, fields)
+    return _Shape(depth, aliases, fields)

@@ -65,6 +65,56 @@ def test_root_fields_include_those_of_fragments_on_the_root_type() -> None:
     assert "split it into several operations" in error["message"]
 
 
+def test_a_root_field_selected_by_several_fragments_counts_once() -> None:
+    document = (
+        "{ ...A ...B ...A } fragment A on Query { me { id } } fragment B on Query { me { name } }"
+    )
+    engine(max_root_fields=1).prepare(document, None)
+    [error] = refused(engine(max_root_fields=1, max_fields=5), document)
+    # the other limits still count every expansion: me { id } twice, me { name } once
+    assert error["extensions"] == {"code": "MAX_FIELDS_EXCEEDED", "limit": 5, "measured": 6}
+
+
+def test_many_spreads_of_the_same_root_fields_count_their_distinct_fields() -> None:
+    document = "{ " + "...Q " * 21 + "} fragment Q on Query { me { id } users { id } }"
+    engine(max_root_fields=2).prepare(document, None)
+    [error] = refused(engine(max_root_fields=1), document)
+    assert error["extensions"] == {"code": "MAX_ROOT_FIELDS_EXCEEDED", "limit": 1, "measured": 2}
+    assert "selects 2 root fields" in error["message"]
+
+
+def test_the_same_root_field_selected_twice_counts_once() -> None:
+    document = "{ me { id } me { name } me: me { reviews { id } } }"
+    engine(max_root_fields=1).prepare(document, None)
+
+
+def test_each_alias_at_the_root_is_a_root_field_of_its_own() -> None:
+    document = "{ me { id } a: me { id } b: me { name } ...A } fragment A on Query { a: me { id } }"
+    engine(max_root_fields=3).prepare(document, None)
+    [error] = refused(engine(max_root_fields=2), document)
+    assert error["extensions"] == {"code": "MAX_ROOT_FIELDS_EXCEEDED", "limit": 2, "measured": 3}
+
+
+def test_root_fields_of_fragments_nested_in_inline_fragments_on_the_root_type() -> None:
+    document = (
+        "{ ... on Query { ...Q ... { me { id } } } ... @include(if: true) { topProducts { upc } } }"
+        " fragment Q on Query { me { name } ...U }"
+        " fragment U on Query { ... on Query { users { id } me { id } } }"
+    )
+    engine(max_root_fields=3).prepare(document, None)
+    [error] = refused(engine(max_root_fields=2), document)
+    assert error["extensions"] == {"code": "MAX_ROOT_FIELDS_EXCEEDED", "limit": 2, "measured": 3}
+
+
+def test_a_fragment_cycle_at_the_root_is_left_to_validation() -> None:
+    cycle = (
+        "{ ...A } fragment A on Query { me { id } ...B } fragment B on Query { ...A users { id } }"
+    )
+    assert refused(engine(max_root_fields=5), cycle)[0]["extensions"]["code"] == (
+        "GRAPHQL_VALIDATION_FAILED"
+    )
+
+
 def test_fields_are_counted_with_fragments_expanded() -> None:
     # me, id, reviews, (id, body) twice through R: 7 fields
     document = "{ me { id reviews { ...R ...R } } } fragment R on Review { id body }"
