@@ -120,7 +120,14 @@ def build_apps(layout: DevLayout, supergraph_sdl: str) -> list[tuple[str, int, A
 async def serve_all(layout: DevLayout, apps: list[tuple[str, int, ASGIApp]]) -> None:
     servers = [
         _SharedSignalServer(
-            uvicorn.Config(app, host=layout.host, port=port, lifespan="on", log_level="warning")
+            uvicorn.Config(
+                app,
+                host=layout.host,
+                port=port,
+                lifespan="on",
+                log_level="warning",
+                proxy_headers=False,  # as `ehb router` and `ehb serve`: trusted proxies decide
+            )
         )
         for _, port, app in apps
     ]

@@ -88,6 +88,9 @@ def serve_router(
             log_level="info",
             log_config=None,  # keep configure_logging's handlers
             access_log=False,
+            # The router decides the client address (EHB_ROUTER_TRUSTED_PROXIES); uvicorn's own
+            # X-Forwarded-For handling would believe any loopback peer on top of that.
+            proxy_headers=False,
             timeout_graceful_shutdown=int(config.shutdown_grace_seconds),
             # WebSocket messages obey the request body limit too (closed with 1009 beyond it).
             ws_max_size=config.max_request_bytes,

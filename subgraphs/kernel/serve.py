@@ -78,6 +78,9 @@ def serve_subgraph(
         lifespan="on",
         log_level="info",
         log_config=None,
+        # The kernel decides the client address (EHB_TRUSTED_PROXIES, client_address.py);
+        # uvicorn's own X-Forwarded-For handling would believe any loopback peer on top of that.
+        proxy_headers=False,
     )
 
     def on_worker(index: int) -> None:
