@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import aiohttp
 import orjson
+from opentelemetry.trace import Tracer
 
 from router.errors import SubgraphUnavailable
 from router.transport.instances import Instance, SubgraphInstances, every_instance_out
@@ -88,11 +89,16 @@ class UpstreamSubscriptions:
 
     @asynccontextmanager
     async def listen(
-        self, subgraph: str, request: SubgraphRequest, connection_payload: Mapping[str, str]
+        self,
+        subgraph: str,
+        request: SubgraphRequest,
+        connection_payload: Mapping[str, str],
+        tracer: Tracer | None = None,
     ) -> AsyncIterator[asyncio.Queue[UpstreamItem]]:
         """A queue of the upstream's events (GraphQL responses), ending with one
         ``UpstreamEnd``; leaving the context stops listening (and closes the upstream when
-        nobody else listens)."""
+        nobody else listens). ``tracer``: the app's, when it traces; the listener that opens
+        the upstream traces the opening, in its own trace."""
         key: _Key = (
             subgraph,
             orjson.dumps(
@@ -107,7 +113,7 @@ class UpstreamSubscriptions:
             self._shared[key] = shared
             self.opened += 1
             shared.task = asyncio.create_task(
-                self._run(shared, subgraph, request, dict(connection_payload)),
+                self._run(shared, subgraph, request, dict(connection_payload), tracer),
                 name=f"upstream subscription to {subgraph}",
             )
         # Listeners keep the shared key, not their own copy: orjson's bytes carry a 4 KiB buffer,
@@ -137,6 +143,7 @@ class UpstreamSubscriptions:
         subgraph: str,
         request: SubgraphRequest,
         connection_payload: dict[str, str],
+        tracer: Tracer | None,
     ) -> None:
         end = UpstreamEnd("complete")
         try:
@@ -156,6 +163,7 @@ class UpstreamSubscriptions:
                     connection_payload=connection_payload,
                     connect_timeout_seconds=self._connect_timeout,
                     keepalive_seconds=self._keepalive,
+                    tracer=tracer,
                 )
                 retry: Instance | None = None
                 try:

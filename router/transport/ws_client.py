@@ -8,7 +8,9 @@ nothing arrives for ``keepalive_seconds`` the client pings, and a subgraph silen
 ``complete`` raises ``SubgraphUnavailable`` (refused connection, handshake or ack timeout,
 close, a malformed message; an ``error`` message raises its subclass
 ``SubscriptionRefused``), so consumers never hang on a dead upstream.
-Closing the generator sends ``complete`` and closes the socket.
+Closing the generator sends ``complete`` and closes the socket. When the router traces,
+opening the subscription is its ``router.subscribe`` span (``router.telemetry.upstream``) and
+the upgrade request carries that span's ``traceparent``.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from typing import Any
 
 import aiohttp
 import orjson
+from opentelemetry.trace import Tracer
 
 from router.errors import SubgraphUnavailable
+from router.telemetry.upstream import opening_subscription
 from router.types import JSONObject, SubgraphRequest
 
 PROTOCOL = "graphql-transport-ws"
@@ -61,29 +65,18 @@ async def subscribe_over_websocket(
     connection_payload: Mapping[str, str],
     connect_timeout_seconds: float,
     keepalive_seconds: float,
+    tracer: Tracer | None = None,
 ) -> AsyncGenerator[JSONObject, None]:
     """Each ``next`` payload (a GraphQL response) of one upstream subscription; returns when
-    the subgraph completes it; raises ``SubgraphUnavailable`` for anything else."""
-    try:
-        ws = await session.ws_connect(
-            websocket_url(url),
-            protocols=(PROTOCOL,),
-            timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=2.0),
-            autoping=True,
-            heartbeat=None,
-        )
-    except (TimeoutError, aiohttp.ClientError, OSError) as error:
-        raise WebSocketNotOpened(subgraph, f"cannot open a WebSocket: {error}") from None
+    the subgraph completes it; raises ``SubgraphUnavailable`` for anything else. With
+    ``tracer``, opening it is the ``router.subscribe`` span, whose trace the upgrade carries."""
+    ws: aiohttp.ClientWebSocketResponse | None = None
     completed = False
     try:
-        if ws.protocol != PROTOCOL:
-            raise SubgraphUnavailable(subgraph, f"the WebSocket does not speak {PROTOCOL}")
-        await ws.send_str(_text({"type": "connection_init", "payload": dict(connection_payload)}))
-        await _wait_for_ack(ws, subgraph, connect_timeout_seconds)
-        payload: dict[str, Any] = {"query": request.query, "variables": request.variables}
-        if request.operation_name is not None:
-            payload["operationName"] = request.operation_name
-        await ws.send_str(_text({"id": SUBSCRIPTION_ID, "type": "subscribe", "payload": payload}))
+        address = websocket_url(url)
+        with opening_subscription(tracer, subgraph, request.operation_name, address) as headers:
+            ws = await _connect(session, subgraph, address, headers)
+            await _start(ws, subgraph, request, connection_payload, connect_timeout_seconds)
         pinged = False
         while True:
             try:
@@ -118,11 +111,45 @@ async def subscribe_over_websocket(
             else:
                 raise SubgraphUnavailable(subgraph, f"unexpected {kind!r} message")
     finally:
-        if not ws.closed:
+        if ws is not None and not ws.closed:
             if not completed:
                 with contextlib.suppress(aiohttp.ClientError, OSError, RuntimeError):
                     await ws.send_str(_text({"id": SUBSCRIPTION_ID, "type": "complete"}))
             await asyncio.shield(ws.close())
+
+
+async def _connect(
+    session: aiohttp.ClientSession, subgraph: str, address: str, headers: Mapping[str, str]
+) -> aiohttp.ClientWebSocketResponse:
+    try:
+        return await session.ws_connect(
+            address,
+            protocols=(PROTOCOL,),
+            headers=headers,
+            timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=2.0),
+            autoping=True,
+            heartbeat=None,
+        )
+    except (TimeoutError, aiohttp.ClientError, OSError) as error:
+        raise WebSocketNotOpened(subgraph, f"cannot open a WebSocket: {error}") from None
+
+
+async def _start(
+    ws: aiohttp.ClientWebSocketResponse,
+    subgraph: str,
+    request: SubgraphRequest,
+    connection_payload: Mapping[str, str],
+    connect_timeout_seconds: float,
+) -> None:
+    """connection_init, connection_ack, then the one ``subscribe``."""
+    if ws.protocol != PROTOCOL:
+        raise SubgraphUnavailable(subgraph, f"the WebSocket does not speak {PROTOCOL}")
+    await ws.send_str(_text({"type": "connection_init", "payload": dict(connection_payload)}))
+    await _wait_for_ack(ws, subgraph, connect_timeout_seconds)
+    payload: dict[str, Any] = {"query": request.query, "variables": request.variables}
+    if request.operation_name is not None:
+        payload["operationName"] = request.operation_name
+    await ws.send_str(_text({"id": SUBSCRIPTION_ID, "type": "subscribe", "payload": payload}))
 
 
 async def _wait_for_ack(
