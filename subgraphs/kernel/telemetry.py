@@ -10,7 +10,10 @@ the lifespan flushes them when the app stops.
 
 While tracing, each HTTP GraphQL request is a `subgraph.request` span continuing the caller's
 W3C `traceparent` (the router's fetch span) and current while the request is answered, and
-each SQL statement is a child span (subgraphs.kernel.statement_timing). Metrics
+each SQL statement is a child span (subgraphs.kernel.statement_timing). A WebSocket connection
+to `/graphql` (the router opens one per upstream subscription) is a `subgraph.websocket` span
+continuing the upgrade request's `traceparent` (the router's `router.subscribe` span), current
+while the connection is served, with its SQL statements beneath. Metrics
 (subgraphs.kernel.metrics) count every HTTP GraphQL request by operation name.
 """
 
@@ -125,7 +128,8 @@ _current: ContextVar[_Observation | None] = ContextVar("ehb_subgraph_request", d
 
 
 class ObservedEndpoint:
-    """The `/graphql` ASGI endpoint with each HTTP request traced and counted."""
+    """The `/graphql` ASGI endpoint with each HTTP request traced and counted, and each
+    WebSocket connection traced."""
 
     def __init__(self, app: ASGIApp, telemetry: SubgraphTelemetry) -> None:
         self._app = app
@@ -133,6 +137,9 @@ class ObservedEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         metrics, tracer = self._telemetry.metrics, self._telemetry.tracer
+        if scope["type"] == "websocket" and tracer is not None:
+            await self._traced_websocket(tracer, scope, receive, send)
+            return
         if scope["type"] != "http" or (metrics is None and tracer is None):
             await self._app(scope, receive, send)
             return
@@ -181,6 +188,20 @@ class ObservedEndpoint:
             span.set_attributes(attributes)
             if status >= 500:
                 span.set_status(Status(StatusCode.ERROR))
+
+    async def _traced_websocket(
+        self, tracer: Tracer, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        with (
+            tracer.start_as_current_span(
+                "subgraph.websocket",
+                context=_PROPAGATOR.extract(Headers(scope=scope)),
+                kind=SpanKind.SERVER,
+                attributes={"url.path": scope["path"]},
+            ),
+            tracing_statements(tracer),
+        ):
+            await self._app(scope, receive, send)
 
 
 class ObservedGraphQL(GraphQL[SubgraphContext, None]):
