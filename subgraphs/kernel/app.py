@@ -229,7 +229,7 @@ def create_subgraph_app(
     app = Starlette(
         routes=[
             Route("/graphql", ObservedEndpoint(endpoint, telemetry), methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", endpoint),
+            WebSocketRoute("/graphql", ObservedEndpoint(endpoint, telemetry)),
             Route("/health", health, methods=["GET"]),
             Route("/ready", ready, methods=["GET"]),
             metrics_route(telemetry.metrics),

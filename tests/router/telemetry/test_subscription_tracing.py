@@ -102,6 +102,34 @@ async def test_the_upstream_websocket_upgrade_carries_the_subscribe_spans_trace(
     assert int(flags, 16) & 1  # sampled
 
 
+async def count_to_two_over_sse(router: LoopbackServer) -> None:
+    """Subscribe over GraphQL over SSE and read the whole stream."""
+    async with (
+        aiohttp.ClientSession() as client,
+        client.post(
+            f"http://127.0.0.1:{router.port}/graphql",
+            json={"query": COUNT_TO_TWO},
+            headers={"accept": "text/event-stream"},
+        ) as response,
+    ):
+        assert response.status == 200
+        body = (await response.read()).decode()
+    assert '{"data":{"countTo":2}}' in body
+    assert "event: complete" in body
+
+
+async def test_an_sse_subscription_joins_the_trace_too() -> None:
+    async with otlp_receiver() as receiver:
+        tracing = TracingSettings(enabled=True, service_name="test-router", endpoint=receiver.url)
+        async with router_over_feed(RouterConfig(tracing=tracing)) as (router, feed):
+            await count_to_two_over_sse(router)
+
+    (subscribe,) = [span for span in receiver.spans if span.name == "router.subscribe"]
+    (traceparent,) = feed.seen
+    assert traceparent is not None
+    assert traceparent.split("-")[1:3] == [subscribe.trace_id, subscribe.span_id]
+
+
 async def test_without_tracing_the_upgrade_carries_no_traceparent() -> None:
     async with router_over_feed(RouterConfig()) as (router, feed):
         await count_to_two(router)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import websockets
 
 from subgraphs.kernel.testing import migrated_settings
@@ -21,11 +20,6 @@ TRACE = "9a1c1f5e9d7b4c3aa0b1c2d3e4f50617"
 CALLER = "3f2e1d0c0b0a0908"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="subgraphs/kernel/app.py (shared) does not yet wrap its WebSocketRoute('/graphql') "
-    "in ObservedEndpoint; remove this mark with that one-line change",
-)
 async def test_a_websocket_connection_joins_the_upgrades_trace(tmp_path: Path) -> None:
     async with otlp_receiver() as receiver:
         settings = await migrated_settings("money", tmp_path)
