@@ -8,6 +8,11 @@ entity collection, merging, shaping and encoding the response. That is the part 
 overhead that grows with list sizes, measured without the noise of a shared machine.
 
     python -m bench.dashboard.replay [--sizes 10,50,100] [--runs 300] [--profile /tmp/p.prof]
+                                     [--idle-ms 100]
+
+``--idle-ms`` waits that long between runs, as the router does between dashboard requests (its
+subgraphs take 100-200 ms): the CPU caches go cold meanwhile, and each run costs what a
+request costs in the real router rather than in a hot loop.
 """
 
 from __future__ import annotations
@@ -121,7 +126,11 @@ async def _execute(engine: QueryEngine, size: int, context: RequestContext) -> d
 
 
 async def replay(
-    answers: dict[RecordingKey, bytes], authorization: str, size: int, runs: int
+    answers: dict[RecordingKey, bytes],
+    authorization: str,
+    size: int,
+    runs: int,
+    idle_seconds: float = 0.0,
 ) -> list[float]:
     """CPU milliseconds per dashboard request (prepare, execute, encode), one sample per run."""
     engine = QueryEngine(load_supergraph(SUPERGRAPH.read_text()), ReplayFetcher(answers))
@@ -136,6 +145,8 @@ async def replay(
         body = await _execute(engine, size, context)
         orjson.dumps(body)
         samples.append((time.process_time() - started) * 1000)
+        if idle_seconds:
+            await asyncio.sleep(idle_seconds)
     gc.unfreeze()
     return samples
 
@@ -145,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10,50,100")
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--profile", type=Path, default=None, help="cProfile the largest size")
+    parser.add_argument(
+        "--idle-ms", type=float, default=0.0, help="wait this long between runs (cold caches)"
+    )
     parser.add_argument(
         "--recordings",
         type=Path,
@@ -167,7 +181,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     for size in sizes:
         answers, authorization = recordings[size]
-        samples = asyncio.run(replay(answers, authorization, size, args.runs))[args.runs // 5 :]
+        samples = asyncio.run(replay(answers, authorization, size, args.runs, args.idle_ms / 1000))[
+            args.runs // 5 :
+        ]
         print(
             f"size {size}: median {statistics.median(samples):.3f} ms, "
             f"min {min(samples):.3f} ms over {len(samples)} runs"
