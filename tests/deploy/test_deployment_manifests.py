@@ -236,7 +236,7 @@ def test_compose_router_reaches_every_subgraph_service(compose: dict[str, Any]) 
     for name, url in urls.items():
         assert url == f"http://{name}:{DEFAULT_SUBGRAPH_PORTS[name]}/graphql"
         assert name in compose["services"]
-    assert probe_url(router["healthcheck"]) == f"http://127.0.0.1:{DEFAULT_ROUTER_PORT}/health"
+    assert probe_url(router["healthcheck"]) == f"http://127.0.0.1:{DEFAULT_ROUTER_PORT}/ready"
     assert "/health" in route_paths(router_routes())
     assert router["ports"] == [f"{DEFAULT_ROUTER_PORT}:{DEFAULT_ROUTER_PORT}"]
     for name in SUBGRAPH_NAMES:
@@ -326,7 +326,7 @@ def test_kubernetes_runs_every_subgraph_and_the_router_with_probes_and_resources
         readiness = probe_path(container, "readinessProbe", ports[name])
         liveness = probe_path(container, "livenessProbe", ports[name])
         assert liveness == "/health"
-        assert readiness == ("/health" if name == "router" else "/ready")
+        assert readiness == "/ready"
         assert {readiness, liveness} <= routes[name]
         assert set(container["resources"]["requests"]) == {"cpu", "memory"}
         assert set(container["resources"]["limits"]) == {"cpu", "memory"}
