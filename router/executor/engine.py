@@ -16,6 +16,7 @@ from router.executor.fetch import ExecutionState
 from router.executor.introspection import IntrospectionAccess, LocalIntrospection
 from router.executor.shape import ShapeCompiler, Shaper, ShapeSelection
 from router.executor.shape_codegen import ShapeFunction, compile_shape
+from router.executor.shape_early import EarlyShape, compile_early_shape
 from router.executor.subscription import SubscriptionExecution, split_subscription_plan
 from router.executor.variables import coerce_variables, subgraph_variables
 from router.executor.walk import run_plan
@@ -23,7 +24,7 @@ from router.operation.demand import OperationDemand
 from router.operation.document import ClientOperation
 from router.operation.guard import OperationGuard
 from router.operation.limits import OperationLimits
-from router.planner.nodes import QueryPlan
+from router.planner.nodes import QueryPlan, SequenceNode
 from router.planner.override_labels import OverrideLabelPolicy
 from router.planner.plan import OperationPlan, QueryPlanner
 from router.supergraph import Requirement, Supergraph
@@ -58,6 +59,7 @@ class PreparedOperation:
         self._root_type = root_type
         self._shapes: dict[tuple[bool, ...], ShapeSelection] = {}
         self._compiled: dict[tuple[bool, ...], ShapeFunction] = {}
+        self._early: dict[tuple[bool, ...], EarlyShape | None] = {}
 
     @cached_property
     def plan(self) -> QueryPlan:
@@ -71,6 +73,18 @@ class PreparedOperation:
             shape = self._compiler.compile(self._root_type, selections)
             self._shapes[values] = shape
         return shape
+
+    def early_shape_for(self, values: tuple[bool, ...]) -> EarlyShape | None:
+        """How this variant's answer is shaped part by part as its fetches complete; None
+        when its plan is not one dataflow (mutations, a single fetch)."""
+        if values in self._early:
+            return self._early[values]
+        node = self.operation_plan.variant(values).node
+        early = None
+        if isinstance(node, SequenceNode) and node.dataflow is not None:
+            early = compile_early_shape(self.shape_for(values), node.dataflow)
+        self._early[values] = early
+        return early
 
     def compiled_shape_for(self, values: tuple[bool, ...]) -> ShapeFunction:
         compiled = self._compiled.get(values)
@@ -268,13 +282,18 @@ class QueryEngine:
         state = ExecutionState(
             self._fetcher, subgraph_variables(prepared.variable_definitions, inputs), context
         )
+        early = prepared.early_shape_for(values)
+        if early is not None:
+            state.early = early.start()
         if variant.node is not None:
             await run_plan(state, variant.node)
         if prepared.introspection.present:
             state.data.update(prepared.introspection.run(inputs))
-        data = Shaper(state.errors, state.explained).run_compiled(
-            state.data, prepared.compiled_shape_for(values)
-        )
+        data = None if state.early is None else state.early.finish(state.data)
+        if data is None:  # nothing shaped early, or the answer needs errors
+            data = Shaper(state.errors, state.explained).run_compiled(
+                state.data, prepared.compiled_shape_for(values)
+            )
         response: dict[str, Any] = {"data": data}
         if state.errors:
             response["errors"] = state.errors

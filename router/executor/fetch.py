@@ -14,6 +14,7 @@ from router.executor.representations import (
     collect_contextual_entities,
     locate,
 )
+from router.executor.shape_early import EarlyShaping
 from router.planner.aliases import Renames
 from router.planner.context import SHADOW_PREFIX
 from router.planner.nodes import FetchNode, FlattenNode
@@ -24,7 +25,7 @@ from router.types import RequestContext, SubgraphFetcher, SubgraphRequest
 class ExecutionState:
     """The response being built while a plan runs."""
 
-    __slots__ = ("context", "data", "errors", "explained", "fetcher", "variables")
+    __slots__ = ("context", "data", "early", "errors", "explained", "fetcher", "variables")
 
     def __init__(
         self,
@@ -39,6 +40,8 @@ class ExecutionState:
         self.errors: list[dict[str, Any]] = []
         # Response paths whose missing data a subgraph error already explains.
         self.explained: list[list[str | int]] = []
+        # Parts of the answer shaped as their fetches complete (router.executor.shape_early).
+        self.early: EarlyShaping | None = None
 
 
 def _request_variables(node: FetchNode, variables: Mapping[str, Any]) -> dict[str, Any]:

@@ -356,3 +356,38 @@ class _FastGenerator(_CodeGenerator):
         code.append(f"    return {shaped}")
         self.lines += code
         return name
+
+
+FieldValueFunction = Callable[[dict[str, Any]], Any]
+
+
+def compile_fast_field_values(
+    fields: tuple[ShapeField, ...],
+) -> tuple[FieldValueFunction | None, ...] | None:
+    """For each field, a function ``parent object -> the field's shaped value`` that does what
+    the fast version does for that field of its parent (raising ``NeedsErrors`` where it
+    would); None for ``__typename`` fields. None when a field was removed by authorization."""
+    generator = _FastGenerator()
+    names: list[str | None] = []
+    try:
+        for field in fields:
+            if field.kind in (DENIED, DENIED_TYPE):
+                raise _Denied
+            if field.kind == TYPENAME:
+                names.append(None)
+                continue
+            name = generator._name("field")
+            shape = generator._value(field)
+            code = [f"def {name}(v):", f"    x = v.get({field.storage_key!r})"]
+            if shape is not None:
+                code.append(f"    x = None if x is None else {shape.format('x')}")
+            if field.non_null and field.kind != RAW:  # as ``_FastGenerator._object``
+                code += ["    if x is None:", "        slow()"]
+            generator.lines += [*code, "    return x"]
+            names.append(name)
+    except _Denied:
+        return None
+    namespace: dict[str, Any] = {"slow": _slow}
+    namespace.update(generator.constants)
+    exec("\n".join(generator.lines), namespace)
+    return tuple(None if name is None else namespace[name] for name in names)

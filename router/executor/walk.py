@@ -41,10 +41,9 @@ async def run_dataflow(state: ExecutionState, dataflow: Dataflow) -> None:
     before it). A failure other than a subgraph's (those become errors in the response)
     cancels the rest."""
     started: list[asyncio.Task[None]] = []
-    for fetch, inputs in zip(dataflow.fetches, dataflow.inputs, strict=True):
-        started.append(
-            asyncio.ensure_future(_after([started[index] for index in inputs], state, fetch))
-        )
+    for index, (fetch, inputs) in enumerate(zip(dataflow.fetches, dataflow.inputs, strict=True)):
+        waits_for = [started[earlier] for earlier in inputs]
+        started.append(asyncio.ensure_future(_after(waits_for, state, dataflow, index, fetch)))
     try:
         await asyncio.gather(*started)
     except BaseException:
@@ -54,8 +53,14 @@ async def run_dataflow(state: ExecutionState, dataflow: Dataflow) -> None:
 
 
 async def _after(
-    inputs: list[asyncio.Task[None]], state: ExecutionState, fetch: FetchNode | FlattenNode
+    inputs: list[asyncio.Task[None]],
+    state: ExecutionState,
+    dataflow: Dataflow,
+    index: int,
+    fetch: FetchNode | FlattenNode,
 ) -> None:
     for task in inputs:
         await task
     await run_plan(state, fetch)
+    if state.early is not None:  # shape what no fetch still in flight writes into
+        state.early.fetch_done(dataflow, index, state.data)

@@ -54,7 +54,7 @@ def dataflow(waves: Sequence[Sequence[WaveFetch]]) -> Dataflow | None:
             inputs.append(found)
             fetches.append(fetch)
         for fetch in wave:
-            writes.append(_writes(fetch))
+            writes.append(written_paths(fetch))
         previous_wave = range(first, len(fetches))
     return Dataflow(tuple(fetches), tuple(inputs)) if looser else None
 
@@ -67,7 +67,8 @@ def _reads(fetch: WaveFetch) -> list[ResponsePathPattern]:
     return list(fetch.paths)
 
 
-def _writes(fetch: WaveFetch) -> list[ResponsePathPattern]:
+def written_paths(fetch: WaveFetch) -> list[ResponsePathPattern]:
+    """The response paths a fetch writes (the whole path where it cannot be told precisely)."""
     if isinstance(fetch, FetchNode):
         if fetch.renames is not None:
             return [()]
