@@ -16,7 +16,11 @@ from tests.fixtures.benchmark.loopback import (  # noqa: E402
     start_loopback_server,
     unused_loopback_port,
 )
-from tests.fixtures.benchmark.subgraph_servers import subgraph_app  # noqa: E402
+from tests.fixtures.benchmark.subgraph_servers import (  # noqa: E402
+    graphql_urls,
+    start_benchmark_subgraphs,
+    subgraph_app,
+)
 from tests.router.http.pipeline_app import (  # noqa: E402
     DOWN_SUBGRAPH,
     MAX_REQUEST_BYTES,
@@ -41,6 +45,15 @@ async def router_url(accounts_subgraph: LoopbackServer) -> AsyncIterator[str]:
     server = await start_loopback_server(pipeline_app(urls, config))
     yield server.base_url
     await server.stop()
+
+
+@pytest.fixture(scope="module")
+async def subgraph_urls() -> AsyncIterator[dict[str, str]]:
+    """The benchmark subgraphs, served for one test module."""
+    servers = await start_benchmark_subgraphs()
+    yield graphql_urls(servers)
+    for server in servers.values():
+        await server.stop()
 
 
 @pytest.fixture

@@ -54,12 +54,6 @@ async def accounts() -> AsyncIterator[tuple[_RecordingForwardedFor, str]]:
     await server.stop()
 
 
-@pytest.fixture
-async def client() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
 def _trusting(proxies: str) -> RouterConfig:
     return RouterConfig(trusted_proxies=proxies)
 

@@ -3,15 +3,12 @@ CORS (Starlette's CORSMiddleware; no CORS headers unless origins are configured)
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import aiohttp
 import pytest
 
 from router.config import RouterConfig
 from router.http.cors import CorsConfig
 from router.http.csrf import CsrfConfig
-from tests.fixtures.benchmark.subgraph_servers import graphql_urls, start_benchmark_subgraphs
 from tests.router.http.edge_router import (
     USER_DATA,
     USER_QUERY,
@@ -21,20 +18,6 @@ from tests.router.http.edge_router import (
 )
 
 APP_ORIGIN = "https://app.example.com"
-
-
-@pytest.fixture(scope="module")
-async def subgraph_urls() -> AsyncIterator[dict[str, str]]:
-    servers = await start_benchmark_subgraphs()
-    yield graphql_urls(servers)
-    for server in servers.values():
-        await server.stop()
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 @pytest.mark.parametrize(

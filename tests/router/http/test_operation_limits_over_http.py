@@ -49,12 +49,6 @@ async def router_url() -> AsyncIterator[str]:
     await accounts.stop()
 
 
-@pytest.fixture
-async def client() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
 async def post(
     client: aiohttp.ClientSession, url: str, query: str, accept: str = "application/json"
 ) -> tuple[int, dict[str, Any]]:

@@ -4,7 +4,6 @@ of a persisted query manifest, over HTTP (POST and GET) and WebSocket."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,6 @@ import pytest
 from router.config import RouterConfig
 from router.http.app import create_router_app
 from router.operation.persisted_queries import MemoryQueryCache, PersistedQueryConfig
-from tests.fixtures.benchmark.subgraph_servers import graphql_urls, start_benchmark_subgraphs
 from tests.router.http.edge_router import (
     PREFLIGHT,
     SUPERGRAPH_SDL,
@@ -32,20 +30,6 @@ from tests.router.http.edge_router import (
 )
 
 USERS_QUERY = "query Users { users { name } }"
-
-
-@pytest.fixture(scope="module")
-async def subgraph_urls() -> AsyncIterator[dict[str, str]]:
-    servers = await start_benchmark_subgraphs()
-    yield graphql_urls(servers)
-    for server in servers.values():
-        await server.stop()
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 def _config(**options: Any) -> RouterConfig:

@@ -19,7 +19,6 @@ from tests.fixtures.benchmark.loopback import (
     start_loopback_server,
     unused_loopback_port,
 )
-from tests.fixtures.benchmark.subgraph_servers import graphql_urls, start_benchmark_subgraphs
 from tests.router.http.edge_router import (
     USER_DATA,
     USER_QUERY,
@@ -32,25 +31,11 @@ from tests.router.http.edge_router import (
 
 
 @pytest.fixture(scope="module")
-async def subgraph_urls() -> AsyncIterator[dict[str, str]]:
-    servers = await start_benchmark_subgraphs()
-    yield graphql_urls(servers)
-    for server in servers.values():
-        await server.stop()
-
-
-@pytest.fixture(scope="module")
 async def issuer() -> AsyncIterator[tuple[TokenIssuer, str]]:
     token_issuer = TokenIssuer()
     server: LoopbackServer = await start_loopback_server(token_issuer.app())
     yield token_issuer, f"{server.base_url}{JWKS_PATH}"
     await server.stop()
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 def _limits(**options: str) -> RouterConfig:

@@ -3,14 +3,10 @@ GET query string (414) and a WebSocket message (closed with 1009)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import aiohttp
 import orjson
-import pytest
 
 from router.config import RouterConfig
-from tests.fixtures.benchmark.subgraph_servers import graphql_urls, start_benchmark_subgraphs
 from tests.router.http.edge_router import (
     PREFLIGHT,
     USER_DATA,
@@ -25,20 +21,6 @@ from tests.router.http.edge_router import (
 
 LIMIT = 500
 PADDED_QUERY = USER_QUERY + "#" + "x" * LIMIT
-
-
-@pytest.fixture(scope="module")
-async def subgraph_urls() -> AsyncIterator[dict[str, str]]:
-    servers = await start_benchmark_subgraphs()
-    yield graphql_urls(servers)
-    for server in servers.values():
-        await server.stop()
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 async def test_each_transport_refuses_a_document_beyond_the_limit(

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import orjson
-import pytest
 from starlette.applications import Starlette
 
 from router.config import RouterConfig
@@ -21,7 +19,6 @@ from router.http.routes import router_routes
 from router.http.state import mark_shutting_down
 from router.instance_settings import InstanceSettings
 from tests.fixtures.benchmark.loopback import start_loopback_server, unused_loopback_port
-from tests.fixtures.benchmark.subgraph_servers import graphql_urls, start_benchmark_subgraphs
 from tests.router.http.edge_router import SUPERGRAPH_SDL, serving_router
 from tests.router.transport.instance_servers import RunningInstance, start_instance
 
@@ -31,20 +28,6 @@ CONFIG = RouterConfig(
         check_interval_seconds=0.05, check_timeout_seconds=0.5, unhealthy_after=2, healthy_after=2
     ),
 )
-
-
-@pytest.fixture(scope="module")
-async def subgraph_urls() -> AsyncIterator[dict[str, str]]:
-    servers = await start_benchmark_subgraphs()
-    yield graphql_urls(servers)
-    for server in servers.values():
-        await server.stop()
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 async def _get(client: aiohttp.ClientSession, url: str) -> tuple[int, dict[str, Any]]:

@@ -89,12 +89,6 @@ async def graph() -> AsyncIterator[Graph]:
         await server.stop()
 
 
-@pytest.fixture
-async def client() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
 def _orders(log: RequestLog) -> int:
     return sum("order(" in request["query"] for _, request in log.entries)
 
