@@ -106,3 +106,20 @@ async def test_a_part_that_needs_errors_gives_the_tracking_shapers_answer(
     assert response["data"]["users"] == [None] * len(response["data"]["users"])
     assert response["data"]["topProducts"]
     assert {error["path"][0] for error in response["errors"]} == {"users"}
+
+
+async def test_root_typename_and_introspection_beside_parts_shaped_early(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    document = (
+        "{ __typename __schema { queryType { name } } users { __typename id username } "
+        "topProducts { upc reviews { id } } }"
+    )
+    engine = QueryEngine(fixture_supergraph("benchmark"), in_process_subgraph)
+    assert engine.prepare(document, None).early_shape_for(()) is not None
+
+    response = await run(engine, document)
+
+    assert response == await _without_early_shaping(monkeypatch, engine, document)
+    assert list(response["data"]) == ["__typename", "__schema", "users", "topProducts"]
+    assert response["data"]["__schema"] == {"queryType": {"name": "Query"}}
