@@ -7,8 +7,9 @@ balancer in front of the router), the nearest untrusted address of ``X-Forwarded
 right to left: entries further left are the client's own claims and can be forged. The same
 rule as the subgraphs' ``EHB_TRUSTED_PROXIES`` (the router may not import subgraph code).
 
-uvicorn applies its own rule first (``--forwarded-allow-ips``, default ``127.0.0.1``): behind a
-proxy on the same host the peer seen here is already the address that proxy forwarded.
+This is the only rule: ``ehb router`` and ``ehb dev`` turn uvicorn's own (``proxy_headers``,
+which believes any loopback peer) off. Under a uvicorn that applies it, the peer seen here may
+already be the last hop a loopback proxy forwarded; ``client_origin`` allows for that.
 
 Subgraphs trust the router alone, so the ``X-Forwarded-For`` they get ends with the client
 address, once: the client's own claims, then that address (not the trusted proxies' hops)."""

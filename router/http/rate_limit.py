@@ -92,7 +92,7 @@ class RateLimited(RequestError):
 
 class RateLimiter:
     """Create inside the event loop that uses it (the lifespan); ``close`` when done. Counts
-    per address the ``router.http.client_address.connection_client_address`` of a request."""
+    per address the ``router.http.client_address.connection_client_origin`` of a request."""
 
     def __init__(self, config: RateLimitConfig) -> None:
         self._address_limits = _parse_limits("per_address", config.per_address)
