@@ -122,6 +122,7 @@ def create_router_app(
                 instances,
                 connect_timeout_seconds=router_config.subgraph_connect_timeout_seconds,
                 keepalive_seconds=router_config.subscription_keepalive_seconds,
+                tracer=telemetry.tracer,
             )
             subscriptions = SubscriptionServer(
                 engine=engine,

@@ -29,7 +29,6 @@ from router.http.serialise import (
 from router.http.state import router_state
 from router.logging_setup import REQUEST_ID
 from router.subscriptions.sse import event_stream_response
-from router.telemetry.app_tracer import app_tracer
 from router.telemetry.requests import observe_operation, observe_result, planning
 from router.types import RequestContext
 
@@ -79,7 +78,6 @@ async def graphql_endpoint(request: Request) -> Response:
                     client_address=client_address,
                 ),
                 headers={REQUEST_ID_HEADER: request_id},
-                tracer=app_tracer(request),
             )
         with planning(request):
             prepared = prepare_operation(state.engine, graphql_request, principal)

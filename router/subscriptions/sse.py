@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
-from opentelemetry.trace import Tracer
 from starlette.responses import StreamingResponse
 
 from router.auth import Principal
@@ -45,11 +44,9 @@ def event_stream_response(
     principal: Principal | None,
     context: RequestContext,
     headers: dict[str, str],
-    tracer: Tracer | None = None,
 ) -> StreamingResponse:
-    """``tracer``: the app's, when it traces (``router.telemetry.app_tracer``)."""
     return StreamingResponse(
-        _events(server, method, query, operation_name, variables, principal, context, tracer),
+        _events(server, method, query, operation_name, variables, principal, context),
         media_type=EVENT_STREAM,
         headers={
             "cache-control": "no-cache",
@@ -71,13 +68,10 @@ async def _events(
     variables: dict[str, Any] | None,
     principal: Principal | None,
     context: RequestContext,
-    tracer: Tracer | None,
 ) -> AsyncIterator[bytes]:
     queue: asyncio.Queue[Any] = asyncio.Queue(16)
     producer = asyncio.create_task(
-        _produce(
-            server, queue, method, query, operation_name, variables, principal, context, tracer
-        )
+        _produce(server, queue, method, query, operation_name, variables, principal, context)
     )
     server.streams.add(queue)
     try:
@@ -109,12 +103,9 @@ async def _produce(
     variables: dict[str, Any] | None,
     principal: Principal | None,
     context: RequestContext,
-    tracer: Tracer | None,
 ) -> None:
     try:
-        await _results(
-            server, queue, method, query, operation_name, variables, principal, context, tracer
-        )
+        await _results(server, queue, method, query, operation_name, variables, principal, context)
     except asyncio.CancelledError:
         raise
     except Exception:
@@ -132,7 +123,6 @@ async def _results(
     variables: dict[str, Any] | None,
     principal: Principal | None,
     context: RequestContext,
-    tracer: Tracer | None,
 ) -> None:
     engine = server.engine
     try:
@@ -158,7 +148,6 @@ async def _results(
         server.upstreams,
         connection_payload(context.headers, server.forwarded_headers),
         token_deadline(principal),
-        tracer,
     )
     try:
         async for response in responses:

@@ -13,8 +13,6 @@ import time
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
-from opentelemetry.trace import Tracer
-
 from router.auth import Principal
 from router.auth.tokens import LEEWAY_SECONDS
 from router.executor import SubscriptionExecution
@@ -60,7 +58,6 @@ async def subscription_responses(
     upstreams: UpstreamSubscriptions,
     payload: Mapping[str, str],
     deadline: float | None,
-    tracer: Tracer | None = None,
 ) -> AsyncGenerator[JSONObject, None]:
     if deadline is not None and deadline <= time.time():
         yield TOKEN_EXPIRED
@@ -70,8 +67,7 @@ async def subscription_responses(
         yield await execution.event(None)
         return
     assert execution.service is not None
-    upstream = execution.upstream_request()
-    async with upstreams.listen(execution.service, upstream, payload, tracer) as queue:
+    async with upstreams.listen(execution.service, execution.upstream_request(), payload) as queue:
         while True:
             item: Any
             if deadline is None:

@@ -67,8 +67,11 @@ class UpstreamSubscriptions:
         *,
         connect_timeout_seconds: float,
         keepalive_seconds: float,
+        tracer: Tracer | None = None,
     ) -> None:
         self._session = session
+        # When the router traces: opening an upstream is a router.subscribe span.
+        self._tracer = tracer
         self.instances = (
             subgraph_urls
             if isinstance(subgraph_urls, SubgraphInstances)
@@ -93,12 +96,10 @@ class UpstreamSubscriptions:
         subgraph: str,
         request: SubgraphRequest,
         connection_payload: Mapping[str, str],
-        tracer: Tracer | None = None,
     ) -> AsyncIterator[asyncio.Queue[UpstreamItem]]:
         """A queue of the upstream's events (GraphQL responses), ending with one
         ``UpstreamEnd``; leaving the context stops listening (and closes the upstream when
-        nobody else listens). ``tracer``: the app's, when it traces; the listener that opens
-        the upstream traces the opening, in its own trace."""
+        nobody else listens)."""
         key: _Key = (
             subgraph,
             orjson.dumps(
@@ -113,7 +114,7 @@ class UpstreamSubscriptions:
             self._shared[key] = shared
             self.opened += 1
             shared.task = asyncio.create_task(
-                self._run(shared, subgraph, request, dict(connection_payload), tracer),
+                self._run(shared, subgraph, request, dict(connection_payload)),
                 name=f"upstream subscription to {subgraph}",
             )
         # Listeners keep the shared key, not their own copy: orjson's bytes carry a 4 KiB buffer,
@@ -143,7 +144,6 @@ class UpstreamSubscriptions:
         subgraph: str,
         request: SubgraphRequest,
         connection_payload: dict[str, str],
-        tracer: Tracer | None,
     ) -> None:
         end = UpstreamEnd("complete")
         try:
@@ -163,7 +163,7 @@ class UpstreamSubscriptions:
                     connection_payload=connection_payload,
                     connect_timeout_seconds=self._connect_timeout,
                     keepalive_seconds=self._keepalive,
-                    tracer=tracer,
+                    tracer=self._tracer,
                 )
                 retry: Instance | None = None
                 try:

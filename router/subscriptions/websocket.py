@@ -38,7 +38,6 @@ from router.subscriptions.stream import (
     subscription_responses,
     token_deadline,
 )
-from router.telemetry.app_tracer import app_tracer
 from router.types import RequestContext
 
 logger = logging.getLogger(__name__)
@@ -257,7 +256,6 @@ class _Connection:
                 self.server.upstreams,
                 connection_payload(context.headers, self.server.forwarded_headers),
                 deadline,
-                app_tracer(self.websocket),
             )
             try:
                 async for response in responses:
