@@ -61,25 +61,45 @@ def execution_key(
 
 
 class QueryDeduplicator:
-    """Executions in flight by key; a finished one is forgotten at once (no response cache)."""
+    """Executions in flight by key; a finished one is forgotten at once (no response cache).
+
+    The first request of a key runs the execution itself, in its own task (so the common case,
+    nothing shared, costs no extra task); identical requests meanwhile wait for its outcome.
+    When that first request is cancelled (its server shutting down), the waiting ones are not:
+    one of them runs the execution again.
+    """
 
     def __init__(self) -> None:
-        self._in_flight: dict[Hashable, asyncio.Future[Execution]] = {}
+        self._in_flight: dict[Hashable, asyncio.Future[Execution | None]] = {}
 
     @property
     def in_flight(self) -> int:
         return len(self._in_flight)
 
     async def run(self, key: Hashable, execute: Callable[[], Awaitable[Execution]]) -> Execution:
-        shared = self._in_flight.get(key)
-        if shared is None:
-            shared = asyncio.ensure_future(execute())
-            self._in_flight[key] = shared
-            shared.add_done_callback(lambda done: self._forget(key, done))
-        # A client that goes away must not cancel the execution the others wait for.
-        return await asyncio.shield(shared)
+        while True:
+            shared = self._in_flight.get(key)
+            if shared is None:
+                return await self._lead(key, execute)
+            # A client that goes away must not cancel the execution the others wait for.
+            execution = await asyncio.shield(shared)
+            if execution is not None:
+                return execution
 
-    def _forget(self, key: Hashable, done: asyncio.Future[Execution]) -> None:
-        self._in_flight.pop(key, None)
-        if not done.cancelled():
-            done.exception()  # retrieved: when every waiter left, nobody else would
+    async def _lead(self, key: Hashable, execute: Callable[[], Awaitable[Execution]]) -> Execution:
+        outcome: asyncio.Future[Execution | None] = asyncio.get_running_loop().create_future()
+        self._in_flight[key] = outcome
+        try:
+            execution = await execute()
+        except Exception as error:
+            outcome.set_exception(error)
+            outcome.exception()  # retrieved: there may be nobody waiting
+            raise
+        except BaseException:
+            outcome.set_result(None)  # cancelled: whoever waits runs it again
+            raise
+        finally:
+            if self._in_flight.get(key) is outcome:
+                del self._in_flight[key]
+        outcome.set_result(execution)
+        return execution

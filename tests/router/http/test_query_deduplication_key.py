@@ -64,12 +64,62 @@ async def test_a_waiter_that_leaves_does_not_cancel_the_shared_execution() -> No
         await release.wait()
         return Execution({"data": {"ok": True}})
 
+    first = asyncio.ensure_future(deduplicator.run("key", execute))
+    await asyncio.sleep(0)
     leaving = asyncio.ensure_future(deduplicator.run("key", execute))
-    staying = asyncio.ensure_future(deduplicator.run("key", execute))
     await asyncio.sleep(0)
     leaving.cancel()
     release.set()
 
-    assert (await staying).body == {"data": {"ok": True}}
+    assert (await first).body == {"data": {"ok": True}}
+    assert leaving.cancelled()
+    assert runs == 1
+    assert deduplicator.in_flight == 0
+
+
+async def test_when_the_running_request_is_cancelled_a_waiter_runs_the_execution_again() -> None:
+    deduplicator = QueryDeduplicator()
+    release = asyncio.Event()
+    runs = 0
+
+    async def execute() -> Execution:
+        nonlocal runs
+        runs += 1
+        await release.wait()
+        return Execution({"data": {"run": runs}})
+
+    running = asyncio.ensure_future(deduplicator.run("key", execute))
+    await asyncio.sleep(0)
+    waiting = asyncio.ensure_future(deduplicator.run("key", execute))
+    await asyncio.sleep(0)
+    running.cancel()
+    await asyncio.sleep(0)
+    release.set()
+
+    assert (await waiting).body == {"data": {"run": 2}}
+    assert running.cancelled()
+    assert deduplicator.in_flight == 0
+
+
+async def test_a_failed_execution_fails_every_request_that_shared_it() -> None:
+    deduplicator = QueryDeduplicator()
+    release = asyncio.Event()
+    runs = 0
+
+    async def execute() -> Execution:
+        nonlocal runs
+        runs += 1
+        await release.wait()
+        raise RuntimeError("engine failure")
+
+    first = asyncio.ensure_future(deduplicator.run("key", execute))
+    await asyncio.sleep(0)
+    second = asyncio.ensure_future(deduplicator.run("key", execute))
+    await asyncio.sleep(0)
+    release.set()
+
+    for request in (first, second):
+        with pytest.raises(RuntimeError, match="engine failure"):
+            await request
     assert runs == 1
     assert deduplicator.in_flight == 0
