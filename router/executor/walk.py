@@ -40,27 +40,70 @@ async def run_dataflow(state: ExecutionState, dataflow: Dataflow) -> None:
     """Every fetch starts as soon as the fetches it reads from are done (not the whole wave
     before it). A failure other than a subgraph's (those become errors in the response)
     cancels the rest."""
-    started: list[asyncio.Task[None]] = []
-    for index, (fetch, inputs) in enumerate(zip(dataflow.fetches, dataflow.inputs, strict=True)):
-        waits_for = [started[earlier] for earlier in inputs]
-        started.append(asyncio.ensure_future(_after(waits_for, state, dataflow, index, fetch)))
-    try:
-        await asyncio.gather(*started)
-    except BaseException:
-        for task in started:
-            task.cancel()
-        raise
+    await _DataflowRun(state, dataflow).run()
 
 
-async def _after(
-    inputs: list[asyncio.Task[None]],
-    state: ExecutionState,
-    dataflow: Dataflow,
-    index: int,
-    fetch: FetchNode | FlattenNode,
-) -> None:
-    for task in inputs:
-        await task
-    await run_plan(state, fetch)
-    if state.early is not None:  # shape what no fetch still in flight writes into
-        state.early.fetch_done(dataflow, index, state.data)
+class _DataflowRun:
+    """One execution of a dataflow. Only fetches whose inputs are merged get a task: a finished
+    fetch goes on, in its own task, with the first fetch it made ready (no new task, no event
+    loop turn before its request is sent) and starts tasks for the others."""
+
+    __slots__ = ("_dataflow", "_done", "_left", "_state", "_tasks", "_unmet")
+
+    def __init__(self, state: ExecutionState, dataflow: Dataflow) -> None:
+        self._state = state
+        self._dataflow = dataflow
+        self._unmet = [len(inputs) for inputs in dataflow.inputs]
+        self._left = len(dataflow.fetches)
+        self._tasks: list[asyncio.Task[None]] = []
+        self._done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    async def run(self) -> None:
+        for index, unmet in enumerate(self._unmet):
+            if not unmet:
+                self._start(index)
+        try:
+            await self._done
+        except BaseException:
+            for task in self._tasks:
+                task.cancel()
+            raise
+
+    def _start(self, index: int) -> None:
+        task = asyncio.ensure_future(self._chain(index))
+        task.add_done_callback(self._finished)
+        self._tasks.append(task)
+
+    async def _chain(self, index: int | None) -> None:
+        state, dataflow = self._state, self._dataflow
+        while index is not None:
+            await run_plan(state, dataflow.fetches[index])
+            self._left -= 1
+            if state.early is not None:  # shape what no fetch still in flight writes into
+                state.early.fetch_done(dataflow, index, state.data)
+            index = self._next_after(index)
+
+    def _next_after(self, finished: int) -> int | None:
+        """Starts tasks for the fetches ``finished`` made ready but the first, returned."""
+        unmet, follow = self._unmet, None
+        for dependent in self._dataflow.dependents[finished]:
+            unmet[dependent] -= 1
+            if not unmet[dependent]:
+                if follow is None:
+                    follow = dependent
+                else:
+                    self._start(dependent)
+        return follow
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        done = self._done
+        if done.done():
+            return
+        if task.cancelled():
+            done.cancel()
+        elif (error := task.exception()) is not None:
+            for other in self._tasks:
+                other.cancel()
+            done.set_exception(error)
+        elif not self._left:
+            done.set_result(None)

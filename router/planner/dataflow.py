@@ -24,10 +24,13 @@ WaveFetch = FetchNode | FlattenNode
 @dataclass(frozen=True, slots=True)
 class Dataflow:
     """The fetches of a query plan's waves in wave order, and for each the indexes of the
-    earlier fetches whose answers it reads (it may start once those are merged)."""
+    earlier fetches whose answers it reads (it may start once those are merged) and of the
+    later fetches that read its answer."""
 
     fetches: tuple[WaveFetch, ...]
     inputs: tuple[tuple[int, ...], ...]
+    # For each fetch, the later fetches that read from it (``inputs`` the other way round).
+    dependents: tuple[tuple[int, ...], ...]
 
 
 def dataflow(waves: Sequence[Sequence[WaveFetch]]) -> Dataflow | None:
@@ -56,7 +59,13 @@ def dataflow(waves: Sequence[Sequence[WaveFetch]]) -> Dataflow | None:
         for fetch in wave:
             writes.append(written_paths(fetch))
         previous_wave = range(first, len(fetches))
-    return Dataflow(tuple(fetches), tuple(inputs)) if looser else None
+    if not looser:
+        return None
+    dependents: list[list[int]] = [[] for _ in fetches]
+    for index, found in enumerate(inputs):
+        for earlier in found:
+            dependents[earlier].append(index)
+    return Dataflow(tuple(fetches), tuple(inputs), tuple(tuple(later) for later in dependents))
 
 
 def _reads(fetch: WaveFetch) -> list[ResponsePathPattern]:
