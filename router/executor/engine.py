@@ -18,7 +18,7 @@ from router.executor.shape import ShapeCompiler, Shaper, ShapeSelection
 from router.executor.shape_codegen import ShapeFunction, compile_shape
 from router.executor.shape_early import EarlyShape, compile_early_shape
 from router.executor.subscription import SubscriptionExecution, split_subscription_plan
-from router.executor.variables import coerce_variables, subgraph_variables
+from router.executor.variables import VariableCoercion
 from router.executor.walk import run_plan
 from router.operation.demand import OperationDemand
 from router.operation.document import ClientOperation
@@ -46,6 +46,7 @@ class PreparedOperation:
         introspection: LocalIntrospection,
         compiler: ShapeCompiler,
         root_type: str,
+        variables: VariableCoercion,
         demand: OperationDemand | None = None,
     ) -> None:
         self.operation = operation
@@ -54,7 +55,7 @@ class PreparedOperation:
         self.operation_type = cast(OperationType, operation.operation_type)
         self.operation_plan = operation_plan
         self.introspection = introspection
-        self.variable_definitions = tuple(operation.operation.variable_definitions or ())
+        self.variables = variables
         self._compiler = compiler
         self._root_type = root_type
         self._shapes: dict[tuple[bool, ...], ShapeSelection] = {}
@@ -199,6 +200,10 @@ class QueryEngine:
             introspection,
             self._compiler,
             root.name,
+            VariableCoercion(
+                self.supergraph.api_schema,
+                tuple(operation.operation.variable_definitions or ()),
+            ),
             self._guard.demand(operation),
         )
         self._cache[key] = prepared
@@ -235,9 +240,7 @@ class QueryEngine:
         """A prepared subscription for these variables: its upstream subscription and how
         each event becomes the client's response; raises RequestError for bad variables."""
         inputs = variables or {}
-        coerced = coerce_variables(
-            self.supergraph.api_schema, prepared.variable_definitions, inputs
-        )
+        coerced = prepared.variables.coerce(inputs)
         if prepared.demand is not None:
             prepared.demand.check(coerced)
         operation_plan = prepared.operation_plan
@@ -247,7 +250,7 @@ class QueryEngine:
             self._fetcher,
             root,
             per_event,
-            subgraph_variables(prepared.variable_definitions, inputs),
+            prepared.variables.for_subgraphs(inputs),
             inputs,
             context,
             prepared.compiled_shape_for(values),
@@ -271,17 +274,13 @@ class QueryEngine:
                 ]
             )
         inputs = variables or {}
-        coerced = coerce_variables(
-            self.supergraph.api_schema, prepared.variable_definitions, inputs
-        )
+        coerced = prepared.variables.coerce(inputs)
         if prepared.demand is not None:
             prepared.demand.check(coerced)
         operation_plan = prepared.operation_plan
         values = tuple(bool(coerced.get(name)) for name in operation_plan.condition_variables)
         variant = operation_plan.variant(values)
-        state = ExecutionState(
-            self._fetcher, subgraph_variables(prepared.variable_definitions, inputs), context
-        )
+        state = ExecutionState(self._fetcher, prepared.variables.for_subgraphs(inputs), context)
         early = prepared.early_shape_for(values)
         if early is not None:
             state.early = early.start()
