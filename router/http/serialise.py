@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -15,6 +16,7 @@ JSON_MEDIA_TYPE = "application/json"
 EVENT_STREAM_MEDIA_TYPE = "text/event-stream"
 
 
+@lru_cache(maxsize=256)  # clients send few distinct Accept headers; parsing each is not cheap
 def negotiate_media_type(accept: str | None) -> str:
     """``application/graphql-response+json`` when the client names it at least as highly as
     ``application/json``; otherwise (no header, wildcards, legacy clients) ``application/json``.
@@ -28,6 +30,7 @@ def negotiate_media_type(accept: str | None) -> str:
     return JSON_MEDIA_TYPE
 
 
+@lru_cache(maxsize=256)
 def accepts_event_stream(accept: str | None) -> bool:
     """Whether the client asks for ``text/event-stream`` (GraphQL over SSE) at least as
     highly as any JSON media type."""

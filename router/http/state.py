@@ -50,7 +50,8 @@ class LiveState:
 
 
 def router_state(request: HTTPConnection) -> RouterState:
-    return cast(LiveState, getattr(request.state, STATE_KEY)).current
+    # the lifespan state as the server copied it into the scope (what ``request.state`` wraps)
+    return cast(LiveState, request.scope["state"][STATE_KEY]).current
 
 
 def mark_shutting_down(app: Starlette) -> None:
