@@ -30,6 +30,7 @@ import orjson
 from bench.dashboard.platform import DashboardPlatform, start_dashboard_platform
 from bench.dashboard.seed import DashboardSeeder
 from bench.dashboard.stats import percentile, router_overhead_ms, spread
+from bench.federation.processes import distinct_cpus_available
 from subgraphs import SUBGRAPH_NAMES
 from subgraphs.kernel.demo import demo_user_id
 from tests.integration.platform.client import GraphQLClient
@@ -178,11 +179,33 @@ def dashboard_seeder(
     )
 
 
+@dataclass(frozen=True)
+class Pinning:
+    """The router alone on one CPU, the subgraphs and the client (this process) on another,
+    as the federation benchmark pins each gateway: the router's overhead is then its own work,
+    not time the subgraphs took its CPU from it."""
+
+    router_cpu: int
+    load_cpu: int
+
+    def describe(self) -> str:
+        return (
+            f"the router alone on CPU {self.router_cpu}; the subgraphs and the client on CPU "
+            f"{self.load_cpu} (taskset)"
+        )
+
+
 async def run(
-    sizes: list[int], requests: int, warmup: int, query: str, router_profile: Path | None = None
+    sizes: list[int],
+    requests: int,
+    warmup: int,
+    query: str,
+    router_profile: Path | None = None,
+    pinning: Pinning | None = None,
 ) -> list[SizeResult]:
     with tempfile.TemporaryDirectory(prefix="ehb-dashboard-") as workdir:
-        platform = await start_dashboard_platform(Path(workdir), router_profile)
+        router_cpu = None if pinning is None else pinning.router_cpu
+        platform = await start_dashboard_platform(Path(workdir), router_profile, router_cpu)
         try:
             headers = viewer_headers(platform)
             results: list[SizeResult] = []
@@ -245,7 +268,18 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def report(results: list[SizeResult], command: str, requests: int, load_before: str) -> str:
+def report(
+    results: list[SizeResult],
+    command: str,
+    requests: int,
+    load_before: str,
+    pinning: Pinning | None,
+) -> str:
+    placement = (
+        "not pinned: the router shares both CPUs with the subgraphs and the client"
+        if pinning is None
+        else pinning.describe()
+    )
     lines = [
         "# Dashboard benchmark: results",
         "",
@@ -256,7 +290,7 @@ def report(results: list[SizeResult], command: str, requests: int, load_before: 
         "when the machine is busy; the statement counts do not depend on load.",
         "",
         f"`bench/dashboard/dashboard.graphql` through the router, one request at a time, "
-        f"{requests} measured requests per size, `$first` = size.",
+        f"{requests} measured requests per size, `$first` = size; {placement}.",
         "",
         "## Latency (ms)",
         "",
@@ -353,6 +387,9 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="run the router under cProfile, writing pstats here (inflates its timings)",
     )
+    parser.add_argument("--router-cpu", type=int, default=1)
+    parser.add_argument("--load-cpu", type=int, default=0, help="the subgraphs and the client")
+    parser.add_argument("--no-pin", action="store_true", help="no taskset (fewer than 2 CPUs)")
     args = parser.parse_args(argv)
     sizes = list(QUICK_SIZES) if args.quick else [int(s) for s in args.sizes.split(",")]
     requests, warmup = (20, 5) if args.quick else (args.requests, args.warmup)
@@ -362,15 +399,19 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM unwinds like Ctrl-C, so the router process is stopped too.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     query = QUERY.replace(SERVICES_FIELD, "") if args.without_services else QUERY
+    pinning = None
+    if not args.no_pin and distinct_cpus_available(args.router_cpu, args.load_cpu):
+        pinning = Pinning(args.router_cpu, args.load_cpu)
+        os.sched_setaffinity(0, {args.load_cpu})  # the subgraphs run in this process
     load_before = load_average()
-    results = asyncio.run(run(sizes, requests, warmup, query, profile))
+    results = asyncio.run(run(sizes, requests, warmup, query, profile, pinning))
     recorded = [a for a in (argv if argv is not None else sys.argv[1:])]
     for flag in ("--output", "--json", "--router-profile"):
         if flag in recorded:
             index = recorded.index(flag)
             del recorded[index : index + 2]
     command = shlex.join(["bench/dashboard/run", *recorded])
-    args.output.write_text(report(results, command, requests, load_before))
+    args.output.write_text(report(results, command, requests, load_before, pinning))
     if args.json is not None:
         args.json.write_bytes(orjson.dumps([r.as_json() for r in results]))
     print(f"wrote {args.output}")

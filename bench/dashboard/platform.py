@@ -23,6 +23,7 @@ import aiohttp
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bench.federation.processes import pinned
 from router.transport.probe import PROBE_QUERY
 from subgraphs import SUBGRAPH_NAMES
 from subgraphs.kernel.statement_timing import SERVER_TIMING_HEADER, parse_statement_timing
@@ -134,10 +135,11 @@ def _ehb_command(profile: Path | None) -> list[str]:
 
 
 async def start_dashboard_platform(
-    workdir: Path, router_profile: Path | None = None
+    workdir: Path, router_profile: Path | None = None, router_cpu: int | None = None
 ) -> DashboardPlatform:
     """The platform on databases under `workdir`; with `router_profile`, the router runs under
-    cProfile and writes its stats there when it stops."""
+    cProfile and writes its stats there when it stops; with `router_cpu`, it runs on that CPU
+    alone."""
     settings = await prepare_databases(workdir / "data")
     sockets = {name: bind_ephemeral_socket() for name in SUBGRAPH_NAMES}
     router_port = unused_loopback_port()
@@ -166,7 +168,10 @@ async def start_dashboard_platform(
         logged = log.wrap(name, apps[name])
         subgraphs[name] = await serve_on_socket(logged, sockets[name], lifespan="on")
     router_log = workdir / "router.log"
-    command = [*_ehb_command(router_profile), "router", "--supergraph", str(SUPERGRAPH_PATH)]
+    command = pinned(
+        [*_ehb_command(router_profile), "router", "--supergraph", str(SUPERGRAPH_PATH)],
+        router_cpu,
+    )
     command += ["--port", str(router_port)]
     for name, server in subgraphs.items():
         command += ["--subgraph-url", f"{name}={server.graphql_url}"]

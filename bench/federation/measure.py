@@ -29,6 +29,7 @@ from bench.federation.load import REQUEST_TIMEOUT_SECONDS, LoadResult, run_wrk
 from bench.federation.processes import (
     MemorySampler,
     Started,
+    distinct_cpus_available,
     pinned,
     start,
     tree_cpu_seconds,
@@ -110,7 +111,7 @@ def parse_settings(argv: list[str]) -> Settings:
     unknown = [key for key in args.gateways.split(",") if key not in GATEWAYS]
     if unknown:
         parser.error(f"unknown gateways {unknown}; known: {', '.join(GATEWAYS)}")
-    pin = not args.no_pin and _has_cpus(args.gateway_cpu, args.load_cpu)
+    pin = not args.no_pin and distinct_cpus_available(args.gateway_cpu, args.load_cpu)
     return Settings(
         gateways=[GATEWAYS[key] for key in args.gateways.split(",")],
         rounds=args.rounds,
@@ -124,14 +125,6 @@ def parse_settings(argv: list[str]) -> Settings:
         note=args.note,
         command=shlex.join(["bench/federation/run", *argv]),
     )
-
-
-def _has_cpus(*cpus: int) -> bool:
-    available = os.sched_getaffinity(0)
-    if all(cpu in available for cpu in cpus) and len(set(cpus)) == len(cpus):
-        return True
-    print(f"CPUs {cpus} are not all available ({sorted(available)}): running unpinned")
-    return False
 
 
 # --- subgraphs --------------------------------------------------------------------------------

@@ -25,6 +25,16 @@ def pinned(argv: Sequence[str], cpu: int | None) -> list[str]:
     return list(argv) if cpu is None else ["taskset", "-c", str(cpu), *argv]
 
 
+def distinct_cpus_available(*cpus: int) -> bool:
+    """Whether this process may run on each of ``cpus``, all different (else it says so: the
+    benchmark then runs unpinned)."""
+    available = os.sched_getaffinity(0)
+    if all(cpu in available for cpu in cpus) and len(set(cpus)) == len(cpus):
+        return True
+    print(f"CPUs {cpus} are not all available ({sorted(available)}): running unpinned")
+    return False
+
+
 @dataclass
 class Started:
     """A process started in its own session; its output goes to ``log``."""

@@ -48,7 +48,10 @@ def test_statements_per_dashboard_request_do_not_grow_with_list_sizes(tmp_path: 
         assert small["statements"][name] == large["statements"][name], name
         assert small["statements"][name][0] >= 1, name
         assert small["fetches"][name] == large["fetches"][name], name
-    assert "no N+1" in results.read_text()
+    report = results.read_text()
+    assert "no N+1" in report
+    # where the router ran: alone on a CPU of its own, or (one CPU) beside everything else
+    assert "the router alone on CPU 1" in report or "not pinned" in report
 
 
 def test_the_router_overhead_is_its_total_minus_time_in_subgraph_fetches() -> None:
