@@ -82,6 +82,8 @@ class _DataflowRun:
             if state.early is not None:  # shape what no fetch still in flight writes into
                 state.early.fetch_done(dataflow, index, state.data)
             index = self._next_after(index)
+        if not self._left and not self._done.done():
+            self._done.set_result(None)  # now, not once this task's done callback has run
 
     def _next_after(self, finished: int) -> int | None:
         """Starts tasks for the fetches ``finished`` made ready but the first, returned."""
