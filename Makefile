@@ -45,7 +45,7 @@ bench-subscriptions: bootstrap
 bench: bootstrap
 	bench/federation/run $(BENCH_ARGS)
 
-# The dashboard's heaviest query through the router at list sizes 10, 50, 100: latency, router
+# The dashboard's heaviest query through the router at list sizes 10, 20, 50, 100: latency, router
 # overhead, SQL statements per request per subgraph (bench/dashboard/RESULTS.md). CI runs the
 # bounded `--quick` run as a test (statement counts must not grow with list sizes). Options
 # through DASHBOARD_ARGS, e.g. make bench-dashboard DASHBOARD_ARGS="--requests 500".

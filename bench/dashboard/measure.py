@@ -4,7 +4,7 @@ overhead (its `Server-Timing` total minus the time subgraph fetches were in flig
 statements and requests each subgraph served per dashboard request, which must not grow with
 the list sizes (no N+1). Writes RESULTS.md (and `--json`). See README.md beside this file.
 
-    python -m bench.dashboard.measure [--sizes 10,50,100] [--requests 200] [--quick]
+    python -m bench.dashboard.measure [--sizes 10,20,50,100] [--requests 200] [--quick]
 """
 
 from __future__ import annotations
@@ -370,7 +370,11 @@ def report(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10,50,100", help="list sizes (<= 100, the page max)")
+    parser.add_argument(
+        "--sizes",
+        default="10,20,50,100",
+        help="list sizes (<= 100, the page max; 20 is the subgraphs' default page)",
+    )
     parser.add_argument("--requests", type=int, default=200, help="measured requests per size")
     parser.add_argument("--warmup", type=int, default=30, help="unmeasured requests per size")
     parser.add_argument("--quick", action="store_true", help="sizes 3,12, 20 requests (CI)")
