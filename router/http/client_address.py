@@ -92,10 +92,6 @@ def client_origin(peer: str, forwarded_for: str | None, trusted: Networks) -> Cl
     return ClientOrigin(address, tuple(hops[: nearest - 1]))
 
 
-def client_address(peer: str, forwarded_for: str | None, trusted: Networks) -> str:
-    return client_origin(peer, forwarded_for, trusted).address
-
-
 # Parsed once per setting: the router works out an address on every request.
 _trusted_networks = cache(parse_networks)
 

@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from router.config import RouterConfig
-from router.http.client_address import client_address, parse_networks
+from router.http.client_address import client_origin, parse_networks
 from router.http.rate_limit import RateLimitConfig
 from tests.fixtures.authorization.issuer import JWKS_PATH, TokenIssuer
 from tests.fixtures.benchmark.loopback import (
@@ -156,14 +156,14 @@ async def test_an_unreachable_counter_store_lets_requests_through(
 
 def test_the_client_address_is_the_nearest_untrusted_forwarded_hop() -> None:
     proxies = parse_networks("10.0.0.0/8, 192.0.2.7")
-    assert client_address("10.1.2.3", "198.51.100.9, 203.0.113.5, 10.9.9.9", proxies) == (
+    assert client_origin("10.1.2.3", "198.51.100.9, 203.0.113.5, 10.9.9.9", proxies).address == (
         "203.0.113.5"
     )
-    assert client_address("192.0.2.7", "203.0.113.5", proxies) == "203.0.113.5"
+    assert client_origin("192.0.2.7", "203.0.113.5", proxies).address == "203.0.113.5"
     # An untrusted peer's header is ignored; garbage in the header falls back to the peer.
-    assert client_address("198.51.100.1", "203.0.113.5", proxies) == "198.51.100.1"
-    assert client_address("10.1.2.3", "not-an-address", proxies) == "10.1.2.3"
-    assert client_address("10.1.2.3", "203.0.113.5", ()) == "10.1.2.3"
+    assert client_origin("198.51.100.1", "203.0.113.5", proxies).address == "198.51.100.1"
+    assert client_origin("10.1.2.3", "not-an-address", proxies).address == "10.1.2.3"
+    assert client_origin("10.1.2.3", "203.0.113.5", ()).address == "10.1.2.3"
 
 
 def test_settings_come_from_the_environment() -> None:
