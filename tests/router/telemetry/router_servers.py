@@ -21,13 +21,15 @@ TOP_PRODUCTS = "query TopProducts { topProducts { name inStock } }"
 
 @dataclass
 class TraceparentRecorder:
-    """An ASGI app that notes each HTTP request's ``traceparent`` (None: none sent)."""
+    """An ASGI app that notes the ``traceparent`` of each HTTP request, or of each WebSocket
+    upgrade with ``scope_type="websocket"`` (None: none sent)."""
 
     app: ASGIApp
     seen: list[str | None] = field(default_factory=list)
+    scope_type: str = "http"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == self.scope_type:
             headers = dict(scope["headers"])
             value = headers.get(b"traceparent")
             self.seen.append(None if value is None else value.decode())

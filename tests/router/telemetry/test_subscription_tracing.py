@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 
 import aiohttp
 from opentelemetry.trace import SpanKind
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from router.config import RouterConfig
 from router.http.app import create_router_app
@@ -20,30 +18,17 @@ from tests.fixtures.features.harness import RequestLog
 from tests.fixtures.subscriptions.platform import PROTOCOL, SUPERGRAPH, receive
 from tests.fixtures.subscriptions.subgraphs import feed_app, shop_app
 from tests.integration.telemetry.otlp_receiver import otlp_receiver
+from tests.router.telemetry.router_servers import TraceparentRecorder
 
 COUNT_TO_TWO = "subscription CountToTwo { countTo(to: 2) }"
-
-
-@dataclass
-class UpgradeRecorder:
-    """An ASGI app that notes each WebSocket upgrade's ``traceparent`` (None: none sent)."""
-
-    app: ASGIApp
-    seen: list[str | None] = field(default_factory=list)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":
-            value = dict(scope["headers"]).get(b"traceparent")
-            self.seen.append(None if value is None else value.decode())
-        await self.app(scope, receive, send)
 
 
 @asynccontextmanager
 async def router_over_feed(
     config: RouterConfig,
-) -> AsyncIterator[tuple[LoopbackServer, UpgradeRecorder]]:
+) -> AsyncIterator[tuple[LoopbackServer, TraceparentRecorder]]:
     """The router (stopped on the way out, which flushes its spans) over a recorded feed."""
-    feed = UpgradeRecorder(feed_app())
+    feed = TraceparentRecorder(feed_app(), scope_type="websocket")
     subgraphs = [
         await start_loopback_server(feed),
         await start_loopback_server(shop_app(RequestLog())),
