@@ -53,48 +53,55 @@ def test_any_difference_makes_a_separate_execution(
     assert execution_key(prepared, variables, principal, headers, FORWARDED) != reference
 
 
-async def test_a_waiter_that_leaves_does_not_cancel_the_shared_execution() -> None:
-    deduplicator = QueryDeduplicator()
-    release = asyncio.Event()
-    runs = 0
+class HeldExecution:
+    """An execution that counts its runs and finishes (with its run number, or failing) once
+    released."""
 
-    async def execute() -> Execution:
-        nonlocal runs
-        runs += 1
-        await release.wait()
-        return Execution({"data": {"ok": True}})
+    def __init__(self, failure: Exception | None = None) -> None:
+        self.release = asyncio.Event()
+        self.runs = 0
+        self._failure = failure
 
+    async def __call__(self) -> Execution:
+        self.runs += 1
+        run = self.runs
+        await self.release.wait()
+        if self._failure is not None:
+            raise self._failure
+        return Execution({"data": {"run": run}})
+
+
+async def _two_requests(
+    deduplicator: QueryDeduplicator, execute: HeldExecution
+) -> tuple[asyncio.Future[Execution], asyncio.Future[Execution]]:
+    """The first request of a key, running it, and an identical one, waiting for it."""
     first = asyncio.ensure_future(deduplicator.run("key", execute))
     await asyncio.sleep(0)
-    leaving = asyncio.ensure_future(deduplicator.run("key", execute))
+    second = asyncio.ensure_future(deduplicator.run("key", execute))
     await asyncio.sleep(0)
-    leaving.cancel()
-    release.set()
+    return first, second
 
-    assert (await first).body == {"data": {"ok": True}}
+
+async def test_a_waiter_that_leaves_does_not_cancel_the_shared_execution() -> None:
+    deduplicator, execute = QueryDeduplicator(), HeldExecution()
+    first, leaving = await _two_requests(deduplicator, execute)
+
+    leaving.cancel()
+    execute.release.set()
+
+    assert (await first).body == {"data": {"run": 1}}
     assert leaving.cancelled()
-    assert runs == 1
+    assert execute.runs == 1
     assert deduplicator.in_flight == 0
 
 
 async def test_when_the_running_request_is_cancelled_a_waiter_runs_the_execution_again() -> None:
-    deduplicator = QueryDeduplicator()
-    release = asyncio.Event()
-    runs = 0
+    deduplicator, execute = QueryDeduplicator(), HeldExecution()
+    running, waiting = await _two_requests(deduplicator, execute)
 
-    async def execute() -> Execution:
-        nonlocal runs
-        runs += 1
-        await release.wait()
-        return Execution({"data": {"run": runs}})
-
-    running = asyncio.ensure_future(deduplicator.run("key", execute))
-    await asyncio.sleep(0)
-    waiting = asyncio.ensure_future(deduplicator.run("key", execute))
-    await asyncio.sleep(0)
     running.cancel()
     await asyncio.sleep(0)
-    release.set()
+    execute.release.set()
 
     assert (await waiting).body == {"data": {"run": 2}}
     assert running.cancelled()
@@ -103,23 +110,13 @@ async def test_when_the_running_request_is_cancelled_a_waiter_runs_the_execution
 
 async def test_a_failed_execution_fails_every_request_that_shared_it() -> None:
     deduplicator = QueryDeduplicator()
-    release = asyncio.Event()
-    runs = 0
+    execute = HeldExecution(failure=RuntimeError("engine failure"))
+    first, second = await _two_requests(deduplicator, execute)
 
-    async def execute() -> Execution:
-        nonlocal runs
-        runs += 1
-        await release.wait()
-        raise RuntimeError("engine failure")
-
-    first = asyncio.ensure_future(deduplicator.run("key", execute))
-    await asyncio.sleep(0)
-    second = asyncio.ensure_future(deduplicator.run("key", execute))
-    await asyncio.sleep(0)
-    release.set()
+    execute.release.set()
 
     for request in (first, second):
         with pytest.raises(RuntimeError, match="engine failure"):
             await request
-    assert runs == 1
+    assert execute.runs == 1
     assert deduplicator.in_flight == 0
