@@ -286,26 +286,7 @@ class _FastGenerator(_CodeGenerator):
         statements: list[str] = []
         entries: list[str] = []
         for position, field in enumerate(fields):
-            key = repr(field.response_key)
-            if field.kind in (DENIED, DENIED_TYPE):
-                raise _Denied
-            if field.kind == TYPENAME:
-                entries.append(f"{key}: {typename!r}")
-                continue
-            read = f"v.get({field.storage_key!r})"
-            shape = self._value(field)
-            if shape is None and (field.kind == RAW or not field.non_null):
-                entries.append(f"{key}: {read}")
-                continue
-            variable = f"x{position}"
-            statements.append(f"    {variable} = {read}")
-            if shape is not None:
-                statements.append(
-                    f"    {variable} = None if {variable} is None else {shape.format(variable)}"
-                )
-            if field.non_null:
-                statements += [f"    if {variable} is None:", "        slow()"]
-            entries.append(f"{key}: {variable}")
+            entries.append(self._entry(typename, position, field, statements))
         name = self._name("object")
         self.lines += [
             f"def {name}(v):",
@@ -313,6 +294,28 @@ class _FastGenerator(_CodeGenerator):
             "    return {" + ", ".join(entries) + "}",
         ]
         return name
+
+    def _entry(self, typename: str, position: int, field: ShapeField, statements: list[str]) -> str:
+        """The dict literal entry of ``field`` (its value read into ``x<position>`` by
+        statements added to ``statements`` where it takes more than an expression)."""
+        key = repr(field.response_key)
+        if field.kind in (DENIED, DENIED_TYPE):
+            raise _Denied
+        if field.kind == TYPENAME:
+            return f"{key}: {typename!r}"
+        read = f"v.get({field.storage_key!r})"
+        shape = self._value(field)
+        if shape is None and (field.kind == RAW or not field.non_null):
+            return f"{key}: {read}"
+        variable = f"x{position}"
+        statements.append(f"    {variable} = {read}")
+        if shape is not None:
+            statements.append(
+                f"    {variable} = None if {variable} is None else {shape.format(variable)}"
+            )
+        if field.non_null:
+            statements += [f"    if {variable} is None:", "        slow()"]
+        return f"{key}: {variable}"
 
     def _value(self, field: ShapeField) -> str | None:
         """How a non-null raw value of ``field`` shapes (a format string of the value's
@@ -361,6 +364,20 @@ class _FastGenerator(_CodeGenerator):
 FieldValueFunction = Callable[[dict[str, Any]], Any]
 
 
+def _field_value_function(generator: _FastGenerator, field: ShapeField) -> str:
+    """Generates ``def <name>(v)``: the field's shaped value read off its parent object, as
+    the fast version shapes it (raising ``NeedsErrors`` where it would)."""
+    name = generator._name("field")
+    shape = generator._value(field)
+    code = [f"def {name}(v):", f"    x = v.get({field.storage_key!r})"]
+    if shape is not None:
+        code.append(f"    x = None if x is None else {shape.format('x')}")
+    if field.non_null and field.kind != RAW:  # as ``_FastGenerator._object``
+        code += ["    if x is None:", "        slow()"]
+    generator.lines += [*code, "    return x"]
+    return name
+
+
 def compile_fast_field_values(
     fields: tuple[ShapeField, ...],
 ) -> tuple[FieldValueFunction | None, ...] | None:
@@ -373,21 +390,114 @@ def compile_fast_field_values(
         for field in fields:
             if field.kind in (DENIED, DENIED_TYPE):
                 raise _Denied
-            if field.kind == TYPENAME:
-                names.append(None)
-                continue
-            name = generator._name("field")
-            shape = generator._value(field)
-            code = [f"def {name}(v):", f"    x = v.get({field.storage_key!r})"]
-            if shape is not None:
-                code.append(f"    x = None if x is None else {shape.format('x')}")
-            if field.non_null and field.kind != RAW:  # as ``_FastGenerator._object``
-                code += ["    if x is None:", "        slow()"]
-            generator.lines += [*code, "    return x"]
-            names.append(name)
+            names.append(
+                None if field.kind == TYPENAME else _field_value_function(generator, field)
+            )
     except _Denied:
         return None
     namespace: dict[str, Any] = {"slow": _slow}
     namespace.update(generator.constants)
     exec("\n".join(generator.lines), namespace)
     return tuple(None if name is None else namespace[name] for name in names)
+
+
+# A hole left in a shaped object: the object, the field's response key, the raw parent object
+# and the function shaping the field off it once the fetch writing into it has been merged.
+Hole = tuple[dict[str, Any], str, dict[str, Any], FieldValueFunction]
+# Where the holes of one field's value are, by field storage key below it: a slot number (the
+# field is a hole, its holes go to that slot) or the holes further down.
+HoleTree = dict[str, "int | HoleTree"]
+HoledValueFunction = Callable[[dict[str, Any], list[list[Hole]]], Any]
+
+
+def compile_holed_field_value(field: ShapeField, holes: HoleTree) -> HoledValueFunction | None:
+    """A function ``(parent object, slots) -> the field's shaped value`` with the fields of
+    ``holes`` left None, each noted in its slot to be shaped later; None when a field on the
+    way was removed by authorization or is of an abstract type."""
+    generator = _HoledGenerator()
+    try:
+        name = generator.holed_field(field, holes)
+    except _Denied:
+        return None
+    namespace: dict[str, Any] = {"slow": _slow}
+    namespace.update(generator.constants)
+    exec("\n".join(generator.lines), namespace)
+    function: HoledValueFunction = namespace[name]
+    return function
+
+
+class _HoledGenerator(_FastGenerator):
+    """The fast version along the paths to holes: functions ``f(value, H)`` that put each
+    hole in ``H[slot]``; elsewhere the fast version's own functions."""
+
+    def holed_field(self, field: ShapeField, holes: HoleTree) -> str:
+        name = self._name("holed")
+        shape = self._holed_value(field, holes)
+        code = [f"def {name}(v, H):", f"    x = v.get({field.storage_key!r})"]
+        code.append(f"    x = None if x is None else {shape.format('x')}")
+        if field.non_null:
+            code += ["    if x is None:", "        slow()"]
+        self.lines += [*code, "    return x"]
+        return name
+
+    def _holed_value(self, field: ShapeField, holes: HoleTree) -> str:
+        selection = field.selection
+        if field.kind != COMPOSITE or selection is None or selection.static_type is None:
+            raise _Denied  # holes only below object fields of one concrete type
+        typename = selection.static_type
+        function = self._holed_object(typename, selection.by_type[typename], holes)
+        inner = f"({function}({{0}}, H) if {{0}}.__class__ is dict else None)"
+        if not field.item_non_null:
+            return inner
+        return self._holed_list_function(field, 0, inner) + "({}, H)"
+
+    def _holed_object(self, typename: str, fields: tuple[ShapeField, ...], holes: HoleTree) -> str:
+        statements: list[str] = []
+        entries: list[str] = []
+        noted: list[str] = []
+        for position, field in enumerate(fields):
+            below = holes.get(field.storage_key) if field.kind == COMPOSITE else None
+            if below is None:
+                entries.append(self._entry(typename, position, field, statements))
+                continue
+            key = repr(field.response_key)
+            if isinstance(below, int):
+                fill = _field_value_function(self, field)
+                entries.append(f"{key}: None")
+                noted.append(f"    H[{below}].append((r, {key}, v, {fill}))")
+                continue
+            variable = f"x{position}"
+            shape = self._holed_value(field, below)
+            statements += [
+                f"    {variable} = v.get({field.storage_key!r})",
+                f"    {variable} = None if {variable} is None else {shape.format(variable)}",
+            ]
+            if field.non_null:
+                statements += [f"    if {variable} is None:", "        slow()"]
+            entries.append(f"{key}: {variable}")
+        name = self._name("object")
+        self.lines += [
+            f"def {name}(v, H):",
+            *statements,
+            "    r = {" + ", ".join(entries) + "}",
+            *noted,
+            "    return r",
+        ]
+        return name
+
+    def _holed_list_function(self, field: ShapeField, level: int, inner: str) -> str:
+        if level + 1 < len(field.item_non_null):
+            element = self._holed_list_function(field, level + 1, inner) + "(e, H)"
+        else:
+            element = inner.format("e")
+        name = self._name("items")
+        code = [
+            f"def {name}(x, H):",
+            "    if x.__class__ is not list:",
+            "        return None",
+            f"    out = [None if e is None else {element} for e in x]",
+        ]
+        if field.item_non_null[level]:
+            code += ["    if None in out:", "        slow()"]
+        self.lines += [*code, "    return out"]
+        return name

@@ -12,10 +12,12 @@ import pytest
 from router.executor import QueryEngine
 from router.executor.engine import PreparedOperation
 from router.executor.shape_early import EarlyShape, EarlyShaping
+from router.supergraph import load_supergraph
 from router.types import RequestContext, SubgraphRequest
 from tests.router.executor.benchmark_oracle import oracle_response
 from tests.router.executor.fakes import REPO_ROOT, fixture_supergraph, run
 from tests.router.executor.test_benchmark_matches_oracle import in_process_subgraph
+from tests.router.planner.test_dataflow import ADMIN
 
 # `users` is written by the accounts root fetch alone; `topProducts` waits for reviews too.
 USERS_AND_PRODUCTS = "{ users { id username name } topProducts { upc name reviews { id body } } }"
@@ -123,3 +125,83 @@ async def test_root_typename_and_introspection_beside_parts_shaped_early(
     assert response == await _without_early_shaping(monkeypatch, engine, document)
     assert list(response["data"]) == ["__typename", "__schema", "users", "topProducts"]
     assert response["data"]["__schema"] == {"queryType": {"name": "Query"}}
+
+
+# topProducts waits for the reviews fetch (it completes the products); the accounts fetch only
+# completes the authors inside it: topProducts is shaped with holes for them.
+PRODUCTS_AND_AUTHORS = (
+    "{ users { id username } topProducts { upc name reviews { id body author { id name } } } }"
+)
+
+
+class SlowAccountEntities:
+    """The benchmark subgraphs in-process; the accounts entity fetch answers after a few event
+    loop turns, noting how many parts were shaped by then; ``null_ids`` makes it answer each
+    user's ``id`` as null (User.id is ID!: the answer then needs errors)."""
+
+    def __init__(self, null_ids: bool = False) -> None:
+        self.shaping: list[EarlyShaping] = []
+        self.shaped_while_accounts_ran: list[int] = []
+        self.null_ids = null_ids
+
+    async def __call__(
+        self, subgraph: str, request: SubgraphRequest, context: RequestContext
+    ) -> dict[str, Any]:
+        answer = await in_process_subgraph(subgraph, request, context)
+        if subgraph == "accounts" and "_entities" in request.query:
+            for _ in range(5):
+                await asyncio.sleep(0)
+            if self.shaping:
+                self.shaped_while_accounts_ran.append(self.shaping[-1].shaped_parts)
+            if self.null_ids:
+                for user in answer["data"]["_entities"]:
+                    user["id"] = None
+        return answer
+
+
+async def test_a_part_is_shaped_with_holes_while_a_fetch_completing_objects_in_it_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    subgraphs = SlowAccountEntities()
+    _capture_shaping(monkeypatch, subgraphs.shaping)
+    supergraph = fixture_supergraph("benchmark")
+    engine = QueryEngine(supergraph, subgraphs)
+    early = engine.prepare(PRODUCTS_AND_AUTHORS, None).early_shape_for(())
+    assert early is not None
+    assert [len(part.hole_writers) for part in early.parts] == [0, 1]  # users, topProducts
+
+    response = await run(engine, PRODUCTS_AND_AUTHORS)
+
+    assert subgraphs.shaped_while_accounts_ran == [2]  # topProducts, with its authors to come
+    assert response == oracle_response(supergraph, PRODUCTS_AND_AUTHORS)
+    assert response == await _without_early_shaping(monkeypatch, engine, PRODUCTS_AND_AUTHORS)
+
+
+async def test_a_hole_whose_answer_needs_errors_gives_the_tracking_shapers_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    engine = QueryEngine(fixture_supergraph("benchmark"), SlowAccountEntities(null_ids=True))
+
+    response = await run(engine, PRODUCTS_AND_AUTHORS)
+
+    assert response == await _without_early_shaping(monkeypatch, engine, PRODUCTS_AND_AUTHORS)
+    assert response["errors"]
+    assert all(error["path"][-1] == "id" for error in response["errors"])
+
+
+def test_the_dashboard_shapes_its_largest_parts_with_holes_for_the_last_fetches() -> None:
+    supergraph = load_supergraph((REPO_ROOT / "schema" / "supergraph.graphql").read_text())
+    engine = QueryEngine(supergraph, in_process_subgraph)
+    document = (REPO_ROOT / "bench" / "dashboard" / "dashboard.graphql").read_text()
+    prepared = engine.prepare(document, None, principal=ADMIN)
+    early = prepared.early_shape_for(())
+    assert early is not None
+
+    holes = {".".join(part.path): part.hole_writers for part in early.parts}
+
+    # 7: identity completes the sellers' users and the video owners; 8: commerce the orders
+    # of tickets (tests/router/planner/test_dataflow.py lists the fetches)
+    assert holes["me.orders"] == (7,)
+    assert holes["me.videos"] == (7,)
+    assert holes["me.tickets"] == (8,)
+    assert holes["me.wallets"] == ()
