@@ -269,11 +269,16 @@ def compile_fast_shape(selection: ShapeSelection) -> FastShapeFunction | None:
         entry = generator.selection(selection)
     except _Denied:
         return None
+    function: FastShapeFunction = _fast_namespace(generator)[entry]
+    return function
+
+
+def _fast_namespace(generator: _FastGenerator) -> dict[str, Any]:
+    """The fast version's generated functions, by name."""
     namespace: dict[str, Any] = {"slow": _slow}
     namespace.update(generator.constants)
     exec("\n".join(generator.lines), namespace)
-    function: FastShapeFunction = namespace[entry]
-    return function
+    return namespace
 
 
 class _FastGenerator(_CodeGenerator):
@@ -395,9 +400,7 @@ def compile_fast_field_values(
             )
     except _Denied:
         return None
-    namespace: dict[str, Any] = {"slow": _slow}
-    namespace.update(generator.constants)
-    exec("\n".join(generator.lines), namespace)
+    namespace = _fast_namespace(generator)
     return tuple(None if name is None else namespace[name] for name in names)
 
 
@@ -419,10 +422,7 @@ def compile_holed_field_value(field: ShapeField, holes: HoleTree) -> HoledValueF
         name = generator.holed_field(field, holes)
     except _Denied:
         return None
-    namespace: dict[str, Any] = {"slow": _slow}
-    namespace.update(generator.constants)
-    exec("\n".join(generator.lines), namespace)
-    function: HoledValueFunction = namespace[name]
+    function: HoledValueFunction = _fast_namespace(generator)[name]
     return function
 
 

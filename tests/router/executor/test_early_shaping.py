@@ -5,6 +5,7 @@ errors included."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -24,22 +25,41 @@ USERS_AND_PRODUCTS = "{ users { id username name } topProducts { upc name review
 HEAVY = (REPO_ROOT / "tests" / "fixtures" / "benchmark" / "query.graphql").read_text()
 
 
-class SlowReviews:
-    """The benchmark subgraphs in-process; reviews answers after a few event loop turns,
-    noting how many parts of the answer were shaped by then."""
+class SlowFetch:
+    """The benchmark subgraphs in-process; the fetches ``slow`` picks answer after a few event
+    loop turns, noting how many parts of the answer were shaped by then (``edit``: changes
+    their answer)."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        slow: Callable[[str, SubgraphRequest], bool],
+        edit: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
         self.shaping: list[EarlyShaping] = []
-        self.shaped_while_reviews_ran: list[int] = []
+        self.shaped_while_slow: list[int] = []
+        self._slow = slow
+        self._edit = edit
 
     async def __call__(
         self, subgraph: str, request: SubgraphRequest, context: RequestContext
     ) -> dict[str, Any]:
-        if subgraph == "reviews":
+        answer = await in_process_subgraph(subgraph, request, context)
+        if self._slow(subgraph, request):
             for _ in range(5):
                 await asyncio.sleep(0)
-            self.shaped_while_reviews_ran.append(self.shaping[-1].shaped_parts)
-        return await in_process_subgraph(subgraph, request, context)
+            if self.shaping:
+                self.shaped_while_slow.append(self.shaping[-1].shaped_parts)
+            if self._edit is not None:
+                self._edit(answer)
+        return answer
+
+
+def _reviews(subgraph: str, request: SubgraphRequest) -> bool:
+    return subgraph == "reviews"
+
+
+def _accounts_entities(subgraph: str, request: SubgraphRequest) -> bool:
+    return subgraph == "accounts" and "_entities" in request.query
 
 
 def _capture_shaping(monkeypatch: pytest.MonkeyPatch, into: list[EarlyShaping]) -> None:
@@ -56,14 +76,14 @@ def _capture_shaping(monkeypatch: pytest.MonkeyPatch, into: list[EarlyShaping]) 
 async def test_a_part_no_fetch_in_flight_writes_is_shaped_before_the_last_fetch_answers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    subgraphs = SlowReviews()
+    subgraphs = SlowFetch(_reviews)
     _capture_shaping(monkeypatch, subgraphs.shaping)
     supergraph = fixture_supergraph("benchmark")
 
     response = await run(QueryEngine(supergraph, subgraphs), USERS_AND_PRODUCTS)
 
     assert response == oracle_response(supergraph, USERS_AND_PRODUCTS)
-    assert subgraphs.shaped_while_reviews_ran == [1]  # users, while topProducts waited
+    assert subgraphs.shaped_while_slow == [1]  # users, while topProducts waited
 
 
 async def _without_early_shaping(
@@ -134,35 +154,15 @@ PRODUCTS_AND_AUTHORS = (
 )
 
 
-class SlowAccountEntities:
-    """The benchmark subgraphs in-process; the accounts entity fetch answers after a few event
-    loop turns, noting how many parts were shaped by then; ``null_ids`` makes it answer each
-    user's ``id`` as null (User.id is ID!: the answer then needs errors)."""
-
-    def __init__(self, null_ids: bool = False) -> None:
-        self.shaping: list[EarlyShaping] = []
-        self.shaped_while_accounts_ran: list[int] = []
-        self.null_ids = null_ids
-
-    async def __call__(
-        self, subgraph: str, request: SubgraphRequest, context: RequestContext
-    ) -> dict[str, Any]:
-        answer = await in_process_subgraph(subgraph, request, context)
-        if subgraph == "accounts" and "_entities" in request.query:
-            for _ in range(5):
-                await asyncio.sleep(0)
-            if self.shaping:
-                self.shaped_while_accounts_ran.append(self.shaping[-1].shaped_parts)
-            if self.null_ids:
-                for user in answer["data"]["_entities"]:
-                    user["id"] = None
-        return answer
+def _null_ids(answer: dict[str, Any]) -> None:
+    for user in answer["data"]["_entities"]:
+        user["id"] = None  # User.id is ID!: the answer needs errors
 
 
 async def test_a_part_is_shaped_with_holes_while_a_fetch_completing_objects_in_it_runs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    subgraphs = SlowAccountEntities()
+    subgraphs = SlowFetch(_accounts_entities)
     _capture_shaping(monkeypatch, subgraphs.shaping)
     supergraph = fixture_supergraph("benchmark")
     engine = QueryEngine(supergraph, subgraphs)
@@ -172,7 +172,7 @@ async def test_a_part_is_shaped_with_holes_while_a_fetch_completing_objects_in_i
 
     response = await run(engine, PRODUCTS_AND_AUTHORS)
 
-    assert subgraphs.shaped_while_accounts_ran == [2]  # topProducts, with its authors to come
+    assert subgraphs.shaped_while_slow == [2]  # topProducts, with its authors to come
     assert response == oracle_response(supergraph, PRODUCTS_AND_AUTHORS)
     assert response == await _without_early_shaping(monkeypatch, engine, PRODUCTS_AND_AUTHORS)
 
@@ -180,7 +180,7 @@ async def test_a_part_is_shaped_with_holes_while_a_fetch_completing_objects_in_i
 async def test_a_hole_whose_answer_needs_errors_gives_the_tracking_shapers_answer(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    engine = QueryEngine(fixture_supergraph("benchmark"), SlowAccountEntities(null_ids=True))
+    engine = QueryEngine(fixture_supergraph("benchmark"), SlowFetch(_accounts_entities, _null_ids))
 
     response = await run(engine, PRODUCTS_AND_AUTHORS)
 
