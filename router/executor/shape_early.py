@@ -8,8 +8,11 @@ has been merged, and each fetch's written paths say which parts of the answer it
 
 The parts are the fields of the root object and the fields of the root's single objects (such
 as ``me``), each shaped as soon as every fetch writing at or below it is done, by the same
-generated code the fast shaper uses for that field (``compile_fast_field_values``). After the
-last fetch, the root object is assembled from those parts, shaping only the ones not done yet.
+generated code the fast shaper uses for that field (``compile_fast_field_values``). An entity
+fetch that only completes objects strictly inside a part (the orders of ``me.tickets``) is not
+waited for: the part is shaped with those fields left as holes (``compile_holed_field_value``),
+filled once that fetch has answered. After the last fetch, the root object is assembled from
+those parts, shaping only the ones not done yet and filling the holes left.
 The result is the fast shaper's, field for field: a part is shaped from data no later fetch
 writes into. Wherever the fast shaper would give up (a null in a non-null position, an enum
 value the API lacks), ``finish`` gives None and the whole answer is shaped again by the
