@@ -98,6 +98,7 @@ class _DataflowRun:
         return follow
 
     def _finished(self, task: asyncio.Task[None]) -> None:
+        """A chain that failed ends the run (the one merging the last fetch ended it)."""
         done = self._done
         if done.done():
             return
@@ -107,5 +108,3 @@ class _DataflowRun:
             for other in self._tasks:
                 other.cancel()
             done.set_exception(error)
-        elif not self._left:
-            done.set_result(None)

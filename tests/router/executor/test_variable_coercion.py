@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from graphql import parse
-from graphql.language import OperationDefinitionNode
+from graphql.language import OperationDefinitionNode, VariableDefinitionNode
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -45,11 +45,14 @@ JSON_VALUES = st.recursive(
 )
 
 
-def _coercion(definitions: str) -> VariableCoercion:
-    document = parse(f"query Q({definitions}) {{ __typename }}")
-    operation = document.definitions[0]
+def _definitions(text: str) -> tuple[VariableDefinitionNode, ...]:
+    operation = parse(f"query Q({text}) {{ __typename }}").definitions[0]
     assert isinstance(operation, OperationDefinitionNode)
-    return VariableCoercion(SCHEMA, tuple(operation.variable_definitions))
+    return tuple(operation.variable_definitions)
+
+
+def _coercion(definitions: str) -> VariableCoercion:
+    return VariableCoercion(SCHEMA, _definitions(definitions))
 
 
 def _outcome(coerce: Any, inputs: dict[str, Any]) -> Any:
@@ -60,8 +63,8 @@ def _outcome(coerce: Any, inputs: dict[str, Any]) -> Any:
 
 
 def _graphql_core(definitions: str) -> Any:
-    coercion = _coercion(definitions)
-    return lambda inputs: coerce_variables(SCHEMA, coercion._definitions, inputs)
+    parsed = _definitions(definitions)
+    return lambda inputs: coerce_variables(SCHEMA, parsed, inputs)
 
 
 @settings(max_examples=400, deadline=None)
